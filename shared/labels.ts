@@ -1,0 +1,63 @@
+// The one place that says what a valid metric name, label name and label set is.
+// Rules are Prometheus's (model.IsValidMetricName / LabelName), plus our limits.
+import type { TenantLimits } from "./limits";
+
+export const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+export const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+export const NAME_LABEL = "__name__";
+
+export type Labels = Record<string, string>;
+
+export interface LabelProblem {
+  /** Label name the problem is about, or undefined for the metric name / whole set. */
+  label?: string;
+  reason: string;
+}
+
+export function checkMetricName(name: string, limits: TenantLimits): string | null {
+  if (name.length === 0) return "metric name is empty";
+  if (name.length > limits.maxMetricNameLength)
+    return `metric name is ${name.length} characters, over the limit of ${limits.maxMetricNameLength}`;
+  if (!METRIC_NAME_RE.test(name))
+    return `invalid metric name ${JSON.stringify(name)}: must match [a-zA-Z_:][a-zA-Z0-9_:]*`;
+  return null;
+}
+
+/**
+ * Checks label pairs (without __name__) in wire order, so duplicates are visible.
+ * Returns the first problem found; empty values are allowed here and dropped by
+ * normaliseLabels, as Prometheus treats an empty value as an absent label.
+ */
+export function checkLabelPairs(pairs: ReadonlyArray<readonly [string, string]>, limits: TenantLimits): LabelProblem | null {
+  if (pairs.length > limits.maxLabelNamesPerSeries)
+    return { reason: `series has ${pairs.length} labels, over the limit of ${limits.maxLabelNamesPerSeries}` };
+  const seen = new Set<string>();
+  for (const [name, value] of pairs) {
+    if (name.length > limits.maxLabelNameLength)
+      return { label: name.slice(0, 64), reason: `label name is ${name.length} characters, over the limit of ${limits.maxLabelNameLength}` };
+    if (!LABEL_NAME_RE.test(name))
+      return { label: name, reason: `invalid label name ${JSON.stringify(name)}: must match [a-zA-Z_][a-zA-Z0-9_]*` };
+    if (name.startsWith("__"))
+      return { label: name, reason: `label name ${JSON.stringify(name)} is reserved: names starting with "__" are for internal use` };
+    if (seen.has(name)) return { label: name, reason: `duplicate label name ${JSON.stringify(name)}` };
+    seen.add(name);
+    if (value.length > limits.maxLabelValueLength)
+      return { label: name, reason: `value of label ${JSON.stringify(name)} is ${value.length} characters, over the limit of ${limits.maxLabelValueLength}` };
+    if (!value.isWellFormed())
+      return { label: name, reason: `value of label ${JSON.stringify(name)} is not valid UTF-8` };
+  }
+  return null;
+}
+
+/** Sorted by name, empty values dropped: the canonical form series identity is built on. */
+export function normaliseLabels(pairs: Iterable<readonly [string, string]>): Labels {
+  const entries = [...pairs].filter(([, v]) => v !== "").sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: Labels = {};
+  for (const [k, v] of entries) out[k] = v;
+  return out;
+}
+
+/** Canonical text of a series identity: name plus sorted labels. Input must be normalised. */
+export function seriesKey(name: string, labels: Labels): string {
+  return JSON.stringify([name, labels]);
+}

@@ -1,0 +1,64 @@
+// The storage interface. The PromQL engine and the HTTP APIs read through
+// QueryStorage; the aggregator writes through WriteStorage. Only the Postgres
+// implementation beside this file writes SQL, so the move to compressed chunks
+// changes one module.
+import type { Labels } from "../labels";
+import type { LogsMessage, MetricsMessage } from "../contracts/queue";
+
+export type MatchType = "=" | "!=" | "=~" | "!~";
+
+export interface LabelMatcher {
+  name: string;
+  type: MatchType;
+  value: string;
+}
+
+/** Unix milliseconds, both ends inclusive. */
+export interface TimeRange {
+  start: number;
+  end: number;
+}
+
+export interface SeriesData {
+  /** All labels including __name__. */
+  labels: Labels;
+  /** Unix ms, ascending, no duplicates. */
+  timestamps: Float64Array;
+  /** Same length as timestamps; STALE_NAN (shared/staleness) marks staleness. */
+  values: Float64Array;
+}
+
+export interface MetricMetadata {
+  type: string;
+  help: string;
+  unit: string;
+}
+
+/** Hints let an implementation pick a cheaper source (rollups); never change results. */
+export interface SelectHints {
+  step?: number;
+  func?: string;
+}
+
+/** Scoped to one tenant when constructed: no method can reach another tenant's rows. */
+export interface QueryStorage {
+  /** Series matching all matchers with their samples in range. */
+  select(matchers: LabelMatcher[], range: TimeRange, hints?: SelectHints): Promise<SeriesData[]>;
+  /** Label sets of series matching any of the matcher sets (all series when empty) with samples in range. */
+  series(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<Labels[]>;
+  labelNames(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]>;
+  labelValues(name: string, matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]>;
+  metadata(metric?: string, limit?: number): Promise<Record<string, MetricMetadata[]>>;
+}
+
+export interface WriteResult {
+  /** Rows newly written (replays write 0). */
+  written: number;
+  /** True when this message part had been written before and was skipped whole. */
+  duplicate: boolean;
+}
+
+export interface WriteStorage {
+  writeMetrics(msg: MetricsMessage): Promise<WriteResult>;
+  writeLogs(msg: LogsMessage): Promise<WriteResult>;
+}
