@@ -40,6 +40,8 @@ export const series = pgTable("series", {
 }, (t) => [
   uniqueIndex("series_tenant_hash_uq").on(t.tenantId, t.labelsHash),
   index("series_tenant_name_idx").on(t.tenantId, t.metricName),
+  // Serves label equality matchers (labels @> '{"k":"v"}').
+  index("series_labels_gin").using("gin", t.labels.op("jsonb_path_ops")),
 ]);
 
 /** One row per sample; value NULL is a Prometheus staleness marker. Partitioned by day on ts. */

@@ -1,0 +1,1 @@
+CREATE INDEX "series_labels_gin" ON "series" USING gin ("labels" jsonb_path_ops);

@@ -1,0 +1,94 @@
+// The one auth path: API keys (stored as SHA-256), each belonging to one tenant
+// with scopes; plus the bootstrap secret, which only grants admin over all tenants.
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "./db";
+import { sha256Hex } from "./hash";
+import { DEFAULT_LIMITS, type TenantLimits } from "./limits";
+import { apiKeys, tenants } from "./schema";
+
+export const SCOPES = ["ingest", "query", "admin"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Principal {
+  /** null only for the bootstrap key, which belongs to no tenant. */
+  tenantId: number | null;
+  scopes: readonly Scope[];
+  keyId: number | null;
+  /** The tenant's limits: defaults with its overrides applied. */
+  limits: TenantLimits;
+}
+
+export const KEY_PREFIX = "isk_";
+
+/** 32 random bytes, base64url: 256 bits of secret. */
+export function generateApiKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return KEY_PREFIX + btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export const hashApiKey = sha256Hex;
+export const keyDisplayPrefix = (key: string): string => key.slice(0, KEY_PREFIX.length + 6);
+
+/** Key from `Authorization: Bearer <key>` or Basic auth (password = key), as Grafana can send either. */
+export function credentialFrom(header: string | null | undefined): string | null {
+  if (!header) return null;
+  const space = header.indexOf(" ");
+  if (space < 0) return null;
+  const scheme = header.slice(0, space).toLowerCase();
+  const value = header.slice(space + 1).trim();
+  if (scheme === "bearer") return value || null;
+  if (scheme === "basic") {
+    try {
+      const decoded = atob(value);
+      const colon = decoded.indexOf(":");
+      return colon >= 0 ? decoded.slice(colon + 1) || null : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+function timingSafeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+// Per-isolate cache so a hot key costs no database round trip. A revoked key
+// stops working within CACHE_TTL_MS.
+const CACHE_TTL_MS = 60_000;
+const NEGATIVE_TTL_MS = 5_000;
+const cache = new Map<string, { principal: Principal | null; expires: number }>();
+
+export function clearAuthCache(): void {
+  cache.clear();
+}
+
+export async function lookupKey(db: () => Db, key: string, bootstrapKey?: string): Promise<Principal | null> {
+  if (bootstrapKey && timingSafeEqual(key, bootstrapKey)) return { tenantId: null, scopes: ["admin"], keyId: null, limits: DEFAULT_LIMITS };
+  const hash = await hashApiKey(key);
+  const hit = cache.get(hash);
+  const now = Date.now();
+  if (hit && hit.expires > now) return hit.principal;
+  const rows = await db()
+    .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, scopes: apiKeys.scopes, limits: tenants.limits })
+    .from(apiKeys)
+    .innerJoin(tenants, eq(tenants.id, apiKeys.tenantId))
+    .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  const principal = rows[0]
+    ? {
+        tenantId: rows[0].tenantId,
+        scopes: rows[0].scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+        keyId: rows[0].id,
+        limits: { ...DEFAULT_LIMITS, ...rows[0].limits },
+      }
+    : null;
+  if (cache.size > 10_000) cache.clear();
+  cache.set(hash, { principal, expires: now + (principal ? CACHE_TTL_MS : NEGATIVE_TTL_MS) });
+  return principal;
+}

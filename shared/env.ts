@@ -1,0 +1,25 @@
+// Bindings each worker receives (wrangler.toml in production, scripts/lib/stack.ts locally).
+import type { IngestMessage } from "./contracts/queue";
+
+export interface DbEnv {
+  /** Postgres connection string (Neon's, or a local one). */
+  DATABASE_URL: string;
+  /** Local only: ws:// address of the WebSocket-to-TCP proxy the Neon driver goes through. */
+  DB_WS_PROXY?: string;
+}
+
+export interface AuthEnv extends DbEnv {
+  /** wrangler secret: a key with admin scope over all tenants, to mint the first keys. */
+  ADMIN_BOOTSTRAP_KEY?: string;
+}
+
+export interface IngestEnv extends AuthEnv {
+  INGEST_QUEUE: Queue<IngestMessage>;
+}
+
+export type AggregatorEnv = DbEnv;
+
+export interface QueryEnv extends AuthEnv {
+  /** Days of samples and request logs kept; older daily partitions are dropped by the cron. */
+  RETENTION_DAYS?: string;
+}

@@ -1,0 +1,97 @@
+// Splits a validated batch into queue messages under the Queues size limit and
+// sends them with sendBatch. Splitting is deterministic, so a replay of the same
+// request (same Idempotency-Key) yields the same parts, which the aggregator skips.
+import {
+  QUEUE_BATCH_MAX_BYTES, QUEUE_BATCH_MAX_MESSAGES, QUEUE_MESSAGE_TARGET_BYTES, QUEUE_MESSAGE_VERSION,
+  type IngestMessage, type LogRow, type LogsMessage, type MetricsMessage, type QueueMetadata, type QueueSeries,
+} from "../../shared/contracts/queue";
+import { IngestProblem } from "./problem";
+
+// Upper bounds of the structured-clone size: strings at 2 bytes a char, 16 bytes a sample.
+const strBytes = (s: string) => 2 * s.length + 8;
+function labelBytes(labels: Record<string, string>): number {
+  let n = 16;
+  for (const k in labels) n += strBytes(k) + strBytes(labels[k]);
+  return n;
+}
+
+interface Sized<T> {
+  body: T;
+  bytes: number;
+}
+
+export function splitMetrics(tenantId: number, batchId: string, series: QueueSeries[], metadata: QueueMetadata[]): Sized<MetricsMessage>[] {
+  const out: Sized<MetricsMessage>[] = [];
+  let cur: Sized<MetricsMessage> | null = null;
+  const open = () => {
+    cur = { body: { v: QUEUE_MESSAGE_VERSION, kind: "metrics", tenantId, batchId, part: out.length, series: [], metadata: [] }, bytes: 256 };
+    out.push(cur);
+    return cur;
+  };
+  let m = open();
+  for (const meta of metadata) {
+    const b = strBytes(meta.name) + strBytes(meta.type) + strBytes(meta.help) + strBytes(meta.unit);
+    if (m.bytes + b > QUEUE_MESSAGE_TARGET_BYTES) m = open();
+    m.body.metadata.push(meta);
+    m.bytes += b;
+  }
+  for (const s of series) {
+    const head = strBytes(s.name) + labelBytes(s.labels) + 64;
+    let from = 0;
+    while (from < s.timestamps.length) {
+      let room = Math.floor((QUEUE_MESSAGE_TARGET_BYTES - m.bytes - head) / 16);
+      if (room < 1) {
+        m = open();
+        room = Math.floor((QUEUE_MESSAGE_TARGET_BYTES - m.bytes - head) / 16);
+        if (room < 1) throw new IngestProblem(400, `series ${s.name} has labels too large to queue`);
+      }
+      const to = Math.min(s.timestamps.length, from + room);
+      const whole = from === 0 && to === s.timestamps.length;
+      m.body.series.push(whole ? s : { ...s, timestamps: s.timestamps.slice(from, to), values: s.values.slice(from, to) });
+      m.bytes += head + 16 * (to - from);
+      from = to;
+    }
+  }
+  return out.filter((x) => x.body.series.length > 0 || x.body.metadata.length > 0);
+}
+
+function logRowBytes(r: LogRow): number {
+  return 2 * JSON.stringify(r).length + 64;
+}
+
+export function splitLogs(tenantId: number, batchId: string, records: LogRow[]): Sized<LogsMessage>[] {
+  const out: Sized<LogsMessage>[] = [];
+  let cur: Sized<LogsMessage> | null = null;
+  for (const r of records) {
+    const b = logRowBytes(r);
+    if (!cur || cur.bytes + b > QUEUE_MESSAGE_TARGET_BYTES) {
+      cur = { body: { v: QUEUE_MESSAGE_VERSION, kind: "logs", tenantId, batchId, part: out.length, records: [] }, bytes: 256 };
+      out.push(cur);
+    }
+    cur.body.records.push(r);
+    cur.bytes += b;
+  }
+  return out;
+}
+
+/** Sends in groups within sendBatch's limits; any failure is retriable for the sender (503). */
+export async function sendAll(queue: Queue<IngestMessage>, messages: Sized<IngestMessage>[]): Promise<void> {
+  const groups: Sized<IngestMessage>[][] = [];
+  let group: Sized<IngestMessage>[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    if (group.length > 0 && (group.length >= QUEUE_BATCH_MAX_MESSAGES || bytes + m.bytes > QUEUE_BATCH_MAX_BYTES)) {
+      groups.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(m);
+    bytes += m.bytes;
+  }
+  if (group.length) groups.push(group);
+  try {
+    await Promise.all(groups.map((g) => queue.sendBatch(g.map((m) => ({ body: m.body, contentType: "v8" as const })))));
+  } catch (err) {
+    throw new IngestProblem(503, `the ingest queue is unavailable (${(err as Error).message}); retry later`, { "Retry-After": "5" });
+  }
+}

@@ -1,0 +1,29 @@
+// The ingest worker: authenticate, decode, validate, enqueue. It never writes
+// the database; the aggregator does, from the queue.
+import { Hono } from "hono";
+import type { IngestEnv } from "../../shared/env";
+import { dbLifecycle, requireScope, type AppEnv } from "../../shared/http/context";
+import { IngestProblem, problemBody } from "./problem";
+import { metricsRoute, logsRoute } from "./protocols/json/handler";
+
+type Env = AppEnv<IngestEnv>;
+
+const app = new Hono<Env>();
+
+app.get("/healthz", (c) => c.json({ status: "ok", worker: "ingest" }));
+
+app.use("/v1/*", dbLifecycle(), requireScope("ingest", (c, status, message) => c.json(problemBody(message), status)));
+app.use("/api/v1/write", dbLifecycle(), requireScope("ingest", (c, status, message) => c.json(problemBody(message), status)));
+
+app.post("/v1/metrics", metricsRoute);
+app.post("/v1/logs", logsRoute);
+
+app.notFound((c) => c.json(problemBody(`no ingest endpoint at ${c.req.method} ${new URL(c.req.url).pathname}; use POST /v1/metrics, POST /v1/logs or POST /api/v1/write`), 404));
+
+app.onError((err, c) => {
+  if (err instanceof IngestProblem) return c.json(problemBody(err.message), err.status, err.headers);
+  console.error(JSON.stringify({ level: "error", worker: "ingest", msg: err.message, stack: err.stack }));
+  return c.json(problemBody(`internal error: ${err.message}; retry later`), 500);
+});
+
+export default app;

@@ -1,0 +1,66 @@
+// JSON.parse keeps the last of two equal keys without a word, so `{"a":"1","a":"2"}`
+// would silently lose a label. This single pass over the text finds such keys and
+// names their path (e.g. series[3].labels.model) so the sender can be told.
+// Call it on text that JSON.parse already accepted: it does not validate syntax.
+
+interface Frame {
+  keys: Set<string> | null; // null for arrays
+  index: number; // array element index, or -1
+  key: string | null; // current key in an object
+}
+
+function pathOf(stack: Frame[]): string {
+  let out = "";
+  for (const f of stack) {
+    if (f.keys === null) out += `[${f.index}]`;
+    else if (f.key !== null) out += /^[A-Za-z_$][\w$]*$/.test(f.key) ? (out ? "." : "") + f.key : `[${JSON.stringify(f.key)}]`;
+  }
+  return out;
+}
+
+export function findDuplicateKeys(text: string, max = 100): string[] {
+  const found: string[] = [];
+  const stack: Frame[] = [];
+  let expectKey = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22 /* " */) {
+      const start = i + 1;
+      let escaped = false;
+      i++;
+      for (; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x5c) { escaped = true; i++; continue; }
+        if (c === 0x22) break;
+      }
+      const top = stack[stack.length - 1];
+      if (expectKey && top && top.keys) {
+        const raw = text.slice(start, i);
+        const key = escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+        if (top.keys.has(key)) {
+          top.key = key;
+          found.push(pathOf(stack));
+          if (found.length >= max) return found;
+        }
+        top.keys.add(key);
+        top.key = key;
+        expectKey = false;
+      }
+    } else if (ch === 0x7b /* { */) {
+      stack.push({ keys: new Set(), index: -1, key: null });
+      expectKey = true;
+    } else if (ch === 0x5b /* [ */) {
+      stack.push({ keys: null, index: 0, key: null });
+    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
+      stack.pop();
+    } else if (ch === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top) {
+        if (top.keys) expectKey = true;
+        else top.index++;
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,37 @@
+// HTTP handlers of the JSON protocol: POST /v1/metrics and POST /v1/logs.
+import type { Context } from "hono";
+import type { IngestEnv } from "../../../../shared/env";
+import type { AppEnv } from "../../../../shared/http/context";
+import { decodeJson, readBody, requireMediaType } from "../../body";
+import { sendAll, splitLogs, splitMetrics } from "../../enqueue";
+import { batchIdOf } from "../../idempotency";
+import { batchAnswer } from "../../problem";
+import { parseLogsJson } from "./logs";
+import { parseMetricsJson } from "./metrics";
+
+type Ctx = Context<AppEnv<IngestEnv>>;
+
+async function jsonBody(c: Ctx) {
+  requireMediaType(c.req.raw, ["application/json"]);
+  return decodeJson((await readBody(c.req.raw)).bytes);
+}
+
+export async function metricsRoute(c: Ctx) {
+  const principal = c.get("principal");
+  const batchId = batchIdOf(c.req.raw);
+  const { text, value } = await jsonBody(c);
+  const parsed = parseMetricsJson(text, value, principal.limits, Date.now());
+  await sendAll(c.env.INGEST_QUEUE, splitMetrics(principal.tenantId!, batchId, parsed.series, parsed.metadata));
+  const answer = batchAnswer(batchId, { series: parsed.series.length, samples: parsed.samples }, parsed.rejected);
+  return c.json(answer.body, answer.status);
+}
+
+export async function logsRoute(c: Ctx) {
+  const principal = c.get("principal");
+  const batchId = batchIdOf(c.req.raw);
+  const { value } = await jsonBody(c);
+  const parsed = parseLogsJson(value, principal.limits, Date.now());
+  await sendAll(c.env.INGEST_QUEUE, splitLogs(principal.tenantId!, batchId, parsed.records));
+  const answer = batchAnswer(batchId, { records: parsed.records.length }, parsed.rejected);
+  return c.json(answer.body, answer.status);
+}

@@ -1,0 +1,66 @@
+// POST /v1/logs body → queue log rows. Each record is validated on its own.
+import { LogRecordSchema, LogsBodySchema, type Rejection } from "../../../../shared/contracts/ingest-json";
+import type { LogRow } from "../../../../shared/contracts/queue";
+import type { TenantLimits } from "../../../../shared/limits";
+import { IngestProblem } from "../../problem";
+import { sampleBounds } from "../../series-builder";
+import { zodReason } from "./zod-reason";
+
+const MAX_ATTRIBUTES_BYTES = 16 * 1024;
+
+export interface ParsedLogs {
+  records: LogRow[];
+  rejected: Rejection[];
+}
+
+export function parseLogsJson(value: unknown, limits: TenantLimits, now: number): ParsedLogs {
+  const body = LogsBodySchema.safeParse(value);
+  if (!body.success) throw new IngestProblem(400, `invalid logs batch: ${zodReason(body.error)}; expected {"logs":[{"request_id":...,"time":...,...}]}`);
+  const items = body.data.logs;
+  if (items.length > limits.maxLogRecordsPerRequest)
+    throw new IngestProblem(400, `batch has ${items.length} log records, over the limit of ${limits.maxLogRecordsPerRequest} per request; split it`);
+
+  const bounds = sampleBounds(limits, now);
+  const records: LogRow[] = [];
+  const rejected: Rejection[] = [];
+  const seen = new Map<string, number>();
+  for (let i = 0; i < items.length; i++) {
+    const path = `logs[${i}]`;
+    const parsed = LogRecordSchema.safeParse(items[i]);
+    if (!parsed.success) {
+      rejected.push({ path, reason: zodReason(parsed.error) });
+      continue;
+    }
+    const r = parsed.data;
+    const time = typeof r.time === "number" ? r.time : Date.parse(r.time);
+    if (time < bounds.minTs || time > bounds.maxTs) {
+      rejected.push({ path: `${path}.time`, reason: time < bounds.minTs ? `time is older than the retention of ${limits.retentionDays} days` : `time is more than ${limits.maxFutureMs / 1000}s in the future` });
+      continue;
+    }
+    if (JSON.stringify(r.attributes).length > MAX_ATTRIBUTES_BYTES) {
+      rejected.push({ path: `${path}.attributes`, reason: `attributes are larger than ${MAX_ATTRIBUTES_BYTES} bytes as JSON` });
+      continue;
+    }
+    const key = `${r.request_id}\u0000${time}`;
+    if (seen.has(key)) continue; // the same record twice in one batch: keep one, as a replay would
+    seen.set(key, i);
+    const failed = r.status ? r.status === "error" : (r.http_status !== undefined && r.http_status >= 400) || r.error_type !== undefined;
+    records.push({
+      requestId: r.request_id,
+      time,
+      model: r.model,
+      provider: r.provider,
+      status: failed ? "error" : "success",
+      httpStatus: r.http_status ?? null,
+      latencyMs: r.latency_ms ?? null,
+      ttftMs: r.ttft_ms ?? null,
+      inputTokens: r.input_tokens ?? null,
+      outputTokens: r.output_tokens ?? null,
+      costUsd: r.cost_usd ?? null,
+      errorType: r.error_type ?? null,
+      errorMessage: r.error_message ?? null,
+      attributes: r.attributes,
+    });
+  }
+  return { records, rejected };
+}
