@@ -17,7 +17,10 @@ export async function ensureDays(db: Db, days: Iterable<number>): Promise<void> 
   for (const d of missing) ensured.add(d);
 }
 
-/** After the retention job drops partitions, forget them so they are re-created if written again. */
-export function forgetDaysBefore(day: number): void {
-  for (const d of ensured) if (d < day) ensured.delete(d);
+/**
+ * Postgres's "no partition of relation found for row" (23514): the retention job
+ * dropped a day this isolate thought it had. Forget, so the retry re-creates it.
+ */
+export function forgetIfPartitionMissing(err: unknown): void {
+  if ((err as { code?: string }).code === "23514") ensured.clear();
 }

@@ -7,7 +7,7 @@ import type { Db } from "../../db";
 import type { LogsMessage, MetricsMessage } from "../../contracts/queue";
 import { isStaleNaN } from "../../staleness";
 import type { WriteResult, WriteStorage } from "../types";
-import { dayOf, ensureDays } from "./partitions";
+import { dayOf, ensureDays, forgetIfPartitionMissing } from "./partitions";
 import { resolveSeriesIds } from "./series-ids";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -18,6 +18,15 @@ async function claim(tx: Tx, tenantId: number, batchId: string, part: number, ki
     VALUES (${tenantId}, ${batchId}, ${part}, ${kind}, ${rows})
     ON CONFLICT DO NOTHING RETURNING 1 AS claimed`);
   return res.rows.length === 1;
+}
+
+async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await db.transaction(work);
+  } catch (err) {
+    forgetIfPartitionMissing(err);
+    throw err;
+  }
 }
 
 /** Postgres float8 text for a JS number; staleness markers become NULL. */
@@ -52,7 +61,7 @@ export function postgresWriteStorage(db: Db): WriteStorage {
         }
       });
       await ensureDays(db, days);
-      return db.transaction(async (tx) => {
+      return inTransaction(db, async (tx) => {
         if (!(await claim(tx, msg.tenantId, msg.batchId, msg.part, "metrics", total))) return { written: 0, duplicate: true };
         let written = 0;
         if (total > 0) {
@@ -80,7 +89,7 @@ export function postgresWriteStorage(db: Db): WriteStorage {
       const r = msg.records;
       await ensureDays(db, r.map((x) => dayOf(x.time)));
       const col = <T>(f: (x: (typeof r)[number]) => T) => sql.param(r.map(f));
-      return db.transaction(async (tx) => {
+      return inTransaction(db, async (tx) => {
         if (!(await claim(tx, msg.tenantId, msg.batchId, msg.part, "logs", r.length))) return { written: 0, duplicate: true };
         if (r.length === 0) return { written: 0, duplicate: false };
         const res = await tx.execute(sql`

@@ -1,0 +1,41 @@
+// The embedded default database: PGlite (Postgres compiled to WASM) persisted
+// under a data directory and served on a loopback TCP port.
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+export interface EmbeddedDb {
+  url: string;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedDb(dataDir: string, port = 0): Promise<EmbeddedDb> {
+  mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  const chosen = port || (await freePort());
+  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: chosen, maxConnections: 64 });
+  await server.start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${chosen}/postgres`,
+    host: "127.0.0.1",
+    port: chosen,
+    async close() {
+      await server.stop().catch(() => {});
+      await db.close().catch(() => {});
+    },
+  };
+}
+
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}

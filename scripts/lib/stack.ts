@@ -1,0 +1,99 @@
+// The whole local stack in one process: the three workers (plus the local
+// router) in workerd via Miniflare, the local queue between ingest and
+// aggregator, the query worker's cron, and the database behind the Neon
+// driver's WebSocket proxy. Used by `npm start` and by the tests.
+import { Miniflare } from "miniflare";
+import { join } from "node:path";
+import { bundleWorkers, ROOT } from "./bundle";
+import { startWsProxy, type WsProxy } from "./ws-proxy";
+
+export const COMPATIBILITY_DATE = "2026-04-01";
+export const QUEUE_NAME = "inferscope-ingest";
+export const DLQ_NAME = "inferscope-ingest-dlq";
+export const CRON = "* * * * *";
+
+export interface StackOptions {
+  databaseUrl: string;
+  port?: number;
+  /** Where bundles go. */
+  buildDir?: string;
+  adminBootstrapKey?: string;
+  retentionDays?: number;
+  /** Seconds the queue waits to fill a batch; small in tests. */
+  queueBatchTimeout?: number;
+  queueMaxRetries?: number;
+  /** Run the query worker's scheduled() every this many ms (0: never). */
+  cronIntervalMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  url: string;
+  mf: Miniflare;
+  proxy: WsProxy;
+  /** Runs the query worker's scheduled handler once, as the cron trigger would. */
+  runCron(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const db = new URL(opts.databaseUrl);
+  const proxy = await startWsProxy({ host: db.hostname === "localhost" ? "127.0.0.1" : db.hostname, port: Number(db.port || 5432) });
+  const buildDir = opts.buildDir ?? join(ROOT, ".inferscope", "build");
+  const bundles = await bundleWorkers(buildDir);
+  const dbBindings = { DATABASE_URL: opts.databaseUrl, DB_WS_PROXY: proxy.url };
+  const authBindings = { ...dbBindings, ...(opts.adminBootstrapKey ? { ADMIN_BOOTSTRAP_KEY: opts.adminBootstrapKey } : {}) };
+  // Module names are relative to modulesRoot; bundles may live outside the cwd (tests).
+  const common = { modules: true, modulesRoot: buildDir, compatibilityDate: COMPATIBILITY_DATE, compatibilityFlags: ["nodejs_compat"] };
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: opts.port ?? 8787,
+    workers: [
+      { ...common, name: "router", scriptPath: bundles.router, serviceBindings: { INGEST: "ingest", QUERY: "query", AGGREGATOR: "aggregator" } },
+      { ...common, name: "ingest", scriptPath: bundles.ingest, bindings: authBindings, queueProducers: { INGEST_QUEUE: { queueName: QUEUE_NAME } } },
+      {
+        ...common,
+        name: "aggregator",
+        scriptPath: bundles.aggregator,
+        bindings: dbBindings,
+        queueConsumers: {
+          [QUEUE_NAME]: {
+            maxBatchSize: 100,
+            maxBatchTimeout: opts.queueBatchTimeout ?? 1,
+            maxRetries: opts.queueMaxRetries ?? 5,
+            deadLetterQueue: DLQ_NAME,
+          },
+        },
+      },
+      {
+        ...common,
+        name: "query",
+        scriptPath: bundles.query,
+        bindings: { ...authBindings, RETENTION_DAYS: String(opts.retentionDays ?? 30) },
+      },
+    ],
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  const runCron = async () => {
+    const query = await mf.getWorker("query");
+    await query.scheduled({ cron: CRON, scheduledTime: new Date() });
+  };
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.cronIntervalMs) {
+    timer = setInterval(() => {
+      runCron().catch((err) => opts.log?.(`cron failed: ${(err as Error).message}`));
+    }, opts.cronIntervalMs);
+    timer.unref();
+  }
+  return {
+    url,
+    mf,
+    proxy,
+    runCron,
+    async close() {
+      if (timer) clearInterval(timer);
+      await mf.dispose();
+      await proxy.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+// Local stand-in for Cloudflare's routes: one base URL, requests sent to the
+// worker that owns the path, as the routes in wrangler.toml do in production.
+// GET /healthz asks every worker.
+interface RouterEnv {
+  INGEST: Fetcher;
+  QUERY: Fetcher;
+  AGGREGATOR: Fetcher;
+}
+
+export function ownerOf(pathname: string): "ingest" | "query" {
+  if (pathname === "/api/v1/write" || pathname.startsWith("/v1/")) return "ingest";
+  return "query";
+}
+
+async function health(env: RouterEnv, url: URL): Promise<Response> {
+  const names = ["ingest", "aggregator", "query"] as const;
+  const results = await Promise.all(
+    names.map(async (n) => {
+      const fetcher = n === "ingest" ? env.INGEST : n === "query" ? env.QUERY : env.AGGREGATOR;
+      try {
+        const res = await fetcher.fetch(new URL("/healthz", url));
+        return [n, res.ok ? "ok" : `http ${res.status}`] as const;
+      } catch (err) {
+        return [n, (err as Error).message] as const;
+      }
+    }),
+  );
+  const ok = results.every(([, s]) => s === "ok");
+  return Response.json({ status: ok ? "ok" : "degraded", workers: Object.fromEntries(results) }, { status: ok ? 200 : 503 });
+}
+
+export default {
+  fetch(req: Request, env: RouterEnv): Promise<Response> {
+    const url = new URL(req.url);
+    if (url.pathname === "/healthz") return health(env, url);
+    const target = ownerOf(url.pathname) === "ingest" ? env.INGEST : env.QUERY;
+    return target.fetch(req);
+  },
+} satisfies ExportedHandler<RouterEnv>;

@@ -1,0 +1,85 @@
+// The admin API (admin scope): tenants and API keys. The bootstrap key manages
+// every tenant; a tenant's own admin key manages only that tenant's keys.
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { createKey, createTenant, findTenant, listKeys, listTenants, revokeKey } from "../../shared/admin";
+import { SCOPES, type Principal } from "../../shared/auth";
+import type { QueryEnv } from "../../shared/env";
+import { useDb, type AppEnv } from "../../shared/http/context";
+
+type Env = AppEnv<QueryEnv>;
+type Ctx = Context<Env>;
+
+const TenantBody = z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "tenant name: 1-63 characters of a-z 0-9 _ -, starting with a letter or digit") });
+const KeyBody = z.strictObject({
+  tenant: z.union([z.string().min(1), z.number().int().positive()]).optional(),
+  scopes: z.array(z.enum(SCOPES)).min(1, "give at least one scope: ingest, query or admin"),
+  name: z.string().max(128).optional(),
+});
+
+const err = (c: Ctx, status: 400 | 403 | 404 | 409, message: string) => c.json({ status: "error", error: message }, status);
+
+async function body<T>(c: Ctx, schema: z.ZodType<T>): Promise<T | Response> {
+  let raw: unknown;
+  try {
+    raw = await c.req.json();
+  } catch {
+    return err(c, 400, "request body must be JSON");
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return err(c, 400, parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+  return parsed.data;
+}
+
+/** The tenant a request may act on, or a response saying why not. */
+async function targetTenant(c: Ctx, principal: Principal, ref: string | number | undefined): Promise<number | Response> {
+  if (principal.tenantId !== null) {
+    if (ref === undefined) return principal.tenantId;
+    const t = await findTenant(useDb(c), ref);
+    if (!t || t.id !== principal.tenantId) return err(c, 403, "this key can only manage its own tenant");
+    return t.id;
+  }
+  if (ref === undefined) return err(c, 400, "name the tenant: \"tenant\" (name or id)");
+  const t = await findTenant(useDb(c), ref);
+  return t ? t.id : err(c, 404, `no tenant ${JSON.stringify(ref)}`);
+}
+
+export const admin = new Hono<Env>();
+
+admin.get("/tenants", async (c) => {
+  const p = c.get("principal");
+  const all = await listTenants(useDb(c));
+  return c.json({ status: "success", data: p.tenantId === null ? all : all.filter((t) => t.id === p.tenantId) });
+});
+
+admin.post("/tenants", async (c) => {
+  if (c.get("principal").tenantId !== null) return err(c, 403, "only the bootstrap admin key can create tenants");
+  const b = await body(c, TenantBody);
+  if (b instanceof Response) return b;
+  const t = await createTenant(useDb(c), b.name);
+  return t ? c.json({ status: "success", data: t }, 201) : err(c, 409, `tenant ${JSON.stringify(b.name)} exists already`);
+});
+
+admin.get("/keys", async (c) => {
+  const q = c.req.query("tenant");
+  const tenant = await targetTenant(c, c.get("principal"), q === undefined ? undefined : /^\d+$/.test(q) ? Number(q) : q);
+  if (tenant instanceof Response) return tenant;
+  return c.json({ status: "success", data: await listKeys(useDb(c), tenant) });
+});
+
+admin.post("/keys", async (c) => {
+  const b = await body(c, KeyBody);
+  if (b instanceof Response) return b;
+  const tenant = await targetTenant(c, c.get("principal"), b.tenant);
+  if (tenant instanceof Response) return tenant;
+  const created = await createKey(useDb(c), { tenantId: tenant, scopes: b.scopes, name: b.name });
+  return c.json({ status: "success", data: created }, 201);
+});
+
+admin.delete("/keys/:id", async (c) => {
+  const id = Number(c.req.param("id"));
+  if (!Number.isInteger(id) || id <= 0) return err(c, 400, "key id must be a positive integer");
+  const p = c.get("principal");
+  const ok = await revokeKey(useDb(c), id, p.tenantId ?? undefined);
+  return ok ? c.json({ status: "success", data: { id, revoked: true } }) : err(c, 404, `no active key ${id}${p.tenantId === null ? "" : " in this tenant"}`);
+});

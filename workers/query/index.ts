@@ -1,0 +1,58 @@
+// The query worker: the Prometheus HTTP API Grafana reads, the admin API, and
+// the cron (retention; rule evaluation later).
+import { Hono, type Context } from "hono";
+import type { QueryEnv } from "../../shared/env";
+import { dbLifecycle, requireScope, useDb, type AppEnv } from "../../shared/http/context";
+import { openDb } from "../../shared/db";
+import { postgresQueryStorage } from "../../shared/storage/postgres/read";
+import { admin } from "./admin";
+import { ApiError, failure } from "./api/envelope";
+import { mountInfoRoutes } from "./api/info-routes";
+import { queryRangeRoute, queryRoute } from "./api/query-routes";
+import { labelValuesRoute, labelsRoute, metadataRoute, seriesRoute } from "./api/series-routes";
+import { runRetention } from "./retention";
+
+type Env = AppEnv<QueryEnv>;
+
+const app = new Hono<Env>();
+
+app.get("/healthz", (c) => c.json({ status: "ok", worker: "query" }));
+
+app.use("/api/v1/*", dbLifecycle(), requireScope("query", (c, status, message) => failure(c, "bad_data", message, status)));
+app.use("/admin/v1/*", dbLifecycle(), requireScope("admin", (c, status, message) => c.json({ status: "error", error: message }, status)));
+
+const storage = (c: Context<Env>) => postgresQueryStorage(useDb(c), c.get("principal").tenantId!);
+
+app.on(["GET", "POST"], "/api/v1/query", (c) => queryRoute(c, storage(c)));
+app.on(["GET", "POST"], "/api/v1/query_range", (c) => queryRangeRoute(c, storage(c)));
+app.on(["GET", "POST"], "/api/v1/series", (c) => seriesRoute(c, storage(c)));
+app.on(["GET", "POST"], "/api/v1/labels", (c) => labelsRoute(c, storage(c)));
+app.get("/api/v1/label/:name/values", (c) => labelValuesRoute(c, storage(c), c.req.param("name")));
+app.get("/api/v1/metadata", (c) => metadataRoute(c, storage(c)));
+mountInfoRoutes(app);
+app.route("/admin/v1", admin);
+
+app.notFound((c) =>
+  new URL(c.req.url).pathname.startsWith("/api/")
+    ? failure(c, "not_found", `no such API endpoint: ${c.req.method} ${new URL(c.req.url).pathname}`)
+    : c.json({ status: "error", error: "not found" }, 404),
+);
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) return failure(c, err.errorType, err.message);
+  console.error(JSON.stringify({ level: "error", worker: "query", msg: err.message, stack: err.stack }));
+  return failure(c, "internal", `internal error: ${err.message}`);
+});
+
+export default {
+  fetch: app.fetch,
+  async scheduled(_event: ScheduledController, env: QueryEnv, ctx: ExecutionContext) {
+    const { db, close } = openDb(env);
+    try {
+      const dropped = await runRetention(db, Number(env.RETENTION_DAYS ?? "") || undefined);
+      if (dropped.length) console.log(JSON.stringify({ level: "info", worker: "query", msg: "retention dropped partitions", dropped }));
+    } finally {
+      ctx.waitUntil(close().catch(() => {}));
+    }
+  },
+} satisfies ExportedHandler<QueryEnv>;
