@@ -1,0 +1,148 @@
+// One tailed log file end to end: read new lines, turn them into log records,
+// enqueue batches, checkpoint. The order is what makes it lossless: a batch is
+// durable in the queue before the checkpoint moves past its lines, and the
+// batch itself records the position after it, so a crash between the two is
+// repaired at start-up from the queue (no line lost, none sent twice).
+import { createHash } from "node:crypto";
+import { LogRecordSchema } from "../../../shared/contracts/ingest-json";
+import type { LogSourceConfig } from "../config";
+import type { DiskQueue } from "../delivery/disk-queue";
+import { encodeLogs } from "../delivery/payloads";
+import { log } from "../log";
+import type { AgentMetrics } from "../self-metrics";
+import type { CheckpointStore } from "./checkpoint";
+import { litellmRecord, mappedRecord, type WireLogRecord } from "./log-records";
+import { FileTailer, type TailChunk, type TailPosition } from "./log-tail";
+import { parseGinLine } from "./ollama-log";
+
+/** Chunks (up to 1 MiB each) read per poll before yielding to the event loop. */
+const MAX_CHUNKS_PER_POLL = 16;
+
+export class LogSource {
+  readonly id: string;
+  private tailer!: FileTailer;
+  private timer: NodeJS.Timeout | undefined;
+  private lastSeq = 0;
+  private invalidLogged = 0;
+
+  constructor(
+    private readonly cfg: LogSourceConfig,
+    private readonly queue: DiskQueue,
+    private readonly checkpoints: CheckpointStore,
+    private readonly metrics: AgentMetrics,
+    private readonly extraAttributes: Record<string, string>,
+    private readonly maxPerBatch: number,
+  ) {
+    this.id = cfg.name!;
+  }
+
+  /** Where to resume: the checkpoint, or a newer position recorded in a queued batch. */
+  private recover(): TailPosition | null {
+    const ckpt = this.checkpoints.load(this.id);
+    let pos = ckpt?.position ?? null;
+    this.lastSeq = ckpt?.seq ?? 0;
+    const queued = this.queue.list("logs");
+    for (let i = queued.length - 1; i >= 0 && queued[i].seq > this.lastSeq; i--) {
+      const meta = this.queue.readMeta(queued[i]);
+      if (meta?.source?.id === this.id) {
+        log.info("log position recovered from queue", { source: this.id, offset: meta.source.offset, checkpoint_offset: pos?.offset ?? null });
+        pos = { ino: meta.source.ino, head: meta.source.head, offset: meta.source.offset };
+        this.lastSeq = queued[i].seq;
+        this.checkpoints.save(this.id, { position: pos, seq: this.lastSeq });
+        break;
+      }
+    }
+    return pos;
+  }
+
+  start(): void {
+    const start = this.recover();
+    this.tailer = new FileTailer(this.cfg.path, start, (event, detail) => {
+      this.metrics.logRotations.inc({ source: this.id, kind: event });
+      log.info(`log file ${event}`, { source: this.id, ...detail });
+    });
+    this.timer = setInterval(() => this.poll(), this.cfg.poll_interval);
+    this.poll();
+  }
+
+  /** Reads what is there now; a final call on shutdown picks up the last lines. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.poll();
+    this.tailer.close();
+  }
+
+  poll(): void {
+    try {
+      for (let i = 0; i < MAX_CHUNKS_PER_POLL; i++) {
+        const chunk = this.tailer.read();
+        if (!chunk) break;
+        this.process(chunk);
+      }
+    } catch (e) {
+      // A disk-full queue or unreadable file: keep running, the next poll retries from the checkpoint.
+      log.error("log source poll failed", { source: this.id, error: String(e) });
+    }
+  }
+
+  private toRecord(text: string, requestId: string): WireLogRecord | null {
+    if (this.cfg.format === "ollama") return parseGinLine(text, this.cfg, requestId);
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch {
+      return null;
+    }
+    const r = this.cfg.format === "litellm" ? litellmRecord(obj, requestId) : mappedRecord(obj, this.cfg, requestId);
+    if (r && this.cfg.provider) r.provider = this.cfg.provider;
+    return r;
+  }
+
+  private process(chunk: TailChunk): void {
+    const { ino, head } = chunk.end;
+    const headTag = createHash("sha1").update(head).digest("hex").slice(0, 8);
+    let records: WireLogRecord[] = [];
+    let batchStart = chunk.lines[0]?.offset ?? chunk.end.offset;
+    let skipped = 0;
+    const lines = chunk.lines;
+    for (let i = 0; i < lines.length; i++) {
+      // Lines without their own id get one from their place in the file, so a re-read yields the same id.
+      const rec = this.toRecord(lines[i].text, `${this.id}-${ino}-${headTag}-${lines[i].offset}`);
+      if (!rec) {
+        skipped++;
+      } else {
+        if (Object.keys(this.extraAttributes).length > 0) rec.attributes = { ...this.extraAttributes, ...rec.attributes };
+        const ok = LogRecordSchema.safeParse(rec);
+        if (ok.success) records.push(rec);
+        else {
+          skipped++;
+          this.metrics.logLines.inc({ source: this.id, result: "invalid" });
+          if (this.invalidLogged++ < 20) log.warn("log record invalid, skipped", { source: this.id, offset: lines[i].offset, reason: ok.error.issues[0]?.message });
+        }
+      }
+      if (records.length >= this.maxPerBatch) {
+        const end = i + 1 < lines.length ? lines[i + 1].offset : chunk.end.offset;
+        this.flush(records, batchStart, { ino, head, offset: end });
+        records = [];
+        batchStart = end;
+      }
+    }
+    this.flush(records, batchStart, chunk.end);
+    this.metrics.logLines.inc({ source: this.id, result: "skipped" }, skipped);
+    if (chunk.skippedBytes > 0) log.warn("log line longer than the read limit, skipped", { source: this.id, bytes: chunk.skippedBytes });
+  }
+
+  private flush(records: WireLogRecord[], start: number, end: TailPosition): void {
+    if (records.length > 0) {
+      const key = "logs-" + createHash("sha256").update(`${this.id}|${end.ino}|${end.head}|${start}|${end.offset}`).digest("hex").slice(0, 40);
+      const b = this.queue.enqueue(
+        { key, kind: "logs", createdAt: Date.now(), items: records.length, source: { id: this.id, ...end } },
+        encodeLogs(records),
+      );
+      this.lastSeq = b.seq;
+      this.metrics.batchesQueued.inc({ kind: "logs" });
+      this.metrics.logLines.inc({ source: this.id, result: "record" }, records.length);
+    }
+    this.checkpoints.save(this.id, { position: end, seq: this.lastSeq });
+  }
+}

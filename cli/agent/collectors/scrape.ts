@@ -1,0 +1,39 @@
+// HTTP scrape of a Prometheus/OpenMetrics endpoint (vLLM, llama.cpp,
+// dcgm-exporter, node_exporter, LiteLLM): fetch within the target's timeout,
+// then parse. Any failure rejects, which the target loop reports as up=0.
+import type { CollectFn } from "./target-loop";
+import { isOpenMetrics, parseTextFormat } from "./text-format";
+
+// Same preference order Prometheus sends: the classic text format first (cheapest
+// and what every exporter speaks), OpenMetrics accepted.
+const ACCEPT = "text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1";
+
+/** Bodies above this are refused: a runaway exporter must not take the agent's memory. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export function httpScrape(url: string, headers: Record<string, string> = {}, timeoutMs?: number): CollectFn {
+  return async (signal) => {
+    const res = await fetch(url, {
+      headers: { Accept: ACCEPT, "User-Agent": "inferscope-agent", ...(timeoutMs ? { "X-Prometheus-Scrape-Timeout-Seconds": String(timeoutMs / 1000) } : {}), ...headers },
+      signal,
+    });
+    if (res.status !== 200) {
+      await res.body?.cancel();
+      throw new Error(`HTTP ${res.status} from ${url}`);
+    }
+    const len = Number(res.headers.get("content-length") ?? 0);
+    if (len > MAX_BODY_BYTES) {
+      await res.body?.cancel();
+      throw new Error(`body of ${len} bytes is over the ${MAX_BODY_BYTES}-byte limit`);
+    }
+    const text = await res.text();
+    return parseTextFormat(text, isOpenMetrics(res.headers.get("content-type")));
+  };
+}
+
+/** Prometheus's instance label: host:port of the target URL. */
+export function instanceOf(url: string): string {
+  const u = new URL(url);
+  const port = u.port || (u.protocol === "https:" ? "443" : "80");
+  return `${u.hostname}:${port}`; // WHATWG URL keeps IPv6 brackets in hostname
+}

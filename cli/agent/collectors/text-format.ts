@@ -1,0 +1,247 @@
+// Prometheus text exposition (0.0.4) and OpenMetrics 1.0 parser. Histograms and
+// summaries come out as their classic sample series (_bucket, _sum, _count,
+// quantiles); a syntax error fails the whole scrape, as it does in Prometheus,
+// because a half-parsed exposition would silently drop series.
+import type { RwMetricType } from "../../../shared/contracts/remote-write";
+
+export interface ParsedSample {
+  name: string;
+  /** In exposition order; the caller validates and normalises. */
+  labels: Array<[string, string]>;
+  value: number;
+  /** Unix ms, only when the exposition carried one. */
+  timestampMs?: number;
+}
+
+export interface FamilyMeta {
+  type: RwMetricType;
+  help: string;
+  unit: string;
+}
+
+export interface ParseResult {
+  samples: ParsedSample[];
+  /** Keyed by metric family name (histogram "foo" for foo_bucket/_sum/_count). */
+  metadata: Map<string, FamilyMeta>;
+}
+
+export class TextFormatError extends Error {
+  constructor(readonly line: number, reason: string) {
+    super(`line ${line}: ${reason}`);
+  }
+}
+
+const TYPES = new Set<RwMetricType>(["counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset", "unknown"]);
+const NAME_START = /[a-zA-Z_:]/;
+const NAME_CHAR = /[a-zA-Z0-9_:]/;
+const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Go's strconv.ParseFloat subset that exporters actually emit, +Inf/-Inf/NaN included. */
+export function parseFloatValue(s: string): number | null {
+  if (FLOAT_RE.test(s)) return Number(s);
+  switch (s.toLowerCase()) {
+    case "+inf": case "inf": case "+infinity": case "infinity": return Infinity;
+    case "-inf": case "-infinity": return -Infinity;
+    case "nan": case "+nan": case "-nan": return NaN;
+  }
+  return null;
+}
+
+export function isOpenMetrics(contentType: string | null | undefined): boolean {
+  return !!contentType && contentType.toLowerCase().startsWith("application/openmetrics-text");
+}
+
+export function parseTextFormat(text: string, openMetrics = false): ParseResult {
+  const samples: ParsedSample[] = [];
+  const metadata = new Map<string, FamilyMeta>();
+  const meta = (name: string): FamilyMeta => {
+    let m = metadata.get(name);
+    if (!m) metadata.set(name, (m = { type: "unknown", help: "", unit: "" }));
+    return m;
+  };
+  let lineNo = 0;
+  let pos = 0;
+  const n = text.length;
+  while (pos < n) {
+    lineNo++;
+    let end = text.indexOf("\n", pos);
+    if (end === -1) end = n;
+    let line = text.slice(pos, end);
+    pos = end + 1;
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (line.trim() === "") continue;
+    if (line.charCodeAt(0) === 35 /* # */) {
+      const m = /^#[ \t]*(HELP|TYPE|UNIT|EOF)(?:[ \t]+(\S+)(?:[ \t]*(.*))?)?$/.exec(line);
+      if (!m) continue; // a plain comment
+      const [, kw, rawName, rest = ""] = m;
+      if (kw === "EOF") {
+        if (openMetrics) break;
+        continue;
+      }
+      if (rawName === undefined) {
+        if (openMetrics) throw new TextFormatError(lineNo, `# ${kw} without a metric name`);
+        continue;
+      }
+      const name = rawName.startsWith('"') ? unquote(rawName, lineNo) : rawName;
+      if (kw === "HELP") meta(name).help = unescapeHelp(rest, lineNo, openMetrics);
+      else if (kw === "UNIT") meta(name).unit = rest.trim();
+      else {
+        const t = rest.trim().toLowerCase() as RwMetricType;
+        if (!TYPES.has(t)) throw new TextFormatError(lineNo, `unknown metric type ${JSON.stringify(rest.trim())}`);
+        meta(name).type = t;
+      }
+      continue;
+    }
+    samples.push(parseSampleLine(line, lineNo, openMetrics));
+  }
+  return { samples, metadata };
+}
+
+function unquote(s: string, lineNo: number): string {
+  if (s.length < 2 || !s.endsWith('"')) throw new TextFormatError(lineNo, `unterminated quoted name ${s}`);
+  return unescapeLabel(s.slice(1, -1), lineNo);
+}
+
+function unescapeHelp(s: string, lineNo: number, openMetrics: boolean): string {
+  if (!s.includes("\\")) return s;
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c !== "\\") { out += c; continue; }
+    const e = s[++i];
+    if (e === "\\") out += "\\";
+    else if (e === "n") out += "\n";
+    else if (e === '"' && openMetrics) out += '"';
+    else if (openMetrics) throw new TextFormatError(lineNo, `invalid escape \\${e ?? ""} in HELP`);
+    else out += "\\" + (e ?? ""); // the 0.0.4 format passes unknown escapes through
+  }
+  return out;
+}
+
+function unescapeLabel(s: string, lineNo: number): string {
+  if (!s.includes("\\")) return s;
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c !== "\\") { out += c; continue; }
+    const e = s[++i];
+    if (e === "\\") out += "\\";
+    else if (e === '"') out += '"';
+    else if (e === "n") out += "\n";
+    else throw new TextFormatError(lineNo, `invalid escape \\${e ?? ""} in label value`);
+  }
+  return out;
+}
+
+/** Reads a quoted string starting at s[i] === '"'; returns the raw (escaped) body and the index after the closing quote. */
+function readQuoted(s: string, i: number, lineNo: number): [string, number] {
+  let j = i + 1;
+  for (;;) {
+    if (j >= s.length) throw new TextFormatError(lineNo, "unterminated quoted string");
+    const c = s.charCodeAt(j);
+    if (c === 92 /* \ */) { j += 2; continue; }
+    if (c === 34 /* " */) break;
+    j++;
+  }
+  return [s.slice(i + 1, j), j + 1];
+}
+
+function skipSpace(s: string, i: number): number {
+  while (i < s.length && (s[i] === " " || s[i] === "\t")) i++;
+  return i;
+}
+
+function readName(s: string, i: number): [string, number] {
+  if (i >= s.length || !NAME_START.test(s[i])) return ["", i];
+  let j = i + 1;
+  while (j < s.length && NAME_CHAR.test(s[j])) j++;
+  return [s.slice(i, j), j];
+}
+
+function parseSampleLine(line: string, lineNo: number, openMetrics: boolean): ParsedSample {
+  let i = 0;
+  let name: string;
+  [name, i] = readName(line, i);
+  const labels: Array<[string, string]> = [];
+  if (line[i] === "{") {
+    i++;
+    let first = true;
+    for (;;) {
+      i = skipSpace(line, i);
+      if (line[i] === "}") { i++; break; }
+      let lname: string;
+      if (line[i] === '"') {
+        // Prometheus 3 UTF-8 names: {"metric.name", "label.name"="v"}
+        let raw: string;
+        [raw, i] = readQuoted(line, i, lineNo);
+        lname = unescapeLabel(raw, lineNo);
+        i = skipSpace(line, i);
+        if (first && name === "" && (line[i] === "," || line[i] === "}")) {
+          name = lname;
+          if (line[i] === ",") i++;
+          first = false;
+          continue;
+        }
+      } else {
+        [lname, i] = readName(line, i);
+        if (lname === "" || lname.includes(":")) throw new TextFormatError(lineNo, `invalid label name at column ${i + 1}`);
+        i = skipSpace(line, i);
+      }
+      first = false;
+      if (line[i] !== "=") throw new TextFormatError(lineNo, `expected "=" after label name ${JSON.stringify(lname)}`);
+      i = skipSpace(line, i + 1);
+      if (line[i] !== '"') throw new TextFormatError(lineNo, `expected quoted value for label ${JSON.stringify(lname)}`);
+      let raw: string;
+      [raw, i] = readQuoted(line, i, lineNo);
+      labels.push([lname, unescapeLabel(raw, lineNo)]);
+      i = skipSpace(line, i);
+      if (line[i] === ",") { i++; continue; }
+      if (line[i] === "}") { i++; break; }
+      throw new TextFormatError(lineNo, `expected "," or "}" after value of label ${JSON.stringify(lname)}`);
+    }
+  }
+  if (name === "") throw new TextFormatError(lineNo, "expected a metric name");
+  const afterLabels = i;
+  i = skipSpace(line, i);
+  if (i === afterLabels && labels.length === 0 && line[i - 1] !== "}") throw new TextFormatError(lineNo, `expected whitespace after ${JSON.stringify(name)}`);
+  // OpenMetrics exemplars follow " # "; they are not samples.
+  let rest = line.slice(i);
+  if (openMetrics) {
+    const ex = rest.indexOf(" # ");
+    if (ex !== -1) rest = rest.slice(0, ex);
+  }
+  const parts = rest.trim().split(/[ \t]+/);
+  if (parts.length === 0 || parts[0] === "") throw new TextFormatError(lineNo, `missing value for ${JSON.stringify(name)}`);
+  if (parts.length > 2) throw new TextFormatError(lineNo, `unexpected text after timestamp: ${JSON.stringify(parts.slice(2).join(" "))}`);
+  const value = parseFloatValue(parts[0]);
+  if (value === null) throw new TextFormatError(lineNo, `invalid value ${JSON.stringify(parts[0])}`);
+  const sample: ParsedSample = { name, labels, value };
+  if (parts.length === 2) {
+    const ts = parts[1];
+    if (openMetrics) {
+      // OpenMetrics timestamps are seconds, possibly fractional.
+      const sec = parseFloatValue(ts);
+      if (sec === null || !Number.isFinite(sec)) throw new TextFormatError(lineNo, `invalid timestamp ${JSON.stringify(ts)}`);
+      sample.timestampMs = Math.round(sec * 1000);
+    } else {
+      // The classic format uses integer milliseconds.
+      if (!/^-?\d+$/.test(ts)) throw new TextFormatError(lineNo, `invalid timestamp ${JSON.stringify(ts)}`);
+      sample.timestampMs = Number(ts);
+    }
+  }
+  return sample;
+}
+
+const SUFFIXES = ["_bucket", "_count", "_sum", "_total", "_created", "_gcount", "_gsum", "_info"];
+
+/** The family a sample belongs to, so TYPE/HELP of "foo" apply to foo_bucket etc. */
+export function familyOf(sampleName: string, metadata: Map<string, FamilyMeta>): string {
+  if (metadata.has(sampleName)) return sampleName;
+  for (const s of SUFFIXES) {
+    if (sampleName.endsWith(s)) {
+      const base = sampleName.slice(0, -s.length);
+      if (metadata.has(base)) return base;
+    }
+  }
+  return sampleName;
+}

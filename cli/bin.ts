@@ -1,0 +1,40 @@
+#!/usr/bin/env -S npx tsx
+// The `inferscope` command: a table of subcommands, each loaded on demand so
+// `inferscope agent` does not pay for the operator tools and vice versa.
+// To add one: a line in COMMANDS whose run(argv) resolves to an exit code.
+type Command = { summary: string; run: (argv: string[]) => Promise<number> };
+
+const COMMANDS: Record<string, Command> = {
+  agent: {
+    summary: "run the on-host agent: scrape, tail logs, buffer on disk, forward",
+    run: async (argv) => (await import("./agent/main")).agentCommand(argv),
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: inferscope <command> [options]\n\ncommands:\n${lines.join("\n")}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "-h" || name === "--help" || name === "help") {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`inferscope: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return 2;
+  }
+  return cmd.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`inferscope: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);
