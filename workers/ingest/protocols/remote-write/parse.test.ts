@@ -123,6 +123,17 @@ describe("remote_write round trip", () => {
     expect(decodeWriteRequest(encodeWriteRequest(req))).toEqual({ ...req, skippedHistogramSamples: 0, skippedExemplars: 0 });
   });
 
+  it("shares one frozen label object between series that send the same label", () => {
+    const req: RwWriteRequest = {
+      timeseries: ["a", "b"].map((v) => ({ labels: [{ name: "job", value: "vllm" }, { name: "x", value: v }], samples: [] })),
+      metadata: [],
+    };
+    const [a, b] = decodeWriteRequest(encodeWriteRequest(req)).timeseries;
+    expect(a.labels[0]).toBe(b.labels[0]);
+    expect(a.labels[1]).not.toBe(b.labels[1]);
+    expect(Object.isFrozen(a.labels[0])).toBe(true);
+  });
+
   it("exports the headers the spec requires", () => {
     expect(REMOTE_WRITE_HEADERS).toEqual({
       "Content-Encoding": "snappy",

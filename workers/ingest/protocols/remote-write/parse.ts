@@ -7,7 +7,7 @@ import { MAX_DECOMPRESSED_BYTES } from "../../../../shared/limits";
 import { ProtobufDecodeError } from "../../../../shared/protobuf/errors";
 import { LABEL, METRIC_METADATA, METRIC_TYPES, SAMPLE, TIME_SERIES, WRITE_REQUEST } from "../../../../shared/protobuf/prompb";
 import { ProtoReader, wrongWireType } from "../../../../shared/protobuf/reader";
-import { decodeUtf8, StringCache } from "../../../../shared/protobuf/strings";
+import { BytesCache, cachedString, decodeUtf8 } from "../../../../shared/protobuf/strings";
 import { fieldKey, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from "../../../../shared/protobuf/wire";
 import { RemoteWriteDecodeError } from "./errors";
 import { SnappyError, snappyDecompress } from "./snappy";
@@ -42,6 +42,18 @@ const K_MD_FAMILY = fieldKey(METRIC_METADATA.metricFamilyName, WIRE_LEN);
 const K_MD_HELP = fieldKey(METRIC_METADATA.help, WIRE_LEN);
 const K_MD_UNIT = fieldKey(METRIC_METADATA.unit, WIRE_LEN);
 
+// Field numbers as plain module constants: the hot loops below must not read
+// through imported objects (tsx/CJS interop turns those reads into getters).
+const F_WR_TIMESERIES = WRITE_REQUEST.timeseries;
+const F_WR_METADATA = WRITE_REQUEST.metadata;
+const F_TS_LABELS = TIME_SERIES.labels;
+const F_TS_SAMPLES = TIME_SERIES.samples;
+const F_TS_EXEMPLARS = TIME_SERIES.exemplars;
+const F_TS_HISTOGRAMS = TIME_SERIES.histograms;
+const F_LABEL_NAME = LABEL.name;
+const F_LABEL_VALUE = LABEL.value;
+const F_MD_HELP = METRIC_METADATA.help;
+
 /** Decodes a remote_write HTTP body (snappy-compressed WriteRequest). Throws RemoteWriteDecodeError. */
 export function decodeWriteRequest(body: Uint8Array, opts: DecodeOptions = {}): DecodedWriteRequest {
   const max = opts.maxDecompressedBytes ?? MAX_DECOMPRESSED_BYTES;
@@ -59,7 +71,7 @@ export function decodeWriteRequest(body: Uint8Array, opts: DecodeOptions = {}): 
 /** Decodes an uncompressed protobuf WriteRequest. Throws RemoteWriteDecodeError. */
 export function decodeWriteRequestProto(buf: Uint8Array): DecodedWriteRequest {
   const r = new ProtoReader(buf);
-  const strings = new StringCache(buf);
+  const caches: Caches = { strings: new BytesCache<string>(buf), labels: new BytesCache<RwLabel>(buf) };
   const out: DecodedWriteRequest = { timeseries: [], metadata: [], skippedHistogramSamples: 0, skippedExemplars: 0 };
   let inMetadata = false;
   try {
@@ -69,10 +81,10 @@ export function decodeWriteRequestProto(buf: Uint8Array): DecodedWriteRequest {
       const key = r.uint32(end);
       if (key === K_WR_TIMESERIES) {
         inMetadata = false;
-        out.timeseries.push(readSeries(r, strings, r.lenEnd(end, WRITE_REQUEST.timeseries), out));
+        out.timeseries.push(readSeries(r, caches, r.lenEnd(end, F_WR_TIMESERIES), out));
       } else if (key === K_WR_METADATA) {
         inMetadata = true;
-        out.metadata.push(readMetadata(r, strings, r.lenEnd(end, WRITE_REQUEST.metadata)));
+        out.metadata.push(readMetadata(r, caches.strings, r.lenEnd(end, F_WR_METADATA)));
       } else {
         other(r, key, at, end, "WriteRequest", WRITE_REQUEST);
       }
@@ -85,22 +97,36 @@ export function decodeWriteRequestProto(buf: Uint8Array): DecodedWriteRequest {
   return out;
 }
 
-function readSeries(r: ProtoReader, strings: StringCache, end: number, out: DecodedWriteRequest): RwTimeSeries {
+interface Caches {
+  strings: BytesCache<string>;
+  /** Whole Label messages: most series share most of their labels byte for byte. */
+  labels: BytesCache<RwLabel>;
+}
+
+function readSeries(r: ProtoReader, caches: Caches, end: number, out: DecodedWriteRequest): RwTimeSeries {
   const labels: RwLabel[] = [];
   const samples: RwSample[] = [];
   while (r.pos < end) {
     const at = r.pos;
     const key = r.uint32(end);
     if (key === K_TS_SAMPLES) {
-      samples.push(readSample(r, r.lenEnd(end, TIME_SERIES.samples)));
+      samples.push(readSample(r, r.lenEnd(end, F_TS_SAMPLES)));
     } else if (key === K_TS_LABELS) {
-      labels.push(readLabel(r, strings, r.lenEnd(end, TIME_SERIES.labels)));
+      const stop = r.lenEnd(end, F_TS_LABELS);
+      const start = r.pos;
+      let label = caches.labels.find(start, stop);
+      if (label === undefined) {
+        label = readLabel(r, caches.strings, stop);
+        caches.labels.set(start, stop, label);
+      }
+      r.pos = stop;
+      labels.push(label);
     } else if (key === K_TS_HISTOGRAMS) {
       // One Histogram message is one native histogram sample.
-      r.pos = r.lenEnd(end, TIME_SERIES.histograms);
+      r.pos = r.lenEnd(end, F_TS_HISTOGRAMS);
       out.skippedHistogramSamples++;
     } else if (key === K_TS_EXEMPLARS) {
-      r.pos = r.lenEnd(end, TIME_SERIES.exemplars);
+      r.pos = r.lenEnd(end, F_TS_EXEMPLARS);
       out.skippedExemplars++;
     } else {
       other(r, key, at, end, "TimeSeries", TIME_SERIES);
@@ -109,25 +135,26 @@ function readSeries(r: ProtoReader, strings: StringCache, end: number, out: Deco
   return { labels, samples };
 }
 
-function readLabel(r: ProtoReader, strings: StringCache, end: number): RwLabel {
+function readLabel(r: ProtoReader, strings: BytesCache<string>, end: number): RwLabel {
   let name = "";
   let value = "";
   while (r.pos < end) {
     const at = r.pos;
     const key = r.uint32(end);
     if (key === K_LABEL_NAME) {
-      const stop = r.lenEnd(end, LABEL.name);
-      name = strings.get(r.pos, stop);
+      const stop = r.lenEnd(end, F_LABEL_NAME);
+      name = cachedString(strings, r.pos, stop);
       r.pos = stop;
     } else if (key === K_LABEL_VALUE) {
-      const stop = r.lenEnd(end, LABEL.value);
-      value = strings.get(r.pos, stop);
+      const stop = r.lenEnd(end, F_LABEL_VALUE);
+      value = cachedString(strings, r.pos, stop);
       r.pos = stop;
     } else {
       other(r, key, at, end, "Label", LABEL);
     }
   }
-  return { name, value };
+  // Frozen: one label object is shared by every series that sent the same bytes.
+  return Object.freeze({ name, value });
 }
 
 function readSample(r: ProtoReader, end: number): RwSample {
@@ -144,7 +171,7 @@ function readSample(r: ProtoReader, end: number): RwSample {
   return { value, timestamp };
 }
 
-function readMetadata(r: ProtoReader, strings: StringCache, end: number): RwMetadata {
+function readMetadata(r: ProtoReader, strings: BytesCache<string>, end: number): RwMetadata {
   let type = 0;
   let metricFamilyName = "";
   let help = "";
@@ -156,12 +183,12 @@ function readMetadata(r: ProtoReader, strings: StringCache, end: number): RwMeta
       type = r.int64(end);
     } else if (key === K_MD_FAMILY || key === K_MD_UNIT) {
       const stop = r.lenEnd(end, key >>> 3);
-      const s = strings.get(r.pos, stop);
+      const s = cachedString(strings, r.pos, stop);
       if (key === K_MD_FAMILY) metricFamilyName = s;
       else unit = s;
       r.pos = stop;
     } else if (key === K_MD_HELP) {
-      const stop = r.lenEnd(end, METRIC_METADATA.help);
+      const stop = r.lenEnd(end, F_MD_HELP);
       help = decodeUtf8(r.buf, r.pos, stop); // HELP texts rarely repeat: not worth caching
       r.pos = stop;
     } else {
