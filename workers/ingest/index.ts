@@ -5,6 +5,7 @@ import type { IngestEnv } from "../../shared/env";
 import { dbLifecycle, requireScope, type AppEnv } from "../../shared/http/context";
 import { IngestProblem, problemBody } from "./problem";
 import { metricsRoute, logsRoute } from "./protocols/json/handler";
+import { remoteWriteRoute } from "./protocols/remote-write/handler";
 
 type Env = AppEnv<IngestEnv>;
 
@@ -17,6 +18,7 @@ app.use("/api/v1/write", dbLifecycle(), requireScope("ingest", (c, status, messa
 
 app.post("/v1/metrics", metricsRoute);
 app.post("/v1/logs", logsRoute);
+app.post("/api/v1/write", remoteWriteRoute);
 
 app.notFound((c) => c.json(problemBody(`no ingest endpoint at ${c.req.method} ${new URL(c.req.url).pathname}; use POST /v1/metrics, POST /v1/logs or POST /api/v1/write`), 404));
 

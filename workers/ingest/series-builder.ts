@@ -32,6 +32,8 @@ export function buildSeries(
   limits: TenantLimits,
   bounds: SampleBounds,
   rejected: Rejection[],
+  /** Index of each sample in the request, when some were dropped before this. */
+  origin?: readonly number[],
 ): QueueSeries | null {
   const nameProblem = checkMetricName(name, limits);
   if (nameProblem) {
@@ -58,21 +60,22 @@ export function buildSeries(
     const i = order ? order[k] : k;
     const t = timestamps[i];
     const v = values[i];
+    const at = `${path}.samples[${origin ? origin[i] : i}]`;
     if (!Number.isSafeInteger(t)) {
-      rejected.push({ path: `${path}.samples[${i}]`, reason: `timestamp ${t} is not an integer number of unix milliseconds` });
+      rejected.push({ path: at, reason: `timestamp ${t} is not an integer number of unix milliseconds` });
       continue;
     }
     if (t < bounds.minTs) {
-      rejected.push({ path: `${path}.samples[${i}]`, reason: `timestamp ${describeTs(t)} is older than the retention of ${limits.retentionDays} days` });
+      rejected.push({ path: at, reason: `timestamp ${describeTs(t)} is older than the retention of ${limits.retentionDays} days` });
       continue;
     }
     if (t > bounds.maxTs) {
-      rejected.push({ path: `${path}.samples[${i}]`, reason: `timestamp ${describeTs(t)} is more than ${limits.maxFutureMs / 1000}s in the future; check the sender's clock and that timestamps are in milliseconds` });
+      rejected.push({ path: at, reason: `timestamp ${describeTs(t)} is more than ${limits.maxFutureMs / 1000}s in the future; check the sender's clock and that timestamps are in milliseconds` });
       continue;
     }
     if (kept > 0 && ts[kept - 1] === t) {
       if (!Object.is(vs[kept - 1], v) && !(Number.isNaN(vs[kept - 1]) && Number.isNaN(v)))
-        rejected.push({ path: `${path}.samples[${i}]`, reason: `duplicate sample for timestamp ${t} with a different value` });
+        rejected.push({ path: at, reason: `duplicate sample for timestamp ${t} with a different value` });
       continue;
     }
     ts[kept] = t;

@@ -47,6 +47,7 @@ export function parseMetricsJson(text: string, value: unknown, limits: TenantLim
       throw new IngestProblem(400, `batch has more than ${limits.maxSamplesPerRequest} samples, the limit per request; split it`);
     const ts: number[] = [];
     const vs: number[] = [];
+    const origin: number[] = [];
     for (let j = 0; j < s.samples.length; j++) {
       const sample = SampleSchema.safeParse(s.samples[j]);
       if (!sample.success) {
@@ -56,9 +57,10 @@ export function parseMetricsJson(text: string, value: unknown, limits: TenantLim
       const [t, v] = sample.data;
       ts.push(t);
       vs.push(typeof v === "number" ? v : SPECIAL[v]);
+      origin.push(j);
     }
     if (ts.length === 0) continue;
-    const built = buildSeries(path, s.name, Object.entries(s.labels), ts, vs, limits, bounds, rejected);
+    const built = buildSeries(path, s.name, Object.entries(s.labels), ts, vs, limits, bounds, rejected, origin);
     if (!built) continue;
     series.push(built);
     samples += built.timestamps.length;
