@@ -205,7 +205,10 @@ export function parseConfig(text: string, file: string): AgentConfig {
   const raw: unknown = doc.toJS();
   const parsed = schema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${file}: ${formatPath(i.path)}: ${i.message}`);
+    // zod wraps a bad record key as "Invalid key in record"; the inner issue says why.
+    const reason = (i: z.core.$ZodIssue): string =>
+      i.code === "invalid_key" && i.issues.length > 0 ? i.issues.map((x) => x.message).join("; ") : i.message;
+    const lines = parsed.error.issues.map((i) => `${file}: ${formatPath(i.path)}: ${reason(i)}`);
     throw new ConfigError(lines.join("\n"));
   }
   const cfg = parsed.data;

@@ -163,6 +163,9 @@ function parseSampleLine(line: string, lineNo: number, openMetrics: boolean): Pa
   let name: string;
   [name, i] = readName(line, i);
   const labels: Array<[string, string]> = [];
+  const afterName = i;
+  i = skipSpace(line, i); // the 0.0.4 format allows blanks before "{"
+  if (line[i] !== "{") i = afterName;
   if (line[i] === "{") {
     i++;
     let first = true;

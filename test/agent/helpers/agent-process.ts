@@ -1,0 +1,65 @@
+// Runs the agent as a real child process (`npx tsx cli/bin.ts agent`), as
+// systemd would, and collects its JSON-lines stderr.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export class AgentProcess {
+  readonly logs: Array<Record<string, unknown>> = [];
+  private child!: ChildProcess;
+  exited: Promise<number | null> = Promise.resolve(null);
+
+  constructor(private readonly configPath: string) {}
+
+  start(): void {
+    // Run tsx directly (not through npx) so SIGKILL hits the agent itself, not a wrapper.
+    this.child = spawn(process.execPath, [`${ROOT}node_modules/tsx/dist/cli.mjs`, "cli/bin.ts", "agent", "--config", this.configPath], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, INFERSCOPE_LOG_LEVEL: "info" },
+    });
+    let buf = "";
+    this.child.stderr!.on("data", (d: Buffer) => {
+      buf += d.toString("utf8");
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) !== -1) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        try {
+          this.logs.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          this.logs.push({ msg: "non-json stderr", line });
+        }
+      }
+    });
+    this.exited = new Promise((r) => this.child.once("exit", (code) => r(code)));
+  }
+
+  async waitForLog(msg: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const hit = this.logs.find((l) => l.msg === msg);
+      if (hit) return hit;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`agent did not log ${JSON.stringify(msg)} within ${timeoutMs}ms; stderr: ${JSON.stringify(this.logs.slice(-10))}`);
+  }
+
+  kill(signal: NodeJS.Signals): Promise<number | null> {
+    this.child.kill(signal);
+    return this.exited;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+}
+
+export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
