@@ -2,12 +2,22 @@
 // The `inferscope` command: a table of subcommands, each loaded on demand so
 // `inferscope agent` does not pay for the operator tools and vice versa.
 // To add one: a line in COMMANDS whose run(argv) resolves to an exit code.
+import { CliError } from "./errors";
+
 type Command = { summary: string; run: (argv: string[]) => Promise<number> };
 
 const COMMANDS: Record<string, Command> = {
   agent: {
     summary: "run the on-host agent: scrape, tail logs, buffer on disk, forward",
     run: async (argv) => (await import("./agent/main")).agentCommand(argv),
+  },
+  keys: {
+    summary: "create, list and revoke API keys (admin API)",
+    run: async (argv) => (await import("./commands/keys")).keysCommand(argv),
+  },
+  tenants: {
+    summary: "create and list tenants (admin API)",
+    run: async (argv) => (await import("./commands/tenants")).tenantsCommand(argv),
   },
 };
 
@@ -28,7 +38,16 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`inferscope: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return 2;
   }
-  return cmd.run(rest);
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    // Usage and API errors are the user's to fix: one line, no stack.
+    if (e instanceof CliError) {
+      process.stderr.write(`inferscope ${name}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -19,7 +19,7 @@ function post(path: string, body: string | Uint8Array, headers: Record<string, s
   return fetch(`${stack.url}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}`, ...headers },
-    body,
+    body: body as unknown as BodyInit,
   });
 }
 

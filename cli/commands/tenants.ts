@@ -1,0 +1,33 @@
+// `inferscope tenants create|list`: tenants through the admin API (bootstrap key to create).
+import type { TenantInfo } from "../../shared/admin";
+import { call, COMMON_HELP, parse, table, target, UsageError } from "./admin-client";
+
+const HELP = `usage:
+  inferscope tenants create NAME
+  inferscope tenants list
+${COMMON_HELP}`;
+
+export async function tenantsCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, {});
+  const [sub, ...rest] = positionals;
+  if (values.help || !sub) {
+    process.stdout.write(`${HELP}\n`);
+    return values.help ? 0 : 2;
+  }
+  const t = target(values);
+  switch (sub) {
+    case "create": {
+      if (!rest[0]) throw new UsageError("tenants create takes the new tenant's NAME");
+      const created = await call<TenantInfo>(t, "POST", "/tenants", { name: rest[0] });
+      process.stdout.write(values.json ? `${JSON.stringify(created, null, 2)}\n` : `tenant ${created.id} ${created.name} created\n`);
+      return 0;
+    }
+    case "list": {
+      const all = await call<TenantInfo[]>(t, "GET", "/tenants");
+      process.stdout.write(values.json ? `${JSON.stringify(all, null, 2)}\n` : table(all as unknown as Record<string, unknown>[], ["id", "name", "createdAt"]));
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown tenants subcommand ${JSON.stringify(sub)}\n\n${HELP}`);
+  }
+}
