@@ -8,7 +8,7 @@ const GIN_RE =
   /\[GIN\] (\d{4})\/(\d{2})\/(\d{2}) - (\d{2}):(\d{2}):(\d{2}) \|\s*(\d{3})\s*\|\s*(\S+)\s*\|\s*(\S+)\s*\|\s*([A-Z]+)\s+"([^"]*)"/;
 // GIN colours its output when attached to a terminal; journald captures may keep the codes.
 const ANSI_RE = /\x1b\[[0-9;]*m/g;
-const DURATION_PART_RE = /(\d+(?:\.\d+)?)(h|m|s|ms|µs|μs|us|ns)/g;
+const DURATION_PART_RE = /(\d+(?:\.\d+)?)(ms|µs|μs|us|ns|h|m|s)/g; // two-letter units first
 const UNIT_MS: Record<string, number> = { h: 3600_000, m: 60_000, s: 1000, ms: 1, "µs": 1e-3, "μs": 1e-3, us: 1e-3, ns: 1e-6 };
 
 /** Go's time.Duration.String() form ("1m2.5s", "850µs") in ms. */
