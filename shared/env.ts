@@ -17,7 +17,10 @@ export interface IngestEnv extends AuthEnv {
   INGEST_QUEUE: Queue<IngestMessage>;
 }
 
-export type AggregatorEnv = DbEnv;
+export interface AggregatorEnv extends DbEnv {
+  /** "debug" logs every written message part. */
+  LOG_LEVEL?: string;
+}
 
 export interface QueryEnv extends AuthEnv {
   /** Days of samples and request logs kept; older daily partitions are dropped by the cron. */

@@ -34,7 +34,7 @@ export async function handleBatch(batch: MessageBatch<IngestMessage>, env: Aggre
         const started = Date.now();
         const result = body.kind === "metrics" ? await storage.writeMetrics(body) : await storage.writeLogs(body);
         message.ack();
-        log("debug", "written", { kind: body.kind, tenant: body.tenantId, batch: body.batchId, part: body.part, ...result, ms: Date.now() - started });
+        if (env.LOG_LEVEL === "debug") log("debug", "written", { kind: body.kind, tenant: body.tenantId, batch: body.batchId, part: body.part, ...result, ms: Date.now() - started });
       } catch (err) {
         log("warn", "write failed; message will be retried", { id: message.id, attempts: message.attempts, error: (err as Error).message });
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
