@@ -1,0 +1,71 @@
+// An in-memory QueryStorage for PromQL semantics tests (as Prometheus tests its
+// engine against an in-memory TSDB). Never a stand-in for Postgres in pipeline tests.
+import type { Labels } from "../../shared/labels";
+import type { LabelMatcher, MetricMetadata, QueryStorage, SeriesData, TimeRange } from "../../shared/storage/types";
+import { labelsPredicate } from "../../workers/query/promql/matchers";
+
+export interface MemorySeries {
+  labels: Labels;
+  /** Unix ms ascending. */
+  timestamps: number[] | Float64Array;
+  values: number[] | Float64Array;
+}
+
+export class MemoryStorage implements QueryStorage {
+  private readonly series: SeriesData[] = [];
+  /** Number of select() calls, so tests can check "once per selector". */
+  selectCalls = 0;
+
+  constructor(series: MemorySeries[] = []) {
+    for (const s of series) this.add(s);
+  }
+
+  add(s: MemorySeries): void {
+    this.series.push({ labels: { ...s.labels }, timestamps: Float64Array.from(s.timestamps), values: Float64Array.from(s.values) });
+  }
+
+  private matching(matcherSets: LabelMatcher[][]): SeriesData[] {
+    if (matcherSets.length === 0) return this.series;
+    const preds = matcherSets.map(labelsPredicate);
+    return this.series.filter((s) => preds.some((p) => p(s.labels)));
+  }
+
+  private static slice(s: SeriesData, range: TimeRange): SeriesData {
+    let a = 0;
+    while (a < s.timestamps.length && s.timestamps[a] < range.start) a++;
+    let b = a;
+    while (b < s.timestamps.length && s.timestamps[b] <= range.end) b++;
+    return { labels: s.labels, timestamps: s.timestamps.subarray(a, b), values: s.values.subarray(a, b) };
+  }
+
+  async select(matchers: LabelMatcher[], range: TimeRange): Promise<SeriesData[]> {
+    this.selectCalls++;
+    const pred = labelsPredicate(matchers);
+    return this.series.filter((s) => pred(s.labels)).map((s) => MemoryStorage.slice(s, range)).filter((s) => s.timestamps.length > 0);
+  }
+
+  async series(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<Labels[]> {
+    const out = this.matching(matcherSets)
+      .filter((s) => MemoryStorage.slice(s, range).timestamps.length > 0)
+      .map((s) => s.labels);
+    return limit ? out.slice(0, limit) : out;
+  }
+
+  async labelNames(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
+    const names = new Set<string>();
+    for (const l of await this.series(matcherSets, range)) for (const k of Object.keys(l)) names.add(k);
+    const out = [...names].sort();
+    return limit ? out.slice(0, limit) : out;
+  }
+
+  async labelValues(name: string, matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
+    const vals = new Set<string>();
+    for (const l of await this.series(matcherSets, range)) if (l[name] !== undefined) vals.add(l[name]);
+    const out = [...vals].sort();
+    return limit ? out.slice(0, limit) : out;
+  }
+
+  async metadata(): Promise<Record<string, MetricMetadata[]>> {
+    return {};
+  }
+}

@@ -1,0 +1,156 @@
+// label_replace, label_join and histogram_quantile (classic buckets), as in
+// Prometheus promql/functions.go and quantile.go.
+import type { Expr } from "./ast";
+import { execError } from "./errors";
+import type { FnState } from "./functions";
+import * as L from "./labels";
+import { compileAnchored } from "./regex";
+import type { Vector } from "./values";
+
+const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function stringArg(e: Expr): string {
+  while (e.kind === "ParenExpr" || e.kind === "StepInvariantExpr") e = e.expr;
+  if (e.kind !== "StringLiteral") throw execError("expected a string literal argument");
+  return e.value;
+}
+
+/** Go regexp.Expand: $1, ${1}, $name, ${name}, $$; a name takes all following word characters. */
+export function expandTemplate(template: string, m: RegExpExecArray): string {
+  let out = "";
+  let i = 0;
+  while (i < template.length) {
+    const d = template.indexOf("$", i);
+    if (d < 0) break;
+    out += template.slice(i, d);
+    i = d + 1;
+    if (template[i] === "$") {
+      out += "$";
+      i++;
+      continue;
+    }
+    const brace = template[i] === "{";
+    let j = brace ? i + 1 : i;
+    const nameStart = j;
+    while (j < template.length && /[\p{L}\p{Nd}_]/u.test(template[j])) j++;
+    const name = template.slice(nameStart, j);
+    if (name === "" || (brace && template[j] !== "}")) {
+      out += "$";
+      continue;
+    }
+    i = brace ? j + 1 : j;
+    let num = /^\d+$/.test(name) && !(name[0] === "0" && name.length > 1) && name.length < 9 ? Number(name) : -1;
+    if (num >= 0) {
+      if (num < m.length && m[num] !== undefined) out += m[num];
+    } else if (m.groups && m.groups[name] !== undefined) out += m.groups[name];
+    if (num < 0) num = -1;
+  }
+  return out + template.slice(i);
+}
+
+export function funcLabelReplace(vals: Vector[], args: Expr[], _ts: number, state: FnState): Vector {
+  const dst = stringArg(args[1]), repl = stringArg(args[2]), src = stringArg(args[3]), regexStr = stringArg(args[4]);
+  let re = state.regex as RegExp | undefined;
+  if (!re) {
+    try {
+      re = compileAnchored(regexStr);
+    } catch {
+      throw execError(`invalid regular expression in label_replace(): ${regexStr}`);
+    }
+    if (!LABEL_NAME_RE.test(dst)) throw execError(`invalid destination label name in label_replace(): ${dst}`);
+    state.regex = re;
+    state.cache = new Map<string, L.Lbls>();
+  }
+  const cache = state.cache as Map<string, L.Lbls>;
+  return vals[0].map((s) => {
+    const k = L.key(s.metric);
+    let out = cache.get(k);
+    if (!out) {
+      const m = re.exec(L.get(s.metric, src));
+      out = m ? L.set(s.metric, dst, expandTemplate(repl, m)) : s.metric;
+      cache.set(k, out);
+    }
+    return { metric: out, t: s.t, v: s.v };
+  });
+}
+
+export function funcLabelJoin(vals: Vector[], args: Expr[]): Vector {
+  const dst = stringArg(args[1]), sep = stringArg(args[2]);
+  const srcs = args.slice(3).map(stringArg);
+  for (const s of srcs) if (!LABEL_NAME_RE.test(s)) throw execError(`invalid source label name in label_join(): ${s}`);
+  if (!LABEL_NAME_RE.test(dst)) throw execError(`invalid destination label name in label_join(): ${dst}`);
+  return vals[0].map((s) => ({ metric: L.set(s.metric, dst, srcs.map((n) => L.get(s.metric, n)).join(sep)), t: s.t, v: s.v }));
+}
+
+/** Go strconv.ParseFloat for bucket bounds; null when malformed. */
+function parseGoFloat(s: string): number | null {
+  const low = s.toLowerCase();
+  const m = /^([+-]?)(inf|infinity|nan)$/.exec(low);
+  if (m) return m[2] === "nan" ? NaN : m[1] === "-" ? -Infinity : Infinity;
+  if (/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(s)) return Number(s);
+  if (/^[+-]?0x[0-9a-f]+$/i.test(s)) return (s.startsWith("-") ? -1 : 1) * parseInt(s.replace(/^[+-]?0x/i, ""), 16);
+  return null;
+}
+
+interface Bucket {
+  upper: number;
+  count: number;
+}
+
+export function bucketQuantile(q: number, buckets: Bucket[]): number {
+  if (Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  buckets.sort((a, b) => a.upper - b.upper || 0);
+  if (buckets[buckets.length - 1].upper !== Infinity) return NaN;
+  // Coalesce buckets with the same bound, then force monotonic counts.
+  const bs: Bucket[] = [];
+  for (const b of buckets) {
+    const last = bs[bs.length - 1];
+    if (last && last.upper === b.upper) last.count += b.count;
+    else bs.push({ upper: b.upper, count: b.count });
+  }
+  let max = -Infinity;
+  for (const b of bs) {
+    if (b.count > max) max = b.count;
+    else if (b.count < max) b.count = max;
+  }
+  if (bs.length < 2) return NaN;
+  const observations = bs[bs.length - 1].count;
+  if (observations === 0) return NaN;
+  let rank = q * observations;
+  // sort.Search over all but the last bucket.
+  let b = 0;
+  while (b < bs.length - 1 && !(bs[b].count >= rank)) b++;
+  if (b === bs.length - 1) return bs[bs.length - 2].upper;
+  if (b === 0 && bs[0].upper <= 0) return bs[0].upper;
+  let start = 0;
+  const end = bs[b].upper;
+  let count = bs[b].count;
+  if (b > 0) {
+    start = bs[b - 1].upper;
+    count -= bs[b - 1].count;
+    rank -= bs[b - 1].count;
+  }
+  return start + (end - start) * (rank / count);
+}
+
+export function funcHistogramQuantile(vals: Vector[]): Vector {
+  const q = vals[0][0].v;
+  const groups = new Map<string, { metric: L.Lbls; buckets: Bucket[] }>();
+  for (const s of vals[1]) {
+    const upper = parseGoFloat(L.get(s.metric, "le"));
+    if (upper === null) continue;
+    const k = L.key(L.del(s.metric, ["le"]));
+    let g = groups.get(k);
+    if (!g) {
+      g = { metric: L.del(s.metric, [L.NAME, "le"]), buckets: [] };
+      groups.set(k, g);
+    }
+    g.buckets.push({ upper, count: s.v });
+  }
+  const ts = vals[0][0].t;
+  const out: Vector = [];
+  for (const g of groups.values()) out.push({ metric: g.metric, t: ts, v: bucketQuantile(q, g.buckets) });
+  return out;
+}

@@ -1,0 +1,104 @@
+// Literal decoding as Prometheus 2.42's lexer/parser does it: Go ParseFloat
+// numbers (decimal, hex, Inf, NaN), model.ParseDuration durations and Go-style
+// quoted strings.
+
+const DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const UNIT_MS = [365 * 24 * 3600e3, 7 * 24 * 3600e3, 24 * 3600e3, 3600e3, 60e3, 1e3, 1];
+
+export function isDurationText(s: string): boolean {
+  return s !== "" && /[a-z]/i.test(s) && DURATION_RE.test(s) && !/^0x/i.test(s);
+}
+
+/** Milliseconds of a duration like 1h30m; null when it is not one. */
+export function parseDuration(s: string): number | null {
+  if (s === "" || !/[yhwdms]$/.test(s)) return null;
+  const m = DURATION_RE.exec(s);
+  if (!m) return null;
+  let ms = 0;
+  for (let i = 0; i < 7; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNIT_MS[i];
+  return ms;
+}
+
+/** A number literal (no sign handled here except the lezer-signed Inf/NaN forms); null if invalid. */
+export function parseNumber(text: string): number | null {
+  let s = text;
+  let sign = 1;
+  if (s.startsWith("-")) {
+    sign = -1;
+    s = s.slice(1);
+  } else if (s.startsWith("+")) s = s.slice(1);
+  const low = s.toLowerCase();
+  if (low === "inf") return sign * Infinity;
+  if (low === "nan") return NaN;
+  if (/^0x[0-9a-f]+$/i.test(s)) return sign * parseInt(s.slice(2), 16);
+  if (/^(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(s)) return sign * Number(s);
+  return null;
+}
+
+/** Go strconv-style unquoting for "..." and '...' strings, raw for `...`. Throws a message on bad syntax. */
+export function unquote(lit: string): string {
+  const q = lit[0];
+  if (lit.length < 2 || lit[lit.length - 1] !== q) throw new Error("unterminated quoted string");
+  const body = lit.slice(1, -1);
+  if (q === "`") {
+    if (body.includes("`")) throw new Error("invalid syntax");
+    return body;
+  }
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === q) throw new Error("invalid syntax");
+    if (c === "\n") throw new Error("unterminated quoted string");
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const e = body[++i];
+    switch (e) {
+      case "a": out += "\x07"; break;
+      case "b": out += "\b"; break;
+      case "f": out += "\f"; break;
+      case "n": out += "\n"; break;
+      case "r": out += "\r"; break;
+      case "t": out += "\t"; break;
+      case "v": out += "\v"; break;
+      case "\\": out += "\\"; break;
+      case "'":
+      case '"':
+        if (e !== q) throw new Error("invalid syntax");
+        out += e;
+        break;
+      case "x": {
+        const h = body.slice(i + 1, i + 3);
+        if (!/^[0-9a-fA-F]{2}$/.test(h)) throw new Error("invalid syntax");
+        out += String.fromCharCode(parseInt(h, 16));
+        i += 2;
+        break;
+      }
+      case "u":
+      case "U": {
+        const n = e === "u" ? 4 : 8;
+        const h = body.slice(i + 1, i + 1 + n);
+        if (!new RegExp(`^[0-9a-fA-F]{${n}}$`).test(h)) throw new Error("invalid syntax");
+        const cp = parseInt(h, 16);
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) throw new Error("invalid syntax");
+        out += String.fromCodePoint(cp);
+        i += n;
+        break;
+      }
+      default: {
+        if (e !== undefined && e >= "0" && e <= "7") {
+          const o = body.slice(i, i + 3);
+          if (!/^[0-7]{3}$/.test(o)) throw new Error("invalid syntax");
+          const v = parseInt(o, 8);
+          if (v > 255) throw new Error("invalid syntax");
+          out += String.fromCharCode(v);
+          i += 2;
+          break;
+        }
+        throw new Error("invalid syntax");
+      }
+    }
+  }
+  return out;
+}

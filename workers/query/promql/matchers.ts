@@ -1,0 +1,51 @@
+// Label matchers with Prometheus semantics: a missing label matches as "",
+// regexes are Go RE2 syntax, fully anchored. Exported for storage
+// implementations (the in-memory test store, and as a post-filter for any
+// store whose own regex dialect is only an approximation).
+import type { Labels } from "../../../shared/labels";
+import type { LabelMatcher } from "../../../shared/storage/types";
+import { compileAnchored } from "./regex";
+
+export type MatchFn = (value: string) => boolean;
+
+const cache = new Map<string, RegExp>();
+
+/** Compiled, anchored RegExp for a Prometheus regex matcher value. Throws RegexSyntaxError. */
+export function matcherRegex(pattern: string): RegExp {
+  let re = cache.get(pattern);
+  if (!re) {
+    re = compileAnchored(pattern);
+    if (cache.size > 1000) cache.clear();
+    cache.set(pattern, re);
+  }
+  return re;
+}
+
+export function compileMatcher(m: LabelMatcher): MatchFn {
+  switch (m.type) {
+    case "=":
+      return (v) => v === m.value;
+    case "!=":
+      return (v) => v !== m.value;
+    case "=~": {
+      const re = matcherRegex(m.value);
+      return (v) => re.test(v);
+    }
+    case "!~": {
+      const re = matcherRegex(m.value);
+      return (v) => !re.test(v);
+    }
+  }
+}
+
+/** True when the label set (missing labels read as "") satisfies every matcher. */
+export function matchesAll(labels: Labels, matchers: LabelMatcher[]): boolean {
+  for (const m of matchers) if (!compileMatcher(m)(labels[m.name] ?? "")) return false;
+  return true;
+}
+
+/** Builds a predicate over label sets for a matcher list, compiling regexes once. */
+export function labelsPredicate(matchers: LabelMatcher[]): (labels: Labels) => boolean {
+  const fns = matchers.map((m) => [m.name, compileMatcher(m)] as const);
+  return (labels) => fns.every(([name, fn]) => fn(labels[name] ?? ""));
+}
