@@ -63,8 +63,12 @@ async function main() {
     await embedded?.close().catch(() => {});
     process.exit(0);
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  // Miniflare's exit hook would exit(130) at once on Ctrl-C, before PGlite is
+  // closed; we take the signals over and dispose of Miniflare ourselves.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, stop);
+  }
 
   console.log(`
 Inferscope is running at ${stack.url}  (tenant "dev")
