@@ -33,11 +33,13 @@ export async function agentCommand(argv: string[]): Promise<number> {
     return 1;
   }
   return new Promise<number>((resolve) => {
+    // `on`, not `once`: wrappers (npx, tsx) may relay a signal the agent also got
+    // directly, and a second SIGTERM must not kill it mid-shutdown.
     const onSignal = (sig: string) => {
       log.info("signal received", { signal: sig });
       void agent.stop().then(() => resolve(0));
     };
-    process.once("SIGTERM", () => onSignal("SIGTERM"));
-    process.once("SIGINT", () => onSignal("SIGINT"));
+    process.on("SIGTERM", () => onSignal("SIGTERM"));
+    process.on("SIGINT", () => onSignal("SIGINT"));
   });
 }

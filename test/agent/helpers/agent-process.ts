@@ -1,4 +1,4 @@
-// Runs the agent as a real child process (`npx tsx cli/bin.ts agent`), as
+// Runs the agent as a real child process (tsx cli/bin.ts agent), as
 // systemd would, and collects its JSON-lines stderr.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -13,11 +13,15 @@ export class AgentProcess {
   constructor(private readonly configPath: string) {}
 
   start(): void {
-    // Run tsx directly (not through npx) so SIGKILL hits the agent itself, not a wrapper.
-    this.child = spawn(process.execPath, [`${ROOT}node_modules/tsx/dist/cli.mjs`, "cli/bin.ts", "agent", "--config", this.configPath], {
+    // This is what `npx tsx cli/bin.ts agent` runs, minus npm's wrapper, which
+    // dies on SIGTERM without passing it on; tsx relays signals and exit codes.
+    // tsx runs the agent in a child process: its own process group lets SIGKILL
+    // reach both at once, as systemd's cgroup kill would.
+    this.child = spawn(`${ROOT}node_modules/.bin/tsx`, ["cli/bin.ts", "agent", "--config", this.configPath], {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "pipe"],
       env: { ...process.env, INFERSCOPE_LOG_LEVEL: "info" },
+      detached: true,
     });
     let buf = "";
     this.child.stderr!.on("data", (d: Buffer) => {
@@ -33,7 +37,8 @@ export class AgentProcess {
         }
       }
     });
-    this.exited = new Promise((r) => this.child.once("exit", (code) => r(code)));
+    // "close": stderr is drained too, so the last log lines are in this.logs.
+    this.exited = new Promise((r) => this.child.once("close", (code) => r(code)));
   }
 
   async waitForLog(msg: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
@@ -46,8 +51,12 @@ export class AgentProcess {
     throw new Error(`agent did not log ${JSON.stringify(msg)} within ${timeoutMs}ms; stderr: ${JSON.stringify(this.logs.slice(-10))}`);
   }
 
+  /** SIGKILL: the whole process group, nothing survives. Other signals: the top process, which relays them. */
   kill(signal: NodeJS.Signals): Promise<number | null> {
-    this.child.kill(signal);
+    try {
+      if (signal === "SIGKILL") process.kill(-this.child.pid!, signal);
+      else this.child.kill(signal);
+    } catch {} // already gone
     return this.exited;
   }
 
