@@ -26,10 +26,10 @@ function configureLocalProxy(proxy: string | undefined): void {
   configuredProxy = proxy;
 }
 
-export function openDb(env: DbEnv): DbHandle {
+export function openDb(env: DbEnv, maxConnections = 4): DbHandle {
   if (!env.DATABASE_URL) throw new Error("DATABASE_URL is not configured for this worker");
   configureLocalProxy(env.DB_WS_PROXY);
-  const pool = new Pool({ connectionString: env.DATABASE_URL, max: 4 });
+  const pool = new Pool({ connectionString: env.DATABASE_URL, max: maxConnections });
   // Ending a pool makes idle clients report "Network connection lost": expected.
   pool.on("error", () => {});
   return { db: drizzle(pool, { schema }), close: () => pool.end() };

@@ -16,13 +16,16 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(300, 2 ** Math.min(attempts, 8));
 }
 
+/** Messages written at once: one pool connection each, each in its own transaction. */
+const CONCURRENCY = 4;
+
 export async function handleBatch(batch: MessageBatch<IngestMessage>, env: AggregatorEnv, ctx: ExecutionContext): Promise<void> {
-  const { db, close } = openDb(env);
+  const { db, close } = openDb(env, CONCURRENCY);
   const storage = postgresWriteStorage(db);
-  try {
-    // Messages of one batch run one after another: the Pool is small and the
-    // per-message transaction keeps each part all-or-nothing.
-    for (const message of batch.messages) {
+  let next = 0;
+  const worker = async () => {
+    while (next < batch.messages.length) {
+      const message = batch.messages[next++];
       const body = message.body;
       if (!body || body.v !== QUEUE_MESSAGE_VERSION || (body.kind !== "metrics" && body.kind !== "logs")) {
         // Not ours to understand: retrying cannot help, let it go to the dead-letter queue.
@@ -40,6 +43,9 @@ export async function handleBatch(batch: MessageBatch<IngestMessage>, env: Aggre
         message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
       }
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, batch.messages.length) }, worker));
   } finally {
     ctx.waitUntil(close().catch(() => {}));
   }

@@ -3,21 +3,27 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db";
 import { seriesHash } from "../../hash";
+import { seriesKey } from "../../labels";
 import type { QueueSeries } from "../../contracts/queue";
 
 const MAX_CACHE = 200_000;
-const cache = new Map<string, number>(); // `${tenant}/${hash}` -> id
+// Keyed by tenant and the canonical series key, so a hit costs no hashing.
+const cache = new Map<string, number>();
 
 export async function resolveSeriesIds(db: Db, tenantId: number, series: QueueSeries[]): Promise<number[]> {
-  const hashes = await Promise.all(series.map((s) => seriesHash(s.name, s.labels)));
+  const keys = series.map((s) => `${tenantId}/${seriesKey(s.name, s.labels)}`);
   const ids = new Array<number>(series.length);
-  const missing = new Map<string, number>(); // hash -> index of first series with it
-  hashes.forEach((h, i) => {
-    const id = cache.get(`${tenantId}/${h}`);
+  const misses: number[] = [];
+  keys.forEach((k, i) => {
+    const id = cache.get(k);
     if (id !== undefined) ids[i] = id;
-    else if (!missing.has(h)) missing.set(h, i);
+    else misses.push(i);
   });
-  if (missing.size > 0) {
+  if (misses.length > 0) {
+    const hashOf = new Map<number, string>();
+    await Promise.all(misses.map(async (i) => hashOf.set(i, await seriesHash(series[i].name, series[i].labels))));
+    const missing = new Map<string, number>(); // hash -> index of first series with it
+    for (const i of misses) if (!missing.has(hashOf.get(i)!)) missing.set(hashOf.get(i)!, i);
     // Sorted by hash so concurrent consumers take index locks in the same order.
     const todo = [...missing.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const names = todo.map(([, i]) => series[i].name);
@@ -40,15 +46,13 @@ export async function resolveSeriesIds(db: Db, tenantId: number, series: QueueSe
     let found = new Map((await query()).rows.map((r) => [r.labels_hash, Number(r.id)]));
     // A concurrent writer may have inserted a series after our snapshot: look again.
     if (hs.some((h) => !found.has(h))) found = new Map((await query()).rows.map((r) => [r.labels_hash, Number(r.id)]));
-    if (cache.size + found.size > MAX_CACHE) cache.clear();
-    for (const [h, id] of found) cache.set(`${tenantId}/${h}`, id);
-    hashes.forEach((h, i) => {
-      if (ids[i] === undefined) {
-        const id = found.get(h);
-        if (id === undefined) throw new Error(`series id not resolved for hash ${h}`);
-        ids[i] = id;
-      }
-    });
+    if (cache.size + misses.length > MAX_CACHE) cache.clear();
+    for (const i of misses) {
+      const id = found.get(hashOf.get(i)!);
+      if (id === undefined) throw new Error(`series id not resolved for ${keys[i]}`);
+      ids[i] = id;
+      cache.set(keys[i], id);
+    }
   }
   return ids;
 }

@@ -1,0 +1,106 @@
+// `npm run bench:ingest`: N samples through the whole local stack (HTTP JSON
+// ingest → queue → aggregator → Postgres), end-to-end samples/s; then the same
+// rows loaded with COPY into a table of the same shape on the same database.
+// A measurement, not a test. BENCH_SAMPLES (default 1,000,000), BENCH_SERIES
+// (10,000), BENCH_CONCURRENCY (8), BENCH_DATABASE_URL (default: a scratch db).
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { createKey, ensureTenant } from "../shared/admin";
+import { benchDatabase } from "./lib/bench-db";
+import { openNodeDb } from "./lib/node-db";
+import { startStack } from "./lib/stack";
+
+const N = Number(process.env.BENCH_SAMPLES ?? 1_000_000);
+const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const PER_SERIES = Math.ceil(N / SERIES);
+const SERIES_PER_REQUEST = 1_000;
+const SAMPLES_PER_REQUEST_SERIES = 10;
+
+const labelsOf = (i: number) => ({ model_name: `model-${i % 20}`, instance: `gpu-${Math.floor(i / 20) % 500}:8000`, job: "vllm", cluster: "bench" });
+
+async function main() {
+  const db = await benchDatabase("ingest");
+  const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")) });
+  const admin = openNodeDb(db.url, stack.proxy.url);
+  const tenant = await ensureTenant(admin.db, "bench");
+  const { key } = await createKey(admin.db, { tenantId: tenant.id, scopes: ["ingest", "query"] });
+  await admin.close();
+  const pgc = new pg.Client({ connectionString: db.url });
+  await pgc.connect();
+  try {
+    const t0 = Math.floor(Date.now() / 1000) * 1000 - PER_SERIES * 15_000;
+    // Requests: windows of 10 samples × 1,000 series.
+    const bodies: string[] = [];
+    for (let w = 0; w < PER_SERIES; w += SAMPLES_PER_REQUEST_SERIES) {
+      for (let s0 = 0; s0 < SERIES; s0 += SERIES_PER_REQUEST) {
+        const series = [];
+        for (let s = s0; s < Math.min(SERIES, s0 + SERIES_PER_REQUEST); s++) {
+          const samples = [];
+          for (let k = w; k < Math.min(PER_SERIES, w + SAMPLES_PER_REQUEST_SERIES); k++) samples.push([t0 + k * 15_000, (s * 7 + k) % 1000]);
+          series.push({ name: "vllm:num_requests_running", labels: labelsOf(s), samples });
+        }
+        bodies.push(JSON.stringify({ series }));
+      }
+    }
+    const total = SERIES * PER_SERIES;
+    console.log(`pushing ${total.toLocaleString()} samples (${SERIES.toLocaleString()} series × ${PER_SERIES}) in ${bodies.length} requests, ${CONCURRENCY} at a time`);
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++];
+          const res = await fetch(`${stack.url}/v1/metrics`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body });
+          if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
+        }
+      }),
+    );
+    const accepted = performance.now();
+    for (;;) {
+      const { rows } = await pgc.query("SELECT count(*)::int AS n FROM samples");
+      if (rows[0].n >= total) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const stored = performance.now();
+    const e2e = (total / (stored - started)) * 1000;
+
+    // COPY baseline: the same rows into a plain table with the same columns and key.
+    await pgc.query("CREATE TABLE bench_copy (series_id bigint NOT NULL, ts bigint NOT NULL, value double precision, PRIMARY KEY (series_id, ts))");
+    const { rows: ids } = await pgc.query<{ id: string }>("SELECT id FROM series ORDER BY id");
+    const copyStarted = performance.now();
+    const stream = pgc.query(copyFrom("COPY bench_copy (series_id, ts, value) FROM STDIN"));
+    await pipeline(
+      Readable.from(
+        (function* () {
+          for (let s = 0; s < ids.length; s++) {
+            const lines: string[] = [];
+            for (let k = 0; k < PER_SERIES; k++) lines.push(`${ids[s].id}\t${t0 + k * 15_000}\t${(s * 7 + k) % 1000}\n`);
+            yield lines.join("");
+          }
+        })(),
+      ),
+      stream,
+    );
+    const copyRate = (total / (performance.now() - copyStarted)) * 1000;
+
+    console.log(`accepted by ingest (HTTP 202): ${((total / (accepted - started)) * 1000).toFixed(0)} samples/s`);
+    console.log(`end to end (in Postgres):       ${e2e.toFixed(0)} samples/s  (${((stored - started) / 1000).toFixed(1)} s)`);
+    console.log(`Postgres COPY, same rows:        ${copyRate.toFixed(0)} samples/s`);
+    console.log(`ratio end-to-end / COPY:         ${(e2e / copyRate).toFixed(2)}`);
+  } finally {
+    await pgc.end();
+    await stack.close();
+    await db.drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
