@@ -11,6 +11,7 @@ import {
   isSetOp,
   type AggregateOp,
   type AtModifier,
+  type BinaryExpr,
   type BinaryOp,
   type Expr,
   type MatrixSelector,
@@ -53,7 +54,9 @@ class Parser {
 
   parse(): Expr {
     if (this.input.trim() === "") this.fail(0, 0, "no expression found in input");
-    const tree = parser.parse(this.input);
+    // holt_winters (2.42) is missing from the newer grammar; parse it as a same-length
+    // known name. Positions are unchanged and names are always read from the original text.
+    const tree = parser.parse(this.input.replace(/\bholt_winters(?=\s*\()/g, "day_of_month").replace(/\b0X(?=[0-9a-fA-F])/g, "0x"));
     let err: SyntaxNode | null = null;
     tree.iterate({
       enter: (n) => {
@@ -184,16 +187,50 @@ class Parser {
     return { kind: "VectorSelector", name, matchers, offset: 0, at: null, start: n.from, end: n.to };
   }
 
-  private matrixSelector(n: SyntaxNode, c: SyntaxNode[]): MatrixSelector {
-    const inner = this.expr(c[0]);
+  /**
+   * The newer grammar binds offset, @, [range] and [range:step] looser than binary
+   * and unary operators; Prometheus's yacc grammar binds them tightest. Rebuild
+   * `a - b offset 5m` as `a - (b offset 5m)` by applying the postfix part to the
+   * rightmost operand.
+   */
+  private postfix(operand: SyntaxNode, apply: (e: Expr) => Expr): Expr {
+    if (operand.name === "BinaryExpr" || operand.name === "UnaryExpr") {
+      const e = this.expr(operand);
+      return this.reapply(e, apply);
+    }
+    return apply(this.expr(operand));
+  }
+
+  private reapply(e: Expr, apply: (e: Expr) => Expr): Expr {
+    if (e.kind === "BinaryExpr") {
+      const rhs = this.reapply(e.rhs, apply);
+      return this.recheckBinary({ ...e, rhs });
+    }
+    if (e.kind === "UnaryExpr") {
+      const inner = this.reapply(e.expr, apply);
+      const t = valueType(inner);
+      if (t !== "scalar" && t !== "vector") this.fail(e.start, e.end, "unary expression only allowed on expressions of type scalar or instant vector");
+      return { ...e, expr: inner };
+    }
+    return apply(e);
+  }
+
+  private matrixSelector(n: SyntaxNode, c: SyntaxNode[]): Expr {
+    return this.postfix(c[0], (inner) => this.makeMatrix(n, c, inner));
+  }
+
+  private makeMatrix(n: SyntaxNode, c: SyntaxNode[], inner: Expr): MatrixSelector {
     if (inner.kind !== "VectorSelector") this.fail(n.from, n.to, "ranges only allowed for vector selectors");
     if (inner.offset !== 0) this.fail(n.from, n.to, "no offset modifiers allowed before range");
     if (inner.at !== null) this.fail(n.from, n.to, "no @ modifiers allowed before range");
     return { kind: "MatrixSelector", vs: inner, range: this.duration(c[1]), start: n.from, end: n.to };
   }
 
-  private subquery(n: SyntaxNode, c: SyntaxNode[]): SubqueryExpr {
-    const inner = this.expr(c[0]);
+  private subquery(n: SyntaxNode, c: SyntaxNode[]): Expr {
+    return this.postfix(c[0], (inner) => this.makeSubquery(n, c, inner));
+  }
+
+  private makeSubquery(n: SyntaxNode, c: SyntaxNode[], inner: Expr): SubqueryExpr {
     const range = this.duration(c[1]);
     const step = c[2] ? this.duration(c[2]) : 0;
     const t = valueType(inner);
@@ -209,7 +246,10 @@ class Parser {
   }
 
   private offset(n: SyntaxNode, c: SyntaxNode[]): Expr {
-    const e = this.expr(c[0]);
+    return this.postfix(c[0], (e) => this.applyOffset(n, c, e));
+  }
+
+  private applyOffset(n: SyntaxNode, c: SyntaxNode[], e: Expr): Expr {
     let d = c[2];
     let sign = 1;
     const ops = kids(d);
@@ -226,7 +266,10 @@ class Parser {
   }
 
   private at(n: SyntaxNode, c: SyntaxNode[]): Expr {
-    const e = this.expr(c[0]);
+    return this.postfix(c[0], (e) => this.applyAt(n, c, e));
+  }
+
+  private applyAt(n: SyntaxNode, c: SyntaxNode[], e: Expr): Expr {
     const target = this.modifierTarget(e, "@");
     if (target.at !== null) this.fail(e.start, e.end, "@ <timestamp> may not be set multiple times");
     const mod = c[2];
@@ -250,7 +293,17 @@ class Parser {
   }
 
   private binary(n: SyntaxNode, c: SyntaxNode[]): Expr {
-    const lhs = this.expr(c[0]);
+    const lhsText = this.text(c[0]);
+    if (BIN_OPS[c[1]?.name] === "^" && c[0].name === "NumberDurationLiteral" && /^[+-]/.test(lhsText)) {
+      // The grammar reads "-2 ^ 2" as (-2) ^ 2; in Prometheus unary minus binds looser than ^.
+      const abs = this.number(c[0]) * (lhsText[0] === "-" ? -1 : 1);
+      const inner = this.binaryWith(n, c, { kind: "NumberLiteral", value: abs, start: c[0].from + 1, end: c[0].to });
+      return { kind: "UnaryExpr", op: lhsText[0] as "-" | "+", expr: inner, start: n.from, end: n.to };
+    }
+    return this.binaryWith(n, c, this.expr(c[0]));
+  }
+
+  private binaryWith(n: SyntaxNode, c: SyntaxNode[], lhs: Expr): Expr {
     const rhs = this.expr(c[c.length - 1]);
     const opNode = c[1];
     const op = BIN_OPS[opNode.name];
@@ -269,11 +322,19 @@ class Parser {
         }
       } else this.fail(m.from, m.to, `unexpected ${JSON.stringify(this.text(m))}`);
     }
-    const opFrom = opNode.from, opTo = opNode.to;
+    if (isSetOp(op) && matching.card === "one-to-one") matching.card = "many-to-many";
+    return this.recheckBinary({ kind: "BinaryExpr", op, lhs, rhs, returnBool, matching, start: n.from, end: n.to, opFrom: opNode.from, opTo: opNode.to } as BinaryExpr);
+  }
+
+  /** Prometheus's checkAST rules for binary expressions; also run again after postfix rewrites. */
+  private recheckBinary(b: BinaryExpr): BinaryExpr {
+    const { op, lhs, rhs, returnBool } = b;
+    const matching: VectorMatching = b.matching ?? { card: isSetOp(op) ? "many-to-many" : "one-to-one", matchingLabels: [], on: false, include: [] };
+    const n = { from: b.start, to: b.end };
+    const opFrom = (b as { opFrom?: number }).opFrom ?? b.start, opTo = (b as { opTo?: number }).opTo ?? b.end;
     const lt = valueType(lhs), rt = valueType(rhs);
     if (returnBool && !isComparison(op)) this.fail(opFrom, opTo, "bool modifier can only be used on comparison operators");
     if (isComparison(op) && !returnBool && lt === "scalar" && rt === "scalar") this.fail(opFrom, opTo, "comparisons between scalars must use BOOL modifier");
-    if (isSetOp(op) && matching.card === "one-to-one") matching.card = "many-to-many";
     if (matching.on) for (const l of matching.matchingLabels) if (matching.include.includes(l)) this.fail(opFrom, opTo, `label ${JSON.stringify(l)} must not occur in ON and GROUP clause at once`);
     if (lt !== "scalar" && lt !== "vector") this.fail(lhs.start, lhs.end, "binary expression must contain only scalar and instant vector types");
     if (rt !== "scalar" && rt !== "vector") this.fail(rhs.start, rhs.end, "binary expression must contain only scalar and instant vector types");
@@ -285,7 +346,7 @@ class Parser {
       if (matching.card === "one-to-many" || matching.card === "many-to-one") this.fail(n.from, n.to, `no grouping allowed for "${op}" operation`);
     }
     if ((lt === "scalar" || rt === "scalar") && isSetOp(op)) this.fail(n.from, n.to, `set operator "${op}" not allowed in binary scalar expression`);
-    return { kind: "BinaryExpr", op, lhs, rhs, returnBool, matching: finalMatching, start: n.from, end: n.to };
+    return { ...b, matching: finalMatching };
   }
 
   private expectType(e: Expr, want: ValueType, context: string): void {

@@ -36,14 +36,13 @@ function hexEsc(cp: number): string {
   return "\\u{" + cp.toString(16) + "}";
 }
 
-/** Escape one code point for use in JS (inside or outside a class). */
-function lit(cp: number): string {
+/** Escape one code point for use in JS with the u flag (syntax characters differ inside a class). */
+function lit(cp: number, inClass = false): string {
   const ch = String.fromCodePoint(cp);
-  if (/[A-Za-z0-9_]/.test(ch) || cp > 0x7f) return ch;
+  if (/[A-Za-z0-9_ ]/.test(ch) || cp > 0x7f) return ch;
   if (cp < 0x20 || cp === 0x7f) return hexEsc(cp);
-  if (ch === " ") return " ";
-  // Every other ASCII punctuation char may be escaped in unicode mode.
-  return /[\^$\\.*+?()[\]{}|\/-]/.test(ch) ? "\\" + ch : ch;
+  const special = inClass ? /[\\\]\[^-]/ : /[\^$\\.*+?()[\]{}|\/]/;
+  return special.test(ch) ? "\\" + ch : ch;
 }
 
 /** Case variants of a code point (simple folding), for (?i) scopes. */
@@ -214,7 +213,7 @@ class Translator {
     if (!f.i) return lit(cp);
     const set = foldSet(cp);
     if (set.length === 1) return lit(cp);
-    return "[" + set.map(lit).join("") + "]";
+    return "[" + set.map((c) => lit(c, true)).join("") + "]";
   }
 
   /** An escape: a single code point, or JS text (a class body when inClass). */
@@ -366,7 +365,7 @@ class Translator {
         body += it;
         continue;
       }
-      body += it.lo === it.hi ? lit(it.lo) : lit(it.lo) + "-" + lit(it.hi);
+      body += it.lo === it.hi ? lit(it.lo, true) : lit(it.lo, true) + "-" + lit(it.hi, true);
       if (f.i) body += this.foldRange(it.lo, it.hi);
     }
     if (body === "") return neg ? "[\\s\\S]" : "[^\\s\\S]";
@@ -377,7 +376,7 @@ class Translator {
   private foldRange(lo: number, hi: number): string {
     if (hi - lo > 512) return "";
     let extra = "";
-    for (let cp = lo; cp <= hi; cp++) for (const v of foldSet(cp)) if (v < lo || v > hi) extra += lit(v);
+    for (let cp = lo; cp <= hi; cp++) for (const v of foldSet(cp)) if (v < lo || v > hi) extra += lit(v, true);
     return extra;
   }
 }
