@@ -60,6 +60,10 @@ describe("query endpoints", () => {
     expect((await q('{__name__=~"vllm:.*",instance="gpu-1"}')).length).toBe(2);
     // Regexes are anchored: "llam" alone matches nothing.
     expect(await q('vllm:num_requests_running{model_name=~"llam"}')).toEqual([]);
+    // RE2 syntax Postgres does not share is decided by the engine's matcher.
+    expect((await q('vllm:num_requests_running{model_name=~"(?i)LLAMA\\\\d"}')).map((r) => r.metric.model_name)).toEqual(["llama3"]);
+    expect((await q('vllm:num_requests_running{model_name!~"\\\\w+\\\\d"}')).map((r) => r.metric.model_name)).toEqual(["mistral"]);
+    expect((await q('vllm:num_requests_running{model_name=~"llama3|mistral"}')).length).toBe(2);
   });
 
   it("range query by GET with unix seconds and by form POST with RFC 3339 and a duration step", async () => {
@@ -125,6 +129,8 @@ describe("metric browser endpoints", () => {
     expect((await get(`/api/v1/labels?match[]=DCGM_FI_DEV_GPU_UTIL`)).body.data).toEqual(["Hostname", "__name__", "gpu"]);
     expect((await get(`/api/v1/label/model_name/values`)).body.data).toEqual(["llama3", "mistral"]);
     expect((await get(`/api/v1/label/model_name/values?match[]=${encodeURIComponent('{instance="gpu-2"}')}`)).body.data).toEqual(["mistral"]);
+    expect((await get(`/api/v1/label/model_name/values?match[]=${encodeURIComponent('{instance=~"(?i)GPU-2"}')}`)).body.data).toEqual(["mistral"]);
+    expect((await get(`/api/v1/labels?match[]=${encodeURIComponent('{__name__=~"dcgm_.*|(?i)DCGM.*"}')}`)).body.data).toEqual(["Hostname", "__name__", "gpu"]);
     const limited = await get(`/api/v1/label/__name__/values?limit=2`);
     expect(limited.body.data).toEqual(["DCGM_FI_DEV_GPU_UTIL", "vllm:num_requests_running"]);
     expect(limited.body.warnings).toEqual(["results truncated due to limit"]);

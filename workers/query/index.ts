@@ -10,6 +10,7 @@ import { ApiError, failure } from "./api/envelope";
 import { mountInfoRoutes } from "./api/info-routes";
 import { queryRangeRoute, queryRoute } from "./api/query-routes";
 import { labelValuesRoute, labelsRoute, metadataRoute, seriesRoute } from "./api/series-routes";
+import { labelsPredicate } from "./promql";
 import { runRetention } from "./retention";
 
 type Env = AppEnv<QueryEnv>;
@@ -21,7 +22,7 @@ app.get("/healthz", (c) => c.json({ status: "ok", worker: "query" }));
 app.use("/api/v1/*", dbLifecycle(), requireScope("query", (c, status, message) => failure(c, "bad_data", message, status)));
 app.use("/admin/v1/*", dbLifecycle(), requireScope("admin", (c, status, message) => c.json({ status: "error", error: message }, status)));
 
-const storage = (c: Context<Env>) => postgresQueryStorage(useDb(c), c.get("principal").tenantId!);
+const storage = (c: Context<Env>) => postgresQueryStorage(useDb(c), c.get("principal").tenantId!, labelsPredicate);
 
 app.on(["GET", "POST"], "/api/v1/query", (c) => queryRoute(c, storage(c)));
 app.on(["GET", "POST"], "/api/v1/query_range", (c) => queryRangeRoute(c, storage(c)));

@@ -1,5 +1,8 @@
 // Label matchers as SQL over the series table. Prometheus semantics: a missing
-// label equals "", and regexes are fully anchored.
+// label equals "", regexes are RE2 and fully anchored. Postgres's regex dialect
+// is not RE2, so a regex goes to SQL only where the SQL answer is exact (a list
+// of literals) or a superset (a simple =~ pattern, re-checked by the caller
+// with the engine's exact matcher); everything else is left to that check.
 import { sql, type SQL } from "drizzle-orm";
 import { NAME_LABEL } from "../../labels";
 import type { LabelMatcher } from "../types";
@@ -8,28 +11,58 @@ function column(name: string): SQL {
   return name === NAME_LABEL ? sql`s.metric_name` : sql`coalesce(s.labels ->> ${name}, '')`;
 }
 
-export function matcherSql(m: LabelMatcher): SQL {
-  const col = column(m.name);
-  switch (m.type) {
-    case "=":
-      // Equality on a present label can use the jsonb containment index.
-      return m.name !== NAME_LABEL && m.value !== "" ? sql`s.labels @> ${JSON.stringify({ [m.name]: m.value })}::jsonb` : sql`${col} = ${m.value}`;
-    case "!=":
-      return sql`${col} <> ${m.value}`;
-    case "=~":
-      return sql`${col} ~ ${`^(?:${m.value})$`}`;
-    case "!~":
-      return sql`${col} !~ ${`^(?:${m.value})$`}`;
-  }
+// Literals only (RE2 escapes of punctuation allowed): "a|b|c".
+const LITERAL_ALTERNATION = /^(?:[A-Za-z0-9_:\-/ ]|\\[.\-/+*?()[\]{}|^$\\])*(?:\|(?:[A-Za-z0-9_:\-/ ]|\\[.\-/+*?()[\]{}|^$\\])*)*$/;
+// Constructs that mean the same in RE2 and Postgres AREs, except that "." also
+// matches a newline in Postgres: the SQL match is then a superset, never less.
+const SIMPLE_PATTERN = /^(?:[A-Za-z0-9_:\-/ ,=]|\\[.\-/+*?()[\]{}|^$\\]|\.|[*+?|()]|\[\^?(?:[A-Za-z0-9_\-]|\\[\]\\-])+\])*$/;
+
+function literals(pattern: string): string[] {
+  return pattern.split("|").map((alt) => alt.replace(/\\(.)/g, "$1"));
 }
 
-export function matchersSql(matchers: LabelMatcher[]): SQL {
-  if (matchers.length === 0) return sql`true`;
-  return sql.join(matchers.map(matcherSql), sql` AND `);
+export interface MatcherPlan {
+  where: SQL;
+  /** Matchers the SQL does not decide exactly: the caller must re-check these. */
+  residual: LabelMatcher[];
+}
+
+export function planMatchers(matchers: LabelMatcher[]): MatcherPlan {
+  const parts: SQL[] = [];
+  const residual: LabelMatcher[] = [];
+  for (const m of matchers) {
+    const col = column(m.name);
+    switch (m.type) {
+      case "=":
+        // Equality on a present label can use the jsonb containment index.
+        parts.push(m.name !== NAME_LABEL && m.value !== "" ? sql`s.labels @> ${JSON.stringify({ [m.name]: m.value })}::jsonb` : sql`${col} = ${m.value}`);
+        break;
+      case "!=":
+        parts.push(sql`${col} <> ${m.value}`);
+        break;
+      case "=~":
+        if (LITERAL_ALTERNATION.test(m.value)) {
+          parts.push(sql`${col} = ANY(${sql.param(literals(m.value))}::text[])`);
+        } else {
+          if (SIMPLE_PATTERN.test(m.value) && !m.value.includes("(?")) parts.push(sql`${col} ~ ${`^(?:${m.value})$`}`);
+          residual.push(m);
+        }
+        break;
+      case "!~":
+        if (LITERAL_ALTERNATION.test(m.value)) parts.push(sql`${col} <> ALL(${sql.param(literals(m.value))}::text[])`);
+        else residual.push(m);
+        break;
+    }
+  }
+  return { where: parts.length ? sql.join(parts, sql` AND `) : sql`true`, residual };
 }
 
 /** Any of several matcher sets (the match[] parameter); all series when there are none. */
-export function matcherSetsSql(sets: LabelMatcher[][]): SQL {
-  if (sets.length === 0) return sql`true`;
-  return sql`(${sql.join(sets.map((s) => sql`(${matchersSql(s)})`), sql` OR `)})`;
+export function planMatcherSets(sets: LabelMatcher[][]): { where: SQL; residual: boolean } {
+  if (sets.length === 0) return { where: sql`true`, residual: false };
+  const plans = sets.map(planMatchers);
+  return {
+    where: sql`(${sql.join(plans.map((p) => sql`(${p.where})`), sql` OR `)})`,
+    residual: plans.some((p) => p.residual.length > 0),
+  };
 }

@@ -1,12 +1,17 @@
 // QueryStorage on Postgres: the only place that writes SQL for queries.
-// Samples come back per series as one bytea of (int8 ts, float8 value) pairs,
-// big-endian: one row per series, exact float bits, and cheap to decode.
-import { sql } from "drizzle-orm";
+// Series are chosen in SQL where SQL decides matchers exactly, and re-checked
+// with the engine's own matcher (passed in as `exact`) where it cannot (RE2
+// regexes). Samples come back per series as one bytea of (int8 ts, float8
+// value) pairs, big-endian: one row per series, exact float bits, cheap to decode.
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db";
 import { NAME_LABEL, type Labels } from "../../labels";
 import { STALE_NAN } from "../../staleness";
 import type { LabelMatcher, MetricMetadata, QueryStorage, SeriesData, TimeRange } from "../types";
-import { matcherSetsSql, matchersSql } from "./matchers";
+import { planMatchers, planMatcherSets } from "./matchers";
+
+/** Builds an exact predicate over full label sets (with __name__) for a matcher list. */
+export type ExactMatcher = (matchers: LabelMatcher[]) => (labels: Labels) => boolean;
 
 function asBytes(v: unknown): Uint8Array {
   if (v instanceof Uint8Array) return v;
@@ -40,50 +45,96 @@ const staleBytes = (() => {
   return `\\x${hex}`;
 })();
 
-function withName(name: string, labels: Labels): Labels {
-  return { [NAME_LABEL]: name, ...labels };
-}
-
+const withName = (name: string, labels: Labels): Labels => ({ [NAME_LABEL]: name, ...labels });
+const pairsSql = sql`string_agg(int8send(x.ts) || coalesce(float8send(x.value), ${staleBytes}::bytea), ''::bytea ORDER BY x.ts)`;
 const inRange = (range: TimeRange) =>
   sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${range.start} AND ${range.end})`;
-
 const limitSql = (limit?: number) => (limit && limit > 0 ? sql`LIMIT ${limit}` : sql``);
 
-export function postgresQueryStorage(db: Db, tenantId: number): QueryStorage {
+type SeriesRow = {
+  id: string;
+  metric_name: string;
+  labels: Labels;
+};
+
+export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatcher): QueryStorage {
+  /** Series matching any matcher set with samples in range, re-checked exactly where SQL could not decide. */
+  async function matchingSeries(sets: LabelMatcher[][], range: TimeRange, order: boolean, limit?: number): Promise<Labels[] | null> {
+    const plan = planMatcherSets(sets);
+    if (!plan.residual) return null;
+    const res = await db.execute<SeriesRow>(sql`
+      SELECT s.id, s.metric_name, s.labels FROM series s
+      WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${inRange(range)}
+      ${order ? sql`ORDER BY s.metric_name, s.labels::text` : sql``}`);
+    const preds = sets.map(exact);
+    const out = res.rows.map((r) => withName(r.metric_name, r.labels)).filter((l) => preds.some((p) => p(l)));
+    return limit ? out.slice(0, limit) : out;
+  }
+
   return {
     async select(matchers: LabelMatcher[], range: TimeRange): Promise<SeriesData[]> {
-      const res = await db.execute<{ metric_name: string; labels: Labels; data: unknown }>(sql`
-        SELECT s.metric_name, s.labels,
-          string_agg(int8send(x.ts) || coalesce(float8send(x.value), ${staleBytes}::bytea), ''::bytea ORDER BY x.ts) AS data
-        FROM series s JOIN samples x ON x.series_id = s.id
-        WHERE s.tenant_id = ${tenantId} AND ${matchersSql(matchers)} AND x.ts BETWEEN ${range.start} AND ${range.end}
-        GROUP BY s.id, s.metric_name, s.labels`);
-      return res.rows.map((r) => ({ labels: withName(r.metric_name, r.labels), ...decodePairs(r.data) }));
+      const plan = planMatchers(matchers);
+      if (plan.residual.length === 0) {
+        const res = await db.execute<SeriesRow & { data: unknown }>(sql`
+          SELECT s.metric_name, s.labels, ${pairsSql} AS data
+          FROM series s JOIN samples x ON x.series_id = s.id
+          WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND x.ts BETWEEN ${range.start} AND ${range.end}
+          GROUP BY s.id, s.metric_name, s.labels`);
+        return res.rows.map((r) => ({ labels: withName(r.metric_name, r.labels), ...decodePairs(r.data) }));
+      }
+      // Two steps: candidate series, the exact check, then samples of those that passed.
+      const candidates = await db.execute<SeriesRow>(sql`
+        SELECT s.id, s.metric_name, s.labels FROM series s WHERE s.tenant_id = ${tenantId} AND ${plan.where}`);
+      const pred = exact(matchers);
+      const chosen = new Map<string, Labels>();
+      for (const r of candidates.rows) {
+        const labels = withName(r.metric_name, r.labels);
+        if (pred(labels)) chosen.set(String(r.id), labels);
+      }
+      if (chosen.size === 0) return [];
+      const res = await db.execute<{ series_id: string; data: unknown }>(sql`
+        SELECT x.series_id, ${pairsSql} AS data FROM samples x
+        WHERE x.series_id = ANY(${sql.param([...chosen.keys()])}::bigint[]) AND x.ts BETWEEN ${range.start} AND ${range.end}
+        GROUP BY x.series_id`);
+      return res.rows.map((r) => ({ labels: chosen.get(String(r.series_id))!, ...decodePairs(r.data) }));
     },
 
     async series(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<Labels[]> {
-      const res = await db.execute<{ metric_name: string; labels: Labels }>(sql`
+      const checked = await matchingSeries(matcherSets, range, true, limit);
+      if (checked) return checked;
+      const res = await db.execute<SeriesRow>(sql`
         SELECT s.metric_name, s.labels FROM series s
-        WHERE s.tenant_id = ${tenantId} AND ${matcherSetsSql(matcherSets)} AND ${inRange(range)}
+        WHERE s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${inRange(range)}
         ORDER BY s.metric_name, s.labels::text ${limitSql(limit)}`);
       return res.rows.map((r) => withName(r.metric_name, r.labels));
     },
 
     async labelNames(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
+      const checked = await matchingSeries(matcherSets, range, false);
+      if (checked) {
+        const names = [...new Set(checked.flatMap((l) => Object.keys(l)))].sort();
+        return limit ? names.slice(0, limit) : names;
+      }
+      const where: SQL = sql`s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${inRange(range)}`;
       const res = await db.execute<{ name: string }>(sql`
         SELECT DISTINCT k AS name FROM (
-          SELECT ${NAME_LABEL} AS k FROM series s WHERE s.tenant_id = ${tenantId} AND ${matcherSetsSql(matcherSets)} AND ${inRange(range)}
+          SELECT ${NAME_LABEL} AS k FROM series s WHERE ${where}
           UNION
-          SELECT jsonb_object_keys(s.labels) FROM series s WHERE s.tenant_id = ${tenantId} AND ${matcherSetsSql(matcherSets)} AND ${inRange(range)}
+          SELECT jsonb_object_keys(s.labels) FROM series s WHERE ${where}
         ) names ORDER BY name ${limitSql(limit)}`);
       return res.rows.map((r) => r.name);
     },
 
     async labelValues(name: string, matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
+      const checked = await matchingSeries(matcherSets, range, false);
+      if (checked) {
+        const values = [...new Set(checked.map((l) => l[name]).filter((v): v is string => v !== undefined))].sort();
+        return limit ? values.slice(0, limit) : values;
+      }
       const col = name === NAME_LABEL ? sql`s.metric_name` : sql`s.labels ->> ${name}`;
       const res = await db.execute<{ value: string }>(sql`
         SELECT DISTINCT ${col} AS value FROM series s
-        WHERE s.tenant_id = ${tenantId} AND ${col} IS NOT NULL AND ${matcherSetsSql(matcherSets)} AND ${inRange(range)}
+        WHERE s.tenant_id = ${tenantId} AND ${col} IS NOT NULL AND ${planMatcherSets(matcherSets).where} AND ${inRange(range)}
         ORDER BY value ${limitSql(limit)}`);
       return res.rows.map((r) => r.value);
     },
