@@ -8,7 +8,16 @@ import type { Labels } from "../../shared/labels";
 export interface DatasetSeries {
   labels: Labels;
   timestamps: number[];
+  /** A Float64Array: plain JS arrays canonicalise NaN bits and would lose StaleNaN markers. */
+  values: Float64Array;
+}
+
+interface RawSeries {
+  labels: Labels;
+  timestamps: number[];
   values: number[];
+  /** Indexes whose value is a staleness marker. */
+  stale?: number[];
 }
 
 export interface Dataset {
@@ -44,7 +53,7 @@ export function generateDataset(seed = 42): Dataset {
   const start = DATASET_START;
   const interval = DATASET_INTERVAL;
   const n = DATASET_POINTS;
-  const series: DatasetSeries[] = [];
+  const series: RawSeries[] = [];
   /** Scrape times for one target: 15s apart with up to ±jitter ms. */
   const times = (jitter: number) => Array.from({ length: n }, (_, i) => start + i * interval + (jitter ? Math.round((r() - 0.5) * 2 * jitter) : 0));
 
@@ -170,14 +179,17 @@ export function generateDataset(seed = 42): Dataset {
     const restartAt = i % 2 ? stopAt + 20 + Math.floor(r() * 40) : n;
     const ts: number[] = [];
     const values: number[] = [];
+    const stale: number[] = [];
     let v = Math.floor(r() * 50);
     for (let k = 0; k < n; k++) {
       if (k > stopAt && k < restartAt) continue;
       ts.push(start + k * interval);
-      if (k === stopAt) values.push(STALE_NAN);
-      else values.push((v += Math.floor(r() * 4)));
+      if (k === stopAt) {
+        stale.push(values.length);
+        values.push(0);
+      } else values.push((v += Math.floor(r() * 4)));
     }
-    series.push({ labels: { __name__: "batch_jobs_processed_total", job: `batch-${i}`, pool: i % 3 === 0 ? "x" : "y" }, timestamps: ts, values });
+    series.push({ labels: { __name__: "batch_jobs_processed_total", job: `batch-${i}`, pool: i % 3 === 0 ? "x" : "y" }, timestamps: ts, values, stale });
   }
 
   // Odd values.
@@ -200,5 +212,10 @@ export function generateDataset(seed = 42): Dataset {
       });
     }
 
-  return { start, end: start + (n - 1) * interval, interval, series };
+  const out: DatasetSeries[] = series.map((s) => {
+    const values = Float64Array.from(s.values);
+    for (const i of s.stale ?? []) values[i] = STALE_NAN;
+    return { labels: s.labels, timestamps: s.timestamps, values };
+  });
+  return { start, end: start + (n - 1) * interval, interval, series: out };
 }

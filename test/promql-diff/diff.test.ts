@@ -47,6 +47,20 @@ describe("PromQL agrees with Prometheus 2.42", () => {
     expect(Number((res.data!.result as [number, string][])[0]?.[1] ?? (res.data!.result as Array<{ value: [number, string] }>)[0].value[1])).toBeGreaterThan(live * 0.9);
   });
 
+  it("carried staleness markers into Prometheus (a stale series vanishes before its lookback ends)", async () => {
+    const { isStaleNaN } = await import("../../shared/staleness");
+    const staleOnes = ds.series.filter((s) => s.values.some((v) => isStaleNaN(v)));
+    expect(staleOnes.length).toBeGreaterThan(0);
+    for (const s of staleOnes.slice(0, 3)) {
+      const i = s.values.findIndex((v) => isStaleNaN(v));
+      const sel = `batch_jobs_processed_total{job="${s.labels.job}"}`;
+      const before = await reference({ id: "stale-before", query: sel, type: "instant", time: s.timestamps[i] - 1 });
+      const after = await reference({ id: "stale-after", query: sel, type: "instant", time: s.timestamps[i] + 1000 });
+      expect((before.data!.result as unknown[]).length).toBe(1);
+      expect((after.data!.result as unknown[]).length).toBe(0);
+    }
+  });
+
   it(`agrees on all ${QUERIES.length} corpus queries (instant and range)`, async () => {
     expect(QUERIES.length).toBeGreaterThanOrEqual(300);
     const cases = buildCases(ds);

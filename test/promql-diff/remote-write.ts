@@ -47,7 +47,8 @@ class Writer {
 export interface WriteSeries {
   labels: Labels;
   timestamps: number[];
-  values: number[];
+  /** Float64Array keeps StaleNaN bits intact. */
+  values: Float64Array;
 }
 
 export function encodeWriteRequest(series: WriteSeries[]): Uint8Array {

@@ -8,6 +8,7 @@ export interface MemorySeries {
   labels: Labels;
   /** Unix ms ascending. */
   timestamps: number[] | Float64Array;
+  /** Pass a Float64Array for staleness markers: JS arrays canonicalise NaN bits. */
   values: number[] | Float64Array;
 }
 
@@ -21,7 +22,9 @@ export class MemoryStorage implements QueryStorage {
   }
 
   add(s: MemorySeries): void {
-    this.series.push({ labels: { ...s.labels }, timestamps: Float64Array.from(s.timestamps), values: Float64Array.from(s.values) });
+    // Copy typed arrays as they are: going through a JS array would canonicalise StaleNaN bits.
+    const values = s.values instanceof Float64Array ? s.values.slice() : Float64Array.from(s.values);
+    this.series.push({ labels: { ...s.labels }, timestamps: Float64Array.from(s.timestamps), values });
   }
 
   private matching(matcherSets: LabelMatcher[][]): SeriesData[] {
