@@ -107,7 +107,7 @@ export async function loadDataset(url: string, ds: Dataset): Promise<void> {
     const res = await fetch(`${url}/api/v1/write`, {
       method: "POST",
       headers: { "Content-Encoding": "snappy", "Content-Type": "application/x-protobuf", "X-Prometheus-Remote-Write-Version": "0.1.0" },
-      body: encodeWriteRequest(batch),
+      body: Buffer.from(encodeWriteRequest(batch)),
     });
     if (!res.ok) throw new Error(`remote write failed: ${res.status} ${await res.text()}`);
   }

@@ -13,7 +13,7 @@ export interface MemorySeries {
 }
 
 export class MemoryStorage implements QueryStorage {
-  private readonly series: SeriesData[] = [];
+  private readonly data: SeriesData[] = [];
   /** Number of select() calls, so tests can check "once per selector". */
   selectCalls = 0;
 
@@ -24,13 +24,13 @@ export class MemoryStorage implements QueryStorage {
   add(s: MemorySeries): void {
     // Copy typed arrays as they are: going through a JS array would canonicalise StaleNaN bits.
     const values = s.values instanceof Float64Array ? s.values.slice() : Float64Array.from(s.values);
-    this.series.push({ labels: { ...s.labels }, timestamps: Float64Array.from(s.timestamps), values });
+    this.data.push({ labels: { ...s.labels }, timestamps: Float64Array.from(s.timestamps), values });
   }
 
   private matching(matcherSets: LabelMatcher[][]): SeriesData[] {
-    if (matcherSets.length === 0) return this.series;
+    if (matcherSets.length === 0) return this.data;
     const preds = matcherSets.map(labelsPredicate);
-    return this.series.filter((s) => preds.some((p) => p(s.labels)));
+    return this.data.filter((s) => preds.some((p) => p(s.labels)));
   }
 
   private static slice(s: SeriesData, range: TimeRange): SeriesData {
@@ -44,7 +44,7 @@ export class MemoryStorage implements QueryStorage {
   async select(matchers: LabelMatcher[], range: TimeRange): Promise<SeriesData[]> {
     this.selectCalls++;
     const pred = labelsPredicate(matchers);
-    return this.series.filter((s) => pred(s.labels)).map((s) => MemoryStorage.slice(s, range)).filter((s) => s.timestamps.length > 0);
+    return this.data.filter((s) => pred(s.labels)).map((s) => MemoryStorage.slice(s, range)).filter((s) => s.timestamps.length > 0);
   }
 
   async series(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<Labels[]> {

@@ -21,10 +21,19 @@ export function toRecord(l: Lbls): Labels {
   return out;
 }
 
+// Label sets are immutable and the same array flows through every step of a
+// query, so keys and name-dropped copies are cached per array (Prometheus's Dmn cache).
+const keyCache = new WeakMap<Lbls, string>();
+const dropCache = new WeakMap<Lbls, Lbls>();
+
 /** Identity key of a label set (Prometheus hashes; we keep exact strings). */
 export function key(l: Lbls): string {
-  let s = "";
-  for (const [k, v] of l) s += k + "\xff" + v + "\xfe";
+  let s = keyCache.get(l);
+  if (s === undefined) {
+    s = "";
+    for (const [k, v] of l) s += k + "\xff" + v + "\xfe";
+    keyCache.set(l, s);
+  }
   return s;
 }
 
@@ -73,7 +82,13 @@ export function keep(l: Lbls, names: readonly string[]): Lbls {
 }
 
 export function dropName(l: Lbls): Lbls {
-  return has(l, NAME) ? l.filter(([k]) => k !== NAME) : l;
+  if (!has(l, NAME)) return l;
+  let d = dropCache.get(l);
+  if (!d) {
+    d = l.filter(([k]) => k !== NAME);
+    dropCache.set(l, d);
+  }
+  return d;
 }
 
 /** Prometheus's Labels.String(), used in error messages. */
