@@ -24,6 +24,8 @@ export interface StackOptions {
   queueMaxRetries?: number;
   /** Run the query worker's scheduled() every this many ms (0: never). */
   cronIntervalMs?: number;
+  /** Tests: a worker that consumes the dead-letter queue and lists what arrived at GET / (service "dlq"). */
+  inspectDeadLetters?: boolean;
   log?: (line: string) => void;
 }
 
@@ -34,6 +36,22 @@ export interface Stack {
   /** Runs the query worker's scheduled handler once, as the cron trigger would. */
   runCron(): Promise<void>;
   close(): Promise<void>;
+}
+
+// In production nothing consumes the dead-letter queue: operators inspect it.
+// Tests need to see what landed there.
+function deadLetterInspector() {
+  return {
+    name: "dlq",
+    modules: true,
+    compatibilityDate: COMPATIBILITY_DATE,
+    script: `const seen = [];
+      export default {
+        fetch() { return Response.json(seen); },
+        queue(batch) { for (const m of batch.messages) { seen.push({ body: m.body, attempts: m.attempts }); m.ack(); } },
+      };`,
+    queueConsumers: { [DLQ_NAME]: { maxBatchSize: 100, maxBatchTimeout: 0.2 } },
+  };
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -71,6 +89,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         scriptPath: bundles.query,
         bindings: { ...authBindings, RETENTION_DAYS: String(opts.retentionDays ?? 30) },
       },
+      ...(opts.inspectDeadLetters ? [deadLetterInspector()] : []),
     ],
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
