@@ -91,7 +91,11 @@ describe("agent under faults", () => {
     await h.rx.stop(); // endpoint down: connection refused
     const downAt = Date.now();
     await sleep(3000);
-    const queued = await fetch(`http://127.0.0.1:${(await a.waitForLog("agent started")).self_port}/metrics`).then((r) => r.text());
+    const self = `http://127.0.0.1:${(await a.waitForLog("agent started")).self_port}`;
+    const queued = await fetch(`${self}/metrics`).then((r) => r.text());
+    const health = await fetch(`${self}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", last_send_error: expect.any(String) });
     expect(queued).toMatch(/inferscope_agent_send_errors_total\{kind="metrics",reason="ECONNREFUSED"\} [1-9]/);
     expect(Number(/inferscope_agent_queue_batches\{kind="metrics"\} (\d+)/.exec(queued)![1])).toBeGreaterThan(5);
     await h.rx.start(); // same port

@@ -1,0 +1,182 @@
+// Agent cost at a realistic load: N exporters x M series scraped every 15 s,
+// plus L LiteLLM log lines/s, delivered to a loopback receiver. The agent runs
+// as its own process (tsx cli/bin.ts agent); its CPU and RSS are read from its
+// own /metrics, so the exporters, log writer and receiver here do not count.
+//
+//   npx tsx cli/agent/bench.ts [--seconds 60] [--targets 10] [--series 2000] [--lines 1000] [--interval 15]
+//
+// Rates are real (no speed-up), so the figures need no extrapolation beyond
+// "per minute/hour at this steady state"; the first interval (start-up, tsx
+// compile, first scrape) is excluded from the measurement window.
+import { spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { gunzipSync } from "node:zlib";
+import { decodeWriteRequest } from "../../workers/ingest/protocols/remote-write/parse";
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "60" },
+    targets: { type: "string", default: "10" },
+    series: { type: "string", default: "2000" },
+    lines: { type: "string", default: "1000" },
+    interval: { type: "string", default: "15" },
+  },
+});
+const SECONDS = Number(args.seconds);
+const TARGETS = Number(args.targets);
+const SERIES = Number(args.series);
+const LINES_PER_S = Number(args.lines);
+const INTERVAL_S = Number(args.interval);
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+const listen = (s: Server) => new Promise<number>((r) => s.listen(0, "127.0.0.1", () => r((s.address() as AddressInfo).port)));
+
+/** vLLM/DCGM-like exposition: gauges, counters and histograms over SERIES series. */
+function exposition(target: number, scrape: number): string {
+  const out: string[] = [];
+  const histSeries = Math.floor(SERIES / 4);
+  const perHist = 10; // 8 buckets + _sum + _count
+  const hists = Math.floor(histSeries / perHist);
+  out.push("# HELP bench_latency_seconds Request latency.", "# TYPE bench_latency_seconds histogram");
+  for (let h = 0; h < hists; h++) {
+    let c = 0;
+    for (const le of ["0.01", "0.05", "0.1", "0.5", "1", "5", "10", "+Inf"]) {
+      c += h + scrape;
+      out.push(`bench_latency_seconds_bucket{model="model-${h}",le="${le}"} ${c}`);
+    }
+    out.push(`bench_latency_seconds_sum{model="model-${h}"} ${c * 0.37}`, `bench_latency_seconds_count{model="model-${h}"} ${c}`);
+  }
+  out.push("# HELP bench_gauge A gauge.", "# TYPE bench_gauge gauge");
+  for (let i = hists * perHist; i < SERIES; i++) out.push(`bench_gauge{gpu="${i % 8}",series="s${i}",target="${target}"} ${Math.sin(scrape + i) * 100}`);
+  return out.join("\n") + "\n";
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "agent-bench-"));
+  const servers: Server[] = [];
+  const received = { samples: 0, logs: 0, batches: 0, bytes: 0 };
+  const rx = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      received.batches++;
+      received.bytes += body.length;
+      if (req.url === "/api/v1/write") received.samples += decodeWriteRequest(body).timeseries.reduce((a, t) => a + t.samples.length, 0);
+      else received.logs += (JSON.parse(gunzipSync(body).toString()) as { logs: unknown[] }).logs.length;
+      res.writeHead(204).end();
+    });
+  });
+  servers.push(rx);
+  const rxPort = await listen(rx);
+  const targets: string[] = [];
+  for (let t = 0; t < TARGETS; t++) {
+    let n = 0;
+    const s = createServer((_req, res) => res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4" }).end(exposition(t, ++n)));
+    servers.push(s);
+    targets.push(`http://127.0.0.1:${await listen(s)}/metrics`);
+  }
+  const logFile = join(dir, "litellm.jsonl");
+  writeFileSync(logFile, "");
+  let lineNo = 0;
+  const writer = setInterval(() => {
+    let chunk = "";
+    for (let i = 0; i < LINES_PER_S / 10; i++) {
+      lineNo++;
+      const t = Date.now() / 1000;
+      chunk += JSON.stringify({
+        id: `chatcmpl-${lineNo}`, call_type: "acompletion", stream: true, response_cost: 0.00042, status: "success",
+        custom_llm_provider: "openai", total_tokens: 150, prompt_tokens: 100, completion_tokens: 50,
+        startTime: t - 1.5, endTime: t, completionStartTime: t - 1.2, model: "gpt-4o-mini", model_group: "gpt-4o-mini",
+        api_base: "https://api.openai.com", metadata: { user_api_key_team_alias: "search" }, cache_hit: false,
+      }) + "\n";
+    }
+    appendFileSync(logFile, chunk);
+  }, 100);
+  const config = join(dir, "agent.yaml");
+  writeFileSync(config, `
+data_dir: ${join(dir, "data")}
+endpoint: { url: "http://127.0.0.1:${rxPort}", api_key: bench }
+self: { listen: "127.0.0.1:0" }
+labels: { host: bench-host, cluster: bench }
+scrape:
+  - job: bench
+    interval: ${INTERVAL_S}s
+    timeout: 10s
+    targets: ${JSON.stringify(targets)}
+logs:
+  - name: litellm
+    path: ${logFile}
+    format: litellm
+`);
+  const agent = spawn(`${ROOT}node_modules/.bin/tsx`, ["cli/bin.ts", "agent", "--config", config], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  agent.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  // The self port is picked by the OS; the agent logs it in "agent started".
+  const port = await new Promise<number>((resolve, reject) => {
+    const t = setInterval(() => {
+      const m = /"self_port":(\d+)/.exec(stderr);
+      if (m) {
+        clearInterval(t);
+        resolve(Number(m[1]));
+      }
+    }, 50);
+    agent.once("exit", () => reject(new Error(`agent exited: ${stderr}`)));
+  });
+  const self = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const v = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+    return { cpu: v("process_cpu_seconds_total"), rss: v("process_resident_memory_bytes"), heap: v("nodejs_heap_used_bytes"), queue: v("inferscope_agent_queue_bytes"), text };
+  };
+  const warmup = INTERVAL_S * 1000 + 2000;
+  process.stderr.write(`bench: ${TARGETS} targets x ${SERIES} series every ${INTERVAL_S}s + ${LINES_PER_S} log lines/s; warm-up ${warmup / 1000}s, then measuring ${SECONDS}s\n`);
+  await new Promise((r) => setTimeout(r, warmup));
+  const start = await self();
+  const startAt = Date.now();
+  const startRx = { ...received };
+  const startLines = lineNo;
+  let rssMax = start.rss;
+  let rssSum = 0;
+  let heapMax = start.heap;
+  let rssN = 0;
+  while (Date.now() - startAt < SECONDS * 1000) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const s = await self();
+    rssMax = Math.max(rssMax, s.rss);
+    heapMax = Math.max(heapMax, s.heap);
+    rssSum += s.rss;
+    rssN++;
+  }
+  const end = await self();
+  const wall = (Date.now() - startAt) / 1000;
+  clearInterval(writer);
+  agent.kill("SIGTERM");
+  await new Promise((r) => agent.once("exit", r));
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
+  rmSync(dir, { recursive: true, force: true });
+
+  const cpu = end.cpu - start.cpu;
+  const samples = received.samples - startRx.samples;
+  const logs = received.logs - startRx.logs;
+  const mib = (b: number) => (b / 1024 / 1024).toFixed(1);
+  console.log(`agent bench (${TARGETS} targets x ${SERIES} series / ${INTERVAL_S}s, ${LINES_PER_S} log lines/s), measured over ${wall.toFixed(1)}s after warm-up:`);
+  console.log(`  CPU:          ${cpu.toFixed(2)} s  = ${((cpu / wall) * 100).toFixed(1)}% of one core  (${((cpu / wall) * 3600 / 60).toFixed(1)} CPU-min per hour)`);
+  console.log(`  memory (RSS): avg ${mib(rssSum / Math.max(1, rssN))} MiB, max ${mib(rssMax)} MiB; V8 heap used max ${mib(heapMax)} MiB`);
+  console.log(`  delivered:    ${samples} samples (${(samples / wall).toFixed(0)}/s), ${logs} log records (${(logs / wall).toFixed(0)}/s; written ${lineNo - startLines})`);
+  console.log(`  wire:         ${received.batches - startRx.batches} requests, ${mib(received.bytes - startRx.bytes)} MiB compressed`);
+  console.log(`  queue at end: ${end.queue} bytes`);
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
