@@ -1,6 +1,8 @@
 // Differential test: every corpus query, as instant and range queries, against a
 // real Prometheus 2.42 and against Inferscope's engine over the same data.
 // Any difference fails the test and is printed with the query and the reason.
+// Run: npx vitest run test/promql-diff   (needs `prometheus` 2.42 on PATH, or PROMETHEUS_BIN;
+// PROMQL_DIFF_REPORT=file also writes the list of disagreements to a file)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStorage } from "../support/memory-storage";
 import { engineAnswerer, httpAnswerer, type Answerer } from "./answerers";
@@ -29,11 +31,21 @@ describe("PromQL agrees with Prometheus 2.42", () => {
   let reference: Answerer;
   let ours: Answerer;
 
+  // A missing Prometheus fails every test below (never skips them), with install instructions.
+  let setupError: unknown;
+  const ready = () => {
+    if (setupError) throw setupError;
+  };
+
   beforeAll(async () => {
-    prom = await startPrometheus();
-    await loadDataset(prom.url, ds);
-    reference = httpAnswerer(prom.url);
-    ours = engineAnswerer(new MemoryStorage(ds.series));
+    try {
+      prom = await startPrometheus();
+      await loadDataset(prom.url, ds);
+      reference = httpAnswerer(prom.url);
+      ours = engineAnswerer(new MemoryStorage(ds.series));
+    } catch (e) {
+      setupError = e;
+    }
   });
 
   afterAll(async () => {
@@ -41,6 +53,7 @@ describe("PromQL agrees with Prometheus 2.42", () => {
   });
 
   it("loaded the whole dataset into Prometheus", async () => {
+    ready();
     const res = await reference({ id: "count", query: "count({__name__=~\".+\"} @ " + ds.end / 1000 + ")", type: "instant", time: ds.end });
     const live = ds.series.filter((s) => s.timestamps[s.timestamps.length - 1] >= ds.end - 300_000).length;
     expect(res.status).toBe("success");
@@ -48,6 +61,7 @@ describe("PromQL agrees with Prometheus 2.42", () => {
   });
 
   it("carried staleness markers into Prometheus (a stale series vanishes before its lookback ends)", async () => {
+    ready();
     const { isStaleNaN } = await import("../../shared/staleness");
     const staleOnes = ds.series.filter((s) => s.values.some((v) => isStaleNaN(v)));
     expect(staleOnes.length).toBeGreaterThan(0);
@@ -62,6 +76,7 @@ describe("PromQL agrees with Prometheus 2.42", () => {
   });
 
   it(`agrees on all ${QUERIES.length} corpus queries (instant and range)`, async () => {
+    ready();
     expect(QUERIES.length).toBeGreaterThanOrEqual(300);
     const cases = buildCases(ds);
     const expected = await mapLimit(cases, 4, (c) => reference(c));

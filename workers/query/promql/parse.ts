@@ -42,6 +42,8 @@ function kids(n: SyntaxNode): SyntaxNode[] {
 }
 
 class Parser {
+  /** Operator positions of binary expressions, for error messages. */
+  private readonly opPos = new WeakMap<BinaryExpr, [number, number]>();
   constructor(private readonly input: string) {}
 
   fail(from: number, to: number, msg: string): never {
@@ -323,7 +325,9 @@ class Parser {
       } else this.fail(m.from, m.to, `unexpected ${JSON.stringify(this.text(m))}`);
     }
     if (isSetOp(op) && matching.card === "one-to-one") matching.card = "many-to-many";
-    return this.recheckBinary({ kind: "BinaryExpr", op, lhs, rhs, returnBool, matching, start: n.from, end: n.to, opFrom: opNode.from, opTo: opNode.to } as BinaryExpr);
+    const b: BinaryExpr = { kind: "BinaryExpr", op, lhs, rhs, returnBool, matching, start: n.from, end: n.to };
+    this.opPos.set(b, [opNode.from, opNode.to]);
+    return this.recheckBinary(b);
   }
 
   /** Prometheus's checkAST rules for binary expressions; also run again after postfix rewrites. */
@@ -331,7 +335,7 @@ class Parser {
     const { op, lhs, rhs, returnBool } = b;
     const matching: VectorMatching = b.matching ?? { card: isSetOp(op) ? "many-to-many" : "one-to-one", matchingLabels: [], on: false, include: [] };
     const n = { from: b.start, to: b.end };
-    const opFrom = (b as { opFrom?: number }).opFrom ?? b.start, opTo = (b as { opTo?: number }).opTo ?? b.end;
+    const [opFrom, opTo] = this.opPos.get(b) ?? [b.start, b.end];
     const lt = valueType(lhs), rt = valueType(rhs);
     if (returnBool && !isComparison(op)) this.fail(opFrom, opTo, "bool modifier can only be used on comparison operators");
     if (isComparison(op) && !returnBool && lt === "scalar" && rt === "scalar") this.fail(opFrom, opTo, "comparisons between scalars must use BOOL modifier");
@@ -346,7 +350,9 @@ class Parser {
       if (matching.card === "one-to-many" || matching.card === "many-to-one") this.fail(n.from, n.to, `no grouping allowed for "${op}" operation`);
     }
     if ((lt === "scalar" || rt === "scalar") && isSetOp(op)) this.fail(n.from, n.to, `set operator "${op}" not allowed in binary scalar expression`);
-    return { ...b, matching: finalMatching };
+    const out = { ...b, matching: finalMatching };
+    this.opPos.set(out, [opFrom, opTo]);
+    return out;
   }
 
   private expectType(e: Expr, want: ValueType, context: string): void {
