@@ -183,3 +183,28 @@ describe("log source", () => {
     expect(queuedIds(c.queue)).toEqual(["r1", "r2", "r3", "r4"]);
   });
 });
+
+describe("log source failures", () => {
+  it("rewinds to the checkpoint when a batch cannot be queued, so no line is skipped", () => {
+    const dir = mkdtempSync(join(tmpdir(), "agent-logs-"));
+    dirs.push(dir);
+    const f = join(dir, "req.jsonl");
+    const line = (i: number) => JSON.stringify({ id: `r${i}`, startTime: 1763805662 + i, status: "success" }) + "\n";
+    writeFileSync(f, line(1));
+    const cfg = parseConfig(`data_dir: ${dir}\nendpoint: { url: "http://h", api_key: k }\nlogs: [{ name: src, path: ${f}, format: litellm }]\n`, "c.yaml");
+    const queue = new DiskQueue(join(dir, "queue"), 1 << 30);
+    const src = new LogSource(cfg.logs[0], queue, new CheckpointStore(join(dir, "offsets")), agentMetrics(), {}, 100);
+    src.start();
+    const real = queue.enqueue.bind(queue);
+    queue.enqueue = () => {
+      throw new Error("ENOSPC: no space left on device");
+    };
+    appendFileSync(f, line(2));
+    src.poll();
+    queue.enqueue = real;
+    appendFileSync(f, line(3));
+    src.stop();
+    const ids = queue.list("logs").flatMap((b) => (JSON.parse(gunzipSync(queue.read(b).payload).toString()) as { logs: Array<{ request_id: string }> }).logs.map((r) => r.request_id));
+    expect(ids).toEqual(["r1", "r2", "r3"]);
+  });
+});

@@ -55,12 +55,15 @@ export class LogSource {
     return pos;
   }
 
-  start(): void {
-    const start = this.recover();
+  private openTailer(start: TailPosition | null): void {
     this.tailer = new FileTailer(this.cfg.path, start, (event, detail) => {
       this.metrics.logRotations.inc({ source: this.id, kind: event });
       log.info(`log file ${event}`, { source: this.id, ...detail });
     });
+  }
+
+  start(): void {
+    this.openTailer(this.recover());
     this.timer = setInterval(() => this.poll(), this.cfg.poll_interval);
     this.poll();
   }
@@ -80,8 +83,11 @@ export class LogSource {
         this.process(chunk);
       }
     } catch (e) {
-      // A disk-full queue or unreadable file: keep running, the next poll retries from the checkpoint.
+      // A full disk or unreadable file: the tailer may have read past lines that
+      // never reached the queue, so rewind to the checkpoint and retry next poll.
       log.error("log source poll failed", { source: this.id, error: String(e) });
+      this.tailer.close();
+      this.openTailer(this.checkpoints.load(this.id)?.position ?? null);
     }
   }
 
