@@ -142,6 +142,9 @@ export const QUERIES: readonly string[] = [
   `count(count by (instance) (flaky_gauge))`, `avg_over_time(flaky_gauge[20m:30s])`, `max by (dc) (flaky_gauge offset 1m)`,
   `count_over_time(batch_jobs_processed_total[20m])`, `changes(batch_jobs_processed_total[30m])`, `resets(batch_jobs_processed_total[1h])`,
   `absent_over_time(batch_jobs_processed_total{job="batch-2"}[5m])`, `present_over_time(flaky_gauge[30s])`, `group by (pool) (batch_jobs_processed_total)`,
+  `${T}{instance=~"host-\\d+:\\d{4}"}`, `${T}{zone=~"\\w+0"}`, `${T}{zone=~"(?i)CPU.*|board"}`, `${T}{zone!~"(?:gpu|cpu)[01]"}`,
+  `${T}{zone=~"[[:lower:]]+"}`, `${T}{zone=~"cpu[^0]"}`, `${T}{zone=~"b.a.d"}`, `${T}{zone=~".*",instance=~".+"}`, `${T}{zone=~"(?s:.)pu0"}`,
+  `label_replace(${T}, "x", "[$1][$2]", "zone", "(c)?(pu.*)")`, `count_values("v", memory_bytes * 1e15)`, `count_values("v", balance_delta / 1e9)`,
   // Parse errors and type errors (compared by errorType).
   "sum(", `${H}{job=}`, "foo(bar)", `rate(${T})`, `rate(${T}[5m], 1)`, "1 > 2", `${T}[5m] + 1`, `${T} and 1`, "1 and 2", `sum(${T}[5m])`,
   `topk(${T}, ${T})`, `count_values(1, ${T})`, `${T} offset`, `${T}[5m:1m:1m]`, "{}", '{job=~".*"}', `${T} bool + 1`, `${T} + bool 1`,
