@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RwWriteRequest } from "../../shared/contracts/remote-write";
 import { isStaleNaN } from "../../shared/staleness";
-import { nvidiaSmiCollect, parseNvidiaSmiCsv } from "../../cli/agent/collectors/nvidia-smi";
+import { NVIDIA_SMI_ARGS, NVIDIA_SMI_META, nvidiaSmiCollect, parseNvidiaSmiCsv } from "../../cli/agent/collectors/nvidia-smi";
 import { ollamaCollect, ollamaSamples } from "../../cli/agent/collectors/ollama";
 import { httpScrape, instanceOf } from "../../cli/agent/collectors/scrape";
 import { TargetLoop, type CollectFn } from "../../cli/agent/collectors/target-loop";
@@ -184,6 +184,43 @@ describe("nvidia-smi collector", () => {
       ["gpu", "0"], ["UUID", "GPU-5fd4a1b2-0c1d-4e2f-9a3b-1c2d3e4f5a6b"], ["device", "nvidia0"], ["modelName", "NVIDIA H100 80GB HBM3"],
     ]);
     expect(parseNvidiaSmiCsv("garbage\n\nNVIDIA-SMI has failed\n")).toEqual([]);
+  });
+
+  it("turns real H100 output (driver 580.159.04, CUDA 13.0) from the agent's exact query into DCGM-named gauges", async () => {
+    // Captured with exactly these arguments; a changed query needs a new capture.
+    expect(NVIDIA_SMI_ARGS).toEqual([
+      "--query-gpu=index,uuid,name,utilization.gpu,utilization.memory,memory.total,memory.used,temperature.gpu,power.draw,power.limit,clocks.sm,clocks.mem",
+      "--format=csv,noheader,nounits",
+    ]);
+    expect(fixture("nvidia-smi-h100-real.version.txt")).toContain("DRIVER version      : 580.159.04");
+    const gpu = { gpu: "0", UUID: "GPU-a263b774-db8b-7159-abdd-238a0ea0d486", device: "nvidia0", modelName: "NVIDIA H100 80GB HBM3" };
+    const expected = {
+      DCGM_FI_DEV_GPU_UTIL: 0,
+      DCGM_FI_DEV_MEM_COPY_UTIL: 0,
+      DCGM_FI_DEV_FB_TOTAL: 81559,
+      DCGM_FI_DEV_FB_USED: 0,
+      DCGM_FI_DEV_GPU_TEMP: 43,
+      DCGM_FI_DEV_POWER_USAGE: 128.31,
+      DCGM_FI_DEV_POWER_MGMT_LIMIT: 700,
+      DCGM_FI_DEV_SM_CLOCK: 1980,
+      DCGM_FI_DEV_MEM_CLOCK: 2619,
+      DCGM_FI_DEV_FB_FREE: 81559,
+    };
+    const parsed = parseNvidiaSmiCsv(fixture("nvidia-smi-h100-real.csv"));
+    expect(Object.fromEntries(parsed.map((x) => [x.name, x.value]))).toEqual(expected);
+    for (const x of parsed) expect(Object.fromEntries(x.labels)).toEqual(gpu);
+    expect(parsed.every((x) => NVIDIA_SMI_META.get(x.name)?.type === "gauge")).toBe(true);
+
+    // Through the collector and its target loop, as the agent runs it.
+    const fake = fileURLToPath(new URL("./fixtures/fake-nvidia-smi-h100.sh", import.meta.url));
+    const { l, out } = loop(nvidiaSmiCollect(fake), { job: "nvidia-smi", instance: "gpu-01" });
+    await l.scrapeOnce();
+    const r = rows(out[0]);
+    expect(r.find((x) => x.name === "up")!.value).toBe(1);
+    const gpuRows = r.filter((x) => x.name.startsWith("DCGM_FI_"));
+    expect(Object.fromEntries(gpuRows.map((x) => [x.name, x.value]))).toEqual(expected);
+    for (const x of gpuRows) expect(x.labels).toEqual({ ...gpu, job: "nvidia-smi", instance: "gpu-01", host: "gpu-01", cluster: "c1" });
+    expect(new Set(gpuRows.map((x) => x.ts)).size).toBe(1);
   });
 
   it("runs the configured binary with the query and reports failures as up=0", async () => {

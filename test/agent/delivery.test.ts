@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { STALE_NAN, isStaleNaN } from "../../shared/staleness";
 import { Backoff, parseRetryAfter } from "../../cli/agent/delivery/backoff";
 import { DiskQueue, type BatchMeta } from "../../cli/agent/delivery/disk-queue";
@@ -73,13 +73,13 @@ describe("backoff", () => {
 });
 
 describe("forwarder", () => {
-  async function setup() {
+  async function setup(opts: { backoffMaxMs?: number } = {}) {
     const rx = new FakeReceiver();
     await rx.start();
     cleanups.push(() => rx.stop());
     const q = new DiskQueue(tmp(), 1 << 24);
     const metrics = agentMetrics();
-    const fw = new Forwarder(q, { endpoint: rx.url, apiKey: "test-key", timeoutMs: 500, backoffMinMs: 20, backoffMaxMs: 100, retryAfterMaxMs: 5000, headers: PAYLOAD_HEADERS }, metrics);
+    const fw = new Forwarder(q, { endpoint: rx.url, apiKey: "test-key", timeoutMs: 500, backoffMinMs: 20, backoffMaxMs: opts.backoffMaxMs ?? 100, retryAfterMaxMs: 5000, headers: PAYLOAD_HEADERS }, metrics);
     cleanups.push(() => fw.stop(100));
     return { rx, q, metrics, fw };
   }
@@ -125,5 +125,44 @@ describe("forwarder", () => {
     await waitFor(() => q.depth() === 0, 5000, "both handled");
     expect(metrics.batchesDropped.get({ kind: "logs", reason: "http_400" })).toBe(1);
     expect([...rx.batches.keys()]).toEqual(["l-good"]);
+  });
+
+  it("keeps batches refused with 401/403 on disk, retries them at the maximum backoff and logs that the key is refused", async () => {
+    const errors: Array<Record<string, unknown>> = [];
+    // Capture the agent's JSON log lines (and keep them off the test output).
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation(((chunk: unknown) => {
+      try {
+        const rec = JSON.parse(String(chunk)) as Record<string, unknown>;
+        if (rec.level === "error") errors.push(rec);
+      } catch {
+        // not a log line
+      }
+      return true;
+    }) as typeof process.stderr.write);
+    cleanups.push(async () => spy.mockRestore());
+    const { rx, q, metrics, fw } = await setup({ backoffMaxMs: 300 });
+    rx.mode = { kind: "status", status: 401 };
+    q.enqueue(meta("m-key"), encodeMetrics({ timeseries: [{ labels: [{ name: "__name__", value: "up" }], samples: [{ value: 1, timestamp: 7 }] }], metadata: [] }));
+    q.enqueue(meta("l-key", "logs"), encodeLogs([{ request_id: "k", time: 3 }]));
+    const t0 = Date.now();
+    fw.start();
+    await waitFor(() => metrics.sendErrors.get({ kind: "metrics", reason: "http_401" }) >= 3, 5000, "three 401s");
+    // Three tries are two full maximum waits apart, not the 20 ms minimum backoff.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(600);
+    rx.mode = { kind: "status", status: 403 };
+    await waitFor(() => metrics.sendErrors.get({ kind: "logs", reason: "http_403" }) >= 1, 5000, "a 403");
+    expect(q.depth()).toBe(2);
+    expect(metrics.batchesDropped.get({ kind: "metrics", reason: "http_401" })).toBe(0);
+    expect(metrics.batchesDropped.get({ kind: "logs", reason: "http_403" })).toBe(0);
+    const refusals = errors.filter((e) => String(e.msg).includes("refused the API key"));
+    expect(refusals.length).toBeGreaterThanOrEqual(4);
+    expect(refusals[0]).toMatchObject({ status: 401, retry_in_ms: 300, body: "forced 401" });
+    expect(refusals.some((e) => e.status === 403 && e.kind === "logs")).toBe(true);
+    // The key is fixed (here: the endpoint accepts it again): everything kept is delivered.
+    rx.mode = { kind: "ok" };
+    await waitFor(() => q.depth() === 0, 5000, "delivered once the key is accepted");
+    expect(rx.samples("up").map((s) => [s.value, s.timestamp])).toEqual([[1, 7]]);
+    expect(rx.logs()).toEqual([{ request_id: "k", time: 3 }]);
+    expect(rx.duplicates).toBe(0);
   });
 });

@@ -1,8 +1,11 @@
 // Sends queued batches, oldest first, one lane per kind so a logs outage does
 // not hold metrics back. A batch leaves the disk only on a final answer: 2xx
-// (stored) or a 4xx other than 429 (will never succeed; dropped, counted,
-// logged). 5xx, 429 and network errors are retried with backoff, honouring
-// Retry-After, with the same Idempotency-Key every time.
+// (stored) or a 4xx other than 401/403/429 (will never succeed; dropped,
+// counted, logged). 5xx, 429 and network errors are retried with backoff,
+// honouring Retry-After, with the same Idempotency-Key every time. 401/403 say
+// the key is wrong, revoked or lacks a scope, not that the data is bad: the
+// batch stays on disk and is retried at the maximum backoff until an operator
+// fixes the key, with an error logged on every refusal.
 import { log } from "../log";
 import type { AgentMetrics } from "../self-metrics";
 import { Backoff, parseRetryAfter } from "./backoff";
@@ -21,7 +24,11 @@ export interface ForwarderOptions {
 
 const PATHS: Record<BatchKind, string> = { metrics: "/api/v1/write", logs: "/v1/logs" };
 
-type Outcome = { kind: "done" } | { kind: "dropped"; status: number; body: string } | { kind: "retry"; reason: string; retryAfterMs: number | null };
+type Outcome =
+  | { kind: "done" }
+  | { kind: "dropped"; status: number; body: string }
+  | { kind: "refused"; status: number; body: string }
+  | { kind: "retry"; reason: string; retryAfterMs: number | null };
 
 export class Forwarder {
   private stopped = false;
@@ -106,6 +113,14 @@ export class Forwarder {
         this.metrics.batchesDropped.inc({ kind, reason: `http_${outcome.status}` });
         log.error("batch rejected, dropped", { kind, key: batch.meta.key, items: batch.meta.items, status: outcome.status, body: outcome.body });
         backoff.reset();
+      } else if (outcome.kind === "refused") {
+        if (this.stopped) break;
+        this.lastErrorAt = Date.now();
+        this.metrics.sendErrors.inc({ kind, reason: `http_${outcome.status}` });
+        log.error("the endpoint refused the API key; batches stay queued on disk and are retried until the key is fixed", {
+          kind, key: batch.meta.key, status: outcome.status, body: outcome.body, retry_in_ms: this.opts.backoffMaxMs, queued: this.queue.list(kind).length,
+        });
+        await this.sleep(this.opts.backoffMaxMs, false);
       } else {
         if (this.stopped) break;
         this.lastErrorAt = Date.now();
@@ -139,6 +154,7 @@ export class Forwarder {
     if (res.status >= 200 && res.status < 300) return { kind: "done" };
     if (res.status === 429 || res.status >= 500)
       return { kind: "retry", reason: `http_${res.status}`, retryAfterMs: parseRetryAfter(res.headers.get("retry-after")) };
+    if (res.status === 401 || res.status === 403) return { kind: "refused", status: res.status, body: body.slice(0, 500) };
     if (res.status >= 400) return { kind: "dropped", status: res.status, body: body.slice(0, 500) };
     return { kind: "retry", reason: `http_${res.status}`, retryAfterMs: null }; // 1xx/3xx: not an answer
   }
