@@ -2,6 +2,7 @@
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Db } from "./db";
 import { generateApiKey, hashApiKey, keyDisplayPrefix, type Scope } from "./auth";
+import type { TenantLimits } from "./limits";
 import { apiKeys, tenants } from "./schema";
 
 export interface TenantInfo {
@@ -39,6 +40,11 @@ export async function ensureTenant(db: Db, name: string): Promise<TenantInfo> {
 export async function listTenants(db: Db): Promise<TenantInfo[]> {
   const rows = await db.select().from(tenants).orderBy(asc(tenants.id));
   return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.createdAt.toISOString() }));
+}
+
+/** Overrides some of a tenant's limits (shared/limits.ts); keys pick them up within their cache TTL. */
+export async function setTenantLimits(db: Db, tenantId: number, limits: Partial<Record<keyof TenantLimits, number>>): Promise<void> {
+  await db.update(tenants).set({ limits }).where(eq(tenants.id, tenantId));
 }
 
 /** Creates a key (or registers the given one); the key itself is returned only here. */

@@ -1,5 +1,6 @@
 // Bindings each worker receives (wrangler.toml in production, scripts/lib/stack.ts locally).
 import type { IngestMessage } from "./contracts/queue";
+import type { TenantLimiter } from "../workers/ingest/limiter";
 
 export interface DbEnv {
   /** Postgres connection string (Neon's, or a local one). */
@@ -15,6 +16,8 @@ export interface AuthEnv extends DbEnv {
 
 export interface IngestEnv extends AuthEnv {
   INGEST_QUEUE: Queue<IngestMessage>;
+  /** One Durable Object per tenant: rate and active-series limits. */
+  TENANT_LIMITER: DurableObjectNamespace<TenantLimiter>;
 }
 
 export interface AggregatorEnv extends DbEnv {

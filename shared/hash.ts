@@ -17,3 +17,25 @@ export async function sha256Hex(text: string): Promise<string> {
   for (const b of digest) hex += b.toString(16).padStart(2, "0");
   return hex;
 }
+
+/**
+ * 32-bit FNV-1a over a normalised series: cheap, synchronous, for counting
+ * active series. Collisions only make a count slightly low, never lose data.
+ */
+export function seriesHash32(name: string, labels: Labels): number {
+  let h = 0x811c9dc5;
+  const mix = (s: string) => {
+    for (let i = 0; i < s.length; i++) {
+      h ^= s.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 0xff; // separator, so ("ab","c") differs from ("a","bc")
+    h = Math.imul(h, 0x01000193);
+  };
+  mix(name);
+  for (const k in labels) {
+    mix(k);
+    mix(labels[k]);
+  }
+  return h >>> 0;
+}

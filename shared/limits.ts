@@ -12,7 +12,16 @@ export interface TenantLimits {
   maxFutureMs: number;
   /** Samples older than this are rejected: they would land in dropped partitions. */
   retentionDays: number;
+  /** Sustained ingestion rate; above it ingest answers 429 with Retry-After. */
+  maxSamplesPerSecond: number;
+  /** Samples a tenant may send at once above the sustained rate (token bucket size). */
+  burstSamples: number;
+  /** Series that received samples in the last ACTIVE_SERIES_WINDOW_MS; new series past it are rejected. */
+  maxActiveSeries: number;
 }
+
+/** A series stays active this long after its last sample (as Mimir's active series). */
+export const ACTIVE_SERIES_WINDOW_MS = 20 * 60 * 1000;
 
 export const DEFAULT_LIMITS: TenantLimits = {
   maxLabelNamesPerSeries: 30,
@@ -24,6 +33,9 @@ export const DEFAULT_LIMITS: TenantLimits = {
   maxLogRecordsPerRequest: 50_000,
   maxFutureMs: 10 * 60 * 1000,
   retentionDays: 30,
+  maxSamplesPerSecond: 100_000,
+  burstSamples: 1_000_000,
+  maxActiveSeries: 500_000,
 };
 
 /** Request bodies: compressed size as sent, and size after gunzip. */

@@ -68,7 +68,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     port: opts.port ?? 8787,
     workers: [
       { ...common, name: "router", scriptPath: bundles.router, serviceBindings: { INGEST: "ingest", QUERY: "query", AGGREGATOR: "aggregator" } },
-      { ...common, name: "ingest", scriptPath: bundles.ingest, bindings: authBindings, queueProducers: { INGEST_QUEUE: { queueName: QUEUE_NAME } } },
+      {
+        ...common,
+        name: "ingest",
+        scriptPath: bundles.ingest,
+        bindings: authBindings,
+        queueProducers: { INGEST_QUEUE: { queueName: QUEUE_NAME } },
+        durableObjects: { TENANT_LIMITER: "TenantLimiter" },
+      },
       {
         ...common,
         name: "aggregator",

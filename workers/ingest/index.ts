@@ -28,4 +28,5 @@ app.onError((err, c) => {
   return c.json(problemBody(`internal error: ${err.message}; retry later`), 500);
 });
 
+export { TenantLimiter } from "./limiter";
 export default app;

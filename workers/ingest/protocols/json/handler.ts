@@ -3,7 +3,8 @@ import type { Context } from "hono";
 import type { IngestEnv } from "../../../../shared/env";
 import type { AppEnv } from "../../../../shared/http/context";
 import { decodeJson, readBody, requireMediaType } from "../../body";
-import { sendAll, splitLogs, splitMetrics } from "../../enqueue";
+import { admitAndEnqueue } from "../../admission";
+import { sendAll, splitLogs } from "../../enqueue";
 import { batchIdOf } from "../../idempotency";
 import { batchAnswer } from "../../problem";
 import { parseLogsJson } from "./logs";
@@ -20,9 +21,7 @@ export async function metricsRoute(c: Ctx) {
   const principal = c.get("principal");
   const batchId = batchIdOf(c.req.raw);
   const { text, value } = await jsonBody(c);
-  const parsed = parseMetricsJson(text, value, principal.limits, Date.now());
-  await sendAll(c.env.INGEST_QUEUE, splitMetrics(principal.tenantId!, batchId, parsed.series, parsed.metadata));
-  const answer = batchAnswer(batchId, { series: parsed.series.length, samples: parsed.samples }, parsed.rejected);
+  const answer = await admitAndEnqueue(c, batchId, parseMetricsJson(text, value, principal.limits, Date.now()));
   return c.json(answer.body, answer.status);
 }
 

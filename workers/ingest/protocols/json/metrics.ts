@@ -1,22 +1,17 @@
 // POST /v1/metrics body → queue series. Shape by zod, rules by series-builder.
 import { MetricsBodySchema, SampleSchema, SeriesSchema, type Rejection } from "../../../../shared/contracts/ingest-json";
 import type { QueueMetadata, QueueSeries } from "../../../../shared/contracts/queue";
+import type { ValidatedMetrics } from "../../admission";
 import type { TenantLimits } from "../../../../shared/limits";
 import { IngestProblem } from "../../problem";
 import { buildSeries, sampleBounds } from "../../series-builder";
 import { findDuplicateKeys } from "./duplicate-keys";
 import { zodReason } from "./zod-reason";
 
-export interface ParsedMetrics {
-  series: QueueSeries[];
-  metadata: QueueMetadata[];
-  rejected: Rejection[];
-  samples: number;
-}
 
 const SPECIAL: Record<string, number> = { NaN: NaN, "+Inf": Infinity, Inf: Infinity, "-Inf": -Infinity };
 
-export function parseMetricsJson(text: string, value: unknown, limits: TenantLimits, now: number): ParsedMetrics {
+export function parseMetricsJson(text: string, value: unknown, limits: TenantLimits, now: number): ValidatedMetrics {
   const body = MetricsBodySchema.safeParse(value);
   if (!body.success) throw new IngestProblem(400, `invalid metrics batch: ${zodReason(body.error)}; expected {"series":[{"name":...,"labels":{...},"samples":[[unixMs, value], ...]}]}`);
   const items = body.data.series;
@@ -30,6 +25,7 @@ export function parseMetricsJson(text: string, value: unknown, limits: TenantLim
 
   const bounds = sampleBounds(limits, now);
   const series: QueueSeries[] = [];
+  const paths: string[] = [];
   const metadata = new Map<string, QueueMetadata>();
   let samples = 0;
   let seen = 0;
@@ -63,9 +59,10 @@ export function parseMetricsJson(text: string, value: unknown, limits: TenantLim
     const built = buildSeries(path, s.name, Object.entries(s.labels), ts, vs, limits, bounds, rejected, origin);
     if (!built) continue;
     series.push(built);
+    paths.push(path);
     samples += built.timestamps.length;
     if (s.type !== undefined || s.help !== undefined || s.unit !== undefined)
       metadata.set(s.name, { name: s.name, type: s.type ?? "unknown", help: s.help ?? "", unit: s.unit ?? "" });
   }
-  return { series, metadata: [...metadata.values()], rejected, samples };
+  return { series, paths, metadata: [...metadata.values()], rejected, samples };
 }

@@ -9,9 +9,9 @@ import type { AppEnv } from "../../../../shared/http/context";
 import { NAME_LABEL } from "../../../../shared/labels";
 import type { TenantLimits } from "../../../../shared/limits";
 import { mediaType, readBody } from "../../body";
-import { sendAll, splitMetrics } from "../../enqueue";
+import { admitAndEnqueue, type ValidatedMetrics } from "../../admission";
 import { batchIdOf } from "../../idempotency";
-import { batchAnswer, IngestProblem } from "../../problem";
+import { IngestProblem } from "../../problem";
 import { buildSeries, sampleBounds } from "../../series-builder";
 import { decodeWriteRequest, RemoteWriteDecodeError, type DecodedWriteRequest } from "./parse";
 
@@ -36,10 +36,11 @@ function describe(labels: { name: string; value: string }[]): string {
   return `${name}{${rest.join(", ")}}`.slice(0, 512);
 }
 
-export function toQueueSeries(req: DecodedWriteRequest, limits: TenantLimits, now: number) {
+export function toQueueSeries(req: DecodedWriteRequest, limits: TenantLimits, now: number): ValidatedMetrics {
   const rejected: Rejection[] = [];
   const bounds = sampleBounds(limits, now);
   const series: QueueSeries[] = [];
+  const paths: string[] = [];
   let samples = 0;
   if (req.timeseries.length > limits.maxSeriesPerRequest)
     throw new IngestProblem(400, `request has ${req.timeseries.length} series, over the limit of ${limits.maxSeriesPerRequest}; lower queue_config.max_samples_per_send`);
@@ -66,6 +67,7 @@ export function toQueueSeries(req: DecodedWriteRequest, limits: TenantLimits, no
     for (let k = before; k < rejected.length; k++) rejected[k].reason = `${describe(ts.labels)}: ${rejected[k].reason}`;
     if (!built) continue;
     series.push(built);
+    paths.push(`${path} ${describe(ts.labels)}`);
     samples += built.timestamps.length;
   }
   if (req.skippedHistogramSamples > 0)
@@ -73,7 +75,7 @@ export function toQueueSeries(req: DecodedWriteRequest, limits: TenantLimits, no
   const metadata: QueueMetadata[] = req.metadata
     .filter((m) => m.metricFamilyName)
     .map((m) => ({ name: m.metricFamilyName, type: m.type, help: m.help, unit: m.unit }));
-  return { series, metadata, rejected, samples };
+  return { series, paths, metadata, rejected, samples };
 }
 
 export async function remoteWriteRoute(c: Ctx) {
@@ -88,9 +90,7 @@ export async function remoteWriteRoute(c: Ctx) {
     if (err instanceof RemoteWriteDecodeError) throw new IngestProblem(err.kind === "too_large" ? 413 : 400, err.message);
     throw err;
   }
-  const parsed = toQueueSeries(decoded, principal.limits, Date.now());
-  await sendAll(c.env.INGEST_QUEUE, splitMetrics(principal.tenantId!, batchId, parsed.series, parsed.metadata));
-  const answer = batchAnswer(batchId, { series: parsed.series.length, samples: parsed.samples }, parsed.rejected);
+  const answer = await admitAndEnqueue(c, batchId, toQueueSeries(decoded, principal.limits, Date.now()));
   if (answer.status === 202) return c.body(null, 204);
   return c.json(answer.body, answer.status);
 }

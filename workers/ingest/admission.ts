@@ -1,0 +1,47 @@
+// The last step of every metrics protocol: the tenant's rate and active-series
+// limits (TenantLimiter), then the queue, then the answer.
+import type { Context } from "hono";
+import type { Rejection } from "../../shared/contracts/ingest-json";
+import type { QueueMetadata, QueueSeries } from "../../shared/contracts/queue";
+import type { IngestEnv } from "../../shared/env";
+import { seriesHash32 } from "../../shared/hash";
+import type { AppEnv } from "../../shared/http/context";
+import { sendAll, splitMetrics } from "./enqueue";
+import { batchAnswer, IngestProblem } from "./problem";
+
+/** A protocol's validated batch: series with the request path each came from. */
+export interface ValidatedMetrics {
+  series: QueueSeries[];
+  paths: string[];
+  metadata: QueueMetadata[];
+  rejected: Rejection[];
+  samples: number;
+}
+
+export async function admitAndEnqueue(c: Context<AppEnv<IngestEnv>>, batchId: string, v: ValidatedMetrics) {
+  const principal = c.get("principal");
+  const limits = principal.limits;
+  let { series, samples } = v;
+  if (series.length > 0) {
+    const limiter = c.env.TENANT_LIMITER.get(c.env.TENANT_LIMITER.idFromName(String(principal.tenantId)));
+    const hashes = new Uint32Array(series.length);
+    series.forEach((s, i) => (hashes[i] = seriesHash32(s.name, s.labels)));
+    const verdict = await limiter.admit({
+      samples,
+      series: hashes,
+      maxSamplesPerSecond: limits.maxSamplesPerSecond,
+      burstSamples: limits.burstSamples,
+      maxActiveSeries: limits.maxActiveSeries,
+    });
+    if (!verdict.ok) throw new IngestProblem(429, verdict.reason, { "Retry-After": String(verdict.retryAfterSeconds) });
+    if (verdict.refused.length > 0) {
+      const refused = new Set(verdict.refused);
+      for (const i of verdict.refused)
+        v.rejected.push({ path: v.paths[i], reason: `new series refused: the tenant has reached its limit of ${limits.maxActiveSeries} active series (series with samples in the last 20 minutes)` });
+      series = series.filter((_, i) => !refused.has(i));
+      samples = series.reduce((n, s) => n + s.timestamps.length, 0);
+    }
+  }
+  await sendAll(c.env.INGEST_QUEUE, splitMetrics(principal.tenantId!, batchId, series, v.metadata));
+  return batchAnswer(batchId, { series: series.length, samples }, v.rejected);
+}
