@@ -27,6 +27,13 @@ export function parse<O extends ParseArgsConfig["options"]>(argv: string[], opti
   }
 }
 
+/** Prints help when asked for or when no subcommand is given; returns the exit code then, else null. */
+export function helpExit(help: boolean | undefined, sub: string | undefined, text: string): number | null {
+  if (!help && sub) return null;
+  process.stdout.write(`${text}\n`);
+  return help ? 0 : 2;
+}
+
 export function target(values: { url?: string; key?: string }): AdminTarget {
   const url = (values.url ?? process.env.INFERSCOPE_URL ?? "http://127.0.0.1:8787").replace(/\/+$/, "");
   const key = values.key ?? process.env.INFERSCOPE_API_KEY;

@@ -1,7 +1,7 @@
 // `inferscope keys create|list|revoke`: API keys through the admin API.
 import type { KeyInfo } from "../../shared/admin";
 import { SCOPES } from "../../shared/auth";
-import { call, COMMON_HELP, parse, table, target, UsageError } from "./admin-client";
+import { call, COMMON_HELP, helpExit, parse, table, target, UsageError } from "./admin-client";
 
 const HELP = `usage:
   inferscope keys create --scopes ingest[,query,admin] [--tenant NAME] [--name LABEL]
@@ -10,12 +10,9 @@ const HELP = `usage:
 ${COMMON_HELP}`;
 
 export async function keysCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { tenant: { type: "string" }, scopes: { type: "string" }, name: { type: "string" } });
-  const [sub, ...rest] = positionals;
-  if (values.help || !sub) {
-    process.stdout.write(`${HELP}\n`);
-    return values.help ? 0 : 2;
-  }
+  const { values, positionals: [sub, ...rest] } = parse(argv, { tenant: { type: "string" }, scopes: { type: "string" }, name: { type: "string" } });
+  const exit = helpExit(values.help, sub, HELP);
+  if (exit !== null) return exit;
   const t = target(values);
   switch (sub) {
     case "create": {

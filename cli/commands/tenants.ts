@@ -1,6 +1,6 @@
 // `inferscope tenants create|list`: tenants through the admin API (bootstrap key to create).
 import type { TenantInfo } from "../../shared/admin";
-import { call, COMMON_HELP, parse, table, target, UsageError } from "./admin-client";
+import { call, COMMON_HELP, helpExit, parse, table, target, UsageError } from "./admin-client";
 
 const HELP = `usage:
   inferscope tenants create NAME
@@ -8,12 +8,9 @@ const HELP = `usage:
 ${COMMON_HELP}`;
 
 export async function tenantsCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, {});
-  const [sub, ...rest] = positionals;
-  if (values.help || !sub) {
-    process.stdout.write(`${HELP}\n`);
-    return values.help ? 0 : 2;
-  }
+  const { values, positionals: [sub, ...rest] } = parse(argv, {});
+  const exit = helpExit(values.help, sub, HELP);
+  if (exit !== null) return exit;
   const t = target(values);
   switch (sub) {
     case "create": {
