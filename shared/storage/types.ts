@@ -52,13 +52,14 @@ export interface QueryStorage {
 }
 
 export interface WriteResult {
-  /** Rows newly written (replays write 0). */
+  /** Rows newly written by the call this part was in (replays write 0). */
   written: number;
   /** True when this message part had been written before and was skipped whole. */
   duplicate: boolean;
 }
 
+/** Each call writes its parts all-or-nothing; results come in input order. */
 export interface WriteStorage {
-  writeMetrics(msg: MetricsMessage): Promise<WriteResult>;
-  writeLogs(msg: LogsMessage): Promise<WriteResult>;
+  writeMetrics(msgs: MetricsMessage[]): Promise<WriteResult[]>;
+  writeLogs(msgs: LogsMessage[]): Promise<WriteResult[]>;
 }

@@ -1,10 +1,14 @@
-// The aggregator worker: queue consumer that writes Postgres. Each message is
-// acked or retried on its own; after max_retries the queue moves it to the
-// dead-letter queue. Writes are idempotent, so redelivery is harmless.
-import type { IngestMessage } from "../../shared/contracts/queue";
+// The aggregator worker: queue consumer that writes Postgres. A batch's
+// messages are written in groups, one transaction and one statement per table
+// each; when a group fails, its messages are written one by one so that each is
+// acked or retried on its own, and after max_retries the queue moves a message
+// that keeps failing to the dead-letter queue. Writes are idempotent, so
+// redelivery is harmless.
+import type { IngestMessage, LogsMessage, MetricsMessage } from "../../shared/contracts/queue";
 import { QUEUE_MESSAGE_VERSION } from "../../shared/contracts/queue";
 import { openDb } from "../../shared/db";
 import type { AggregatorEnv } from "../../shared/env";
+import type { WriteResult, WriteStorage } from "../../shared/storage/types";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
 
 function log(level: string, msg: string, extra: Record<string, unknown> = {}): void {
@@ -16,36 +20,82 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(300, 2 ** Math.min(attempts, 8));
 }
 
-/** Messages written at once: one pool connection each, each in its own transaction. */
+/** Groups written at once, each on its own pool connection. */
 const CONCURRENCY = 4;
+/** Rows per group: large enough for few round trips, small enough for a Worker's memory. */
+const GROUP_ROWS = 100_000;
+
+type Kind = "metrics" | "logs";
+type Typed = { kind: "metrics"; messages: Message<MetricsMessage>[] } | { kind: "logs"; messages: Message<LogsMessage>[] };
+
+const rowsOf = (b: IngestMessage) => (b.kind === "logs" ? b.records.length : b.series.reduce((n, s) => n + s.timestamps.length, 0));
+
+function isReadable(body: unknown): body is IngestMessage {
+  const b = body as IngestMessage | undefined;
+  return !!b && b.v === QUEUE_MESSAGE_VERSION && (b.kind === "metrics" || b.kind === "logs");
+}
+
+function groups(messages: readonly Message<IngestMessage>[]): Typed[] {
+  const out: Typed[] = [];
+  const open: Record<Kind, { group: Typed; rows: number } | undefined> = { metrics: undefined, logs: undefined };
+  for (const m of messages) {
+    const kind = m.body.kind;
+    const rows = rowsOf(m.body);
+    let cur = open[kind];
+    if (!cur || cur.rows + rows > GROUP_ROWS) {
+      cur = { group: { kind, messages: [] } as Typed, rows: 0 };
+      open[kind] = cur;
+      out.push(cur.group);
+    }
+    (cur.group.messages as Message<IngestMessage>[]).push(m);
+    cur.rows += rows;
+  }
+  return out;
+}
+
+function write(storage: WriteStorage, g: Typed): Promise<WriteResult[]> {
+  return g.kind === "metrics" ? storage.writeMetrics(g.messages.map((m) => m.body)) : storage.writeLogs(g.messages.map((m) => m.body));
+}
+
+async function writeGroup(storage: WriteStorage, g: Typed, debug: boolean): Promise<void> {
+  const started = Date.now();
+  try {
+    const results = await write(storage, g);
+    for (const m of g.messages) m.ack();
+    if (debug) log("debug", "written", { kind: g.kind, parts: g.messages.length, written: results[0]?.written ?? 0, duplicates: results.filter((r) => r.duplicate).length, ms: Date.now() - started });
+    return;
+  } catch (err) {
+    if (g.messages.length === 1) {
+      const m = g.messages[0];
+      log("warn", "write failed; message will be retried", { id: m.id, attempts: m.attempts, error: (err as Error).message });
+      m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
+      return;
+    }
+    log("warn", "group write failed; writing its messages one by one", { kind: g.kind, parts: g.messages.length, error: (err as Error).message });
+  }
+  for (const m of g.messages) await writeGroup(storage, { kind: g.kind, messages: [m] } as Typed, debug);
+}
 
 export async function handleBatch(batch: MessageBatch<IngestMessage>, env: AggregatorEnv, ctx: ExecutionContext): Promise<void> {
+  const readable: Message<IngestMessage>[] = [];
+  for (const m of batch.messages) {
+    if (isReadable(m.body)) readable.push(m);
+    else {
+      // Not ours to understand: retrying cannot help, let it go to the dead-letter queue.
+      log("error", "unreadable queue message; sending to dead-letter queue", { id: m.id });
+      m.retry({ delaySeconds: 0 });
+    }
+  }
+  if (readable.length === 0) return;
   const { db, close } = openDb(env, CONCURRENCY);
   const storage = postgresWriteStorage(db);
+  const todo = groups(readable);
   let next = 0;
   const worker = async () => {
-    while (next < batch.messages.length) {
-      const message = batch.messages[next++];
-      const body = message.body;
-      if (!body || body.v !== QUEUE_MESSAGE_VERSION || (body.kind !== "metrics" && body.kind !== "logs")) {
-        // Not ours to understand: retrying cannot help, let it go to the dead-letter queue.
-        log("error", "unreadable queue message; sending to dead-letter queue", { id: message.id });
-        message.retry({ delaySeconds: 0 });
-        continue;
-      }
-      try {
-        const started = Date.now();
-        const result = body.kind === "metrics" ? await storage.writeMetrics(body) : await storage.writeLogs(body);
-        message.ack();
-        if (env.LOG_LEVEL === "debug") log("debug", "written", { kind: body.kind, tenant: body.tenantId, batch: body.batchId, part: body.part, ...result, ms: Date.now() - started });
-      } catch (err) {
-        log("warn", "write failed; message will be retried", { id: message.id, attempts: message.attempts, error: (err as Error).message });
-        message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
-      }
-    }
+    while (next < todo.length) await writeGroup(storage, todo[next++], env.LOG_LEVEL === "debug");
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, batch.messages.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, worker));
   } finally {
     ctx.waitUntil(close().catch(() => {}));
   }

@@ -1,23 +1,28 @@
-// WriteStorage on Postgres. Each queue message part is written in one
-// transaction together with its claim in ingested_batches: a redelivered part
-// is skipped whole, and rows themselves are idempotent (ON CONFLICT DO NOTHING),
-// so any replay changes nothing.
+// WriteStorage on Postgres. Message parts are written in one transaction with
+// one set-based statement per table (claims, samples, metadata / log rows):
+// each part's claim in ingested_batches makes a redelivered part a no-op, and
+// rows themselves are idempotent (ON CONFLICT DO NOTHING), so any replay
+// changes nothing.
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db";
-import type { LogsMessage, MetricsMessage } from "../../contracts/queue";
+import type { LogsMessage, MetricsMessage, QueueMetadata } from "../../contracts/queue";
 import { isStaleNaN } from "../../staleness";
 import type { WriteResult, WriteStorage } from "../types";
 import { dayOf, ensureDays, forgetIfPartitionMissing } from "./partitions";
 import { resolveSeriesIds } from "./series-ids";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+type Part = Pick<MetricsMessage, "tenantId" | "batchId" | "part">;
 
-async function claim(tx: Tx, tenantId: number, batchId: string, part: number, kind: string, rows: number): Promise<boolean> {
-  const res = await tx.execute(sql`
+/** Claims every part at once; returns which of them were not written before (first of equal parts only). */
+async function claim(tx: Tx, parts: Part[], kind: string, rows: number[]): Promise<boolean[]> {
+  const res = await tx.execute<{ tenant_id: number; batch_id: string; part: number }>(sql`
     INSERT INTO ingested_batches (tenant_id, batch_id, part, kind, rows)
-    VALUES (${tenantId}, ${batchId}, ${part}, ${kind}, ${rows})
-    ON CONFLICT DO NOTHING RETURNING 1 AS claimed`);
-  return res.rows.length === 1;
+    SELECT t, b, p, ${kind}, r FROM unnest(${sql.param(parts.map((p) => p.tenantId))}::integer[], ${sql.param(parts.map((p) => p.batchId))}::text[],
+      ${sql.param(parts.map((p) => p.part))}::integer[], ${sql.param(rows)}::integer[]) AS u(t, b, p, r)
+    ON CONFLICT DO NOTHING RETURNING tenant_id, batch_id, part`);
+  const fresh = new Set(res.rows.map((r) => `${r.tenant_id}/${r.batch_id}/${r.part}`));
+  return parts.map((p) => fresh.delete(`${p.tenantId}/${p.batchId}/${p.part}`));
 }
 
 async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -37,76 +42,105 @@ function pgFloat(v: number): string | null {
   return String(v);
 }
 
-export function postgresWriteStorage(db: Db): WriteStorage {
-  return {
-    async writeMetrics(msg: MetricsMessage): Promise<WriteResult> {
-      const ids = msg.series.length ? await resolveSeriesIds(db, msg.tenantId, msg.series) : [];
-      let total = 0;
-      for (const s of msg.series) total += s.timestamps.length;
+async function seriesIdsOf(db: Db, msgs: MetricsMessage[]): Promise<number[][]> {
+  const byTenant = new Map<number, number[]>();
+  msgs.forEach((m, i) => byTenant.set(m.tenantId, [...(byTenant.get(m.tenantId) ?? []), i]));
+  const out: number[][] = new Array(msgs.length);
+  for (const [tenant, idx] of byTenant) {
+    const ids = await resolveSeriesIds(db, tenant, idx.flatMap((i) => msgs[i].series));
+    let k = 0;
+    for (const i of idx) {
+      out[i] = ids.slice(k, k + msgs[i].series.length);
+      k += msgs[i].series.length;
+    }
+  }
+  return out;
+}
+
+function writeMetrics(db: Db) {
+  return async (msgs: MetricsMessage[]): Promise<WriteResult[]> => {
+    const ids = await seriesIdsOf(db, msgs);
+    const days = new Set<number>();
+    for (const m of msgs)
+      for (const s of m.series) {
+        const first = dayOf(s.timestamps[0]);
+        const last = dayOf(s.timestamps[s.timestamps.length - 1]);
+        for (let d = first; d <= last; d++) days.add(d);
+      }
+    await ensureDays(db, days);
+    const counts = msgs.map((m) => m.series.reduce((n, s) => n + s.timestamps.length, 0));
+    return inTransaction(db, async (tx) => {
+      const fresh = await claim(tx, msgs, "metrics", counts);
+      const total = counts.reduce((n, c, i) => (fresh[i] ? n + c : n), 0);
       const seriesIds = new Array<number>(total);
       const ts = new Array<number>(total);
       const vals = new Array<string | null>(total);
-      const days = new Set<number>();
+      const metadata = new Map<string, QueueMetadata & { tenantId: number }>(); // last description wins
       let k = 0;
-      msg.series.forEach((s, i) => {
-        for (let j = 0; j < s.timestamps.length; j++, k++) {
-          seriesIds[k] = ids[i];
-          ts[k] = s.timestamps[j];
-          vals[k] = pgFloat(s.values[j]);
-        }
-        if (s.timestamps.length) {
-          days.add(dayOf(s.timestamps[0]));
-          days.add(dayOf(s.timestamps[s.timestamps.length - 1]));
-          for (let d = dayOf(s.timestamps[0]) + 1; d < dayOf(s.timestamps[s.timestamps.length - 1]); d++) days.add(d);
-        }
+      msgs.forEach((m, i) => {
+        if (!fresh[i]) return;
+        m.series.forEach((s, j) => {
+          for (let x = 0; x < s.timestamps.length; x++, k++) {
+            seriesIds[k] = ids[i][j];
+            ts[k] = s.timestamps[x];
+            vals[k] = pgFloat(s.values[x]);
+          }
+        });
+        for (const md of m.metadata) metadata.set(`${m.tenantId}/${md.name}`, { ...md, tenantId: m.tenantId });
       });
-      await ensureDays(db, days);
-      return inTransaction(db, async (tx) => {
-        if (!(await claim(tx, msg.tenantId, msg.batchId, msg.part, "metrics", total))) return { written: 0, duplicate: true };
-        let written = 0;
-        if (total > 0) {
-          const res = await tx.execute(sql`
-            INSERT INTO samples (series_id, ts, value)
-            SELECT * FROM unnest(${sql.param(seriesIds)}::bigint[], ${sql.param(ts)}::bigint[], ${sql.param(vals)}::float8[])
-            ON CONFLICT DO NOTHING`);
-          written = res.rowCount ?? 0;
-        }
-        if (msg.metadata.length > 0) {
-          await tx.execute(sql`
-            INSERT INTO metric_metadata (tenant_id, metric_name, type, help, unit)
-            SELECT ${msg.tenantId}, * FROM unnest(
-              ${sql.param(msg.metadata.map((m) => m.name))}::text[], ${sql.param(msg.metadata.map((m) => m.type))}::text[],
-              ${sql.param(msg.metadata.map((m) => m.help))}::text[], ${sql.param(msg.metadata.map((m) => m.unit))}::text[])
-            ON CONFLICT (tenant_id, metric_name) DO UPDATE
-              SET type = excluded.type, help = excluded.help, unit = excluded.unit, updated_at = now()
-              WHERE (metric_metadata.type, metric_metadata.help, metric_metadata.unit) IS DISTINCT FROM (excluded.type, excluded.help, excluded.unit)`);
-        }
-        return { written, duplicate: false };
-      });
-    },
+      let written = 0;
+      if (total > 0) {
+        const res = await tx.execute(sql`
+          INSERT INTO samples (series_id, ts, value)
+          SELECT * FROM unnest(${sql.param(seriesIds)}::bigint[], ${sql.param(ts)}::bigint[], ${sql.param(vals)}::float8[])
+          ON CONFLICT DO NOTHING`);
+        written = res.rowCount ?? 0;
+      }
+      if (metadata.size > 0) {
+        const md = [...metadata.values()];
+        await tx.execute(sql`
+          INSERT INTO metric_metadata (tenant_id, metric_name, type, help, unit)
+          SELECT * FROM unnest(${sql.param(md.map((m) => m.tenantId))}::integer[], ${sql.param(md.map((m) => m.name))}::text[],
+            ${sql.param(md.map((m) => m.type))}::text[], ${sql.param(md.map((m) => m.help))}::text[], ${sql.param(md.map((m) => m.unit))}::text[])
+          ON CONFLICT (tenant_id, metric_name) DO UPDATE
+            SET type = excluded.type, help = excluded.help, unit = excluded.unit, updated_at = now()
+            WHERE (metric_metadata.type, metric_metadata.help, metric_metadata.unit) IS DISTINCT FROM (excluded.type, excluded.help, excluded.unit)`);
+      }
+      // Rows written are counted for the whole set; each part reports whether it was new.
+      return msgs.map((_, i) => ({ written: fresh[i] ? written : 0, duplicate: !fresh[i] }));
+    });
+  };
+}
 
-    async writeLogs(msg: LogsMessage): Promise<WriteResult> {
-      const r = msg.records;
-      await ensureDays(db, r.map((x) => dayOf(x.time)));
-      const col = <T>(f: (x: (typeof r)[number]) => T) => sql.param(r.map(f));
-      return inTransaction(db, async (tx) => {
-        if (!(await claim(tx, msg.tenantId, msg.batchId, msg.part, "logs", r.length))) return { written: 0, duplicate: true };
-        if (r.length === 0) return { written: 0, duplicate: false };
+function writeLogs(db: Db) {
+  return async (msgs: LogsMessage[]): Promise<WriteResult[]> => {
+    await ensureDays(db, msgs.flatMap((m) => m.records.map((x) => dayOf(x.time))));
+    return inTransaction(db, async (tx) => {
+      const fresh = await claim(tx, msgs, "logs", msgs.map((m) => m.records.length));
+      const rows = msgs.flatMap((m, i) => (fresh[i] ? m.records.map((r) => ({ ...r, tenantId: m.tenantId })) : []));
+      let written = 0;
+      if (rows.length > 0) {
+        const col = <T>(f: (x: (typeof rows)[number]) => T) => sql.param(rows.map(f));
         const res = await tx.execute(sql`
           INSERT INTO request_logs (tenant_id, time, request_id, model, provider, status, http_status, latency_ms, ttft_ms,
             input_tokens, output_tokens, cost_usd, error_type, error_message, attributes)
-          SELECT ${msg.tenantId}, timestamptz 'epoch' + t.ms * interval '1 millisecond', t.request_id, t.model, t.provider, t.status,
+          SELECT t.tenant_id, timestamptz 'epoch' + t.ms * interval '1 millisecond', t.request_id, t.model, t.provider, t.status,
             t.http_status, t.latency_ms, t.ttft_ms, t.input_tokens, t.output_tokens, t.cost_usd, t.error_type, t.error_message, t.attributes
-          FROM unnest(${col((x) => x.time)}::bigint[], ${col((x) => x.requestId)}::text[], ${col((x) => x.model)}::text[],
-            ${col((x) => x.provider)}::text[], ${col((x) => x.status)}::text[], ${col((x) => x.httpStatus)}::integer[],
-            ${col((x) => x.latencyMs)}::float8[], ${col((x) => x.ttftMs)}::float8[], ${col((x) => x.inputTokens)}::integer[],
-            ${col((x) => x.outputTokens)}::integer[], ${col((x) => x.costUsd)}::float8[], ${col((x) => x.errorType)}::text[],
-            ${col((x) => x.errorMessage)}::text[], ${col((x) => JSON.stringify(x.attributes))}::jsonb[])
-            AS t(ms, request_id, model, provider, status, http_status, latency_ms, ttft_ms, input_tokens, output_tokens,
+          FROM unnest(${col((x) => x.tenantId)}::integer[], ${col((x) => x.time)}::bigint[], ${col((x) => x.requestId)}::text[],
+            ${col((x) => x.model)}::text[], ${col((x) => x.provider)}::text[], ${col((x) => x.status)}::text[],
+            ${col((x) => x.httpStatus)}::integer[], ${col((x) => x.latencyMs)}::float8[], ${col((x) => x.ttftMs)}::float8[],
+            ${col((x) => x.inputTokens)}::integer[], ${col((x) => x.outputTokens)}::integer[], ${col((x) => x.costUsd)}::float8[],
+            ${col((x) => x.errorType)}::text[], ${col((x) => x.errorMessage)}::text[], ${col((x) => JSON.stringify(x.attributes))}::jsonb[])
+            AS t(tenant_id, ms, request_id, model, provider, status, http_status, latency_ms, ttft_ms, input_tokens, output_tokens,
                  cost_usd, error_type, error_message, attributes)
           ON CONFLICT DO NOTHING`);
-        return { written: res.rowCount ?? 0, duplicate: false };
-      });
-    },
+        written = res.rowCount ?? 0;
+      }
+      return msgs.map((_, i) => ({ written: fresh[i] ? written : 0, duplicate: !fresh[i] }));
+    });
   };
+}
+
+export function postgresWriteStorage(db: Db): WriteStorage {
+  return { writeMetrics: writeMetrics(db), writeLogs: writeLogs(db) };
 }
