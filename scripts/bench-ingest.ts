@@ -26,7 +26,7 @@ const labelsOf = (i: number) => ({ model_name: `model-${i % 20}`, instance: `gpu
 
 async function main() {
   const db = await benchDatabase("ingest");
-  const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")) });
+  const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")), logLevel: process.env.LOG_LEVEL });
   const admin = openNodeDb(db.url, stack.proxy.url);
   const tenant = await ensureTenant(admin.db, "bench");
   // The benchmark measures the pipeline, not the rate limiter.

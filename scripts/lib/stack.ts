@@ -24,6 +24,8 @@ export interface StackOptions {
   queueMaxRetries?: number;
   /** Run the query worker's scheduled() every this many ms (0: never). */
   cronIntervalMs?: number;
+  /** "debug": the aggregator logs every group it writes. */
+  logLevel?: string;
   /** Tests: a worker that consumes the dead-letter queue and lists what arrived at GET / (service "dlq"). */
   inspectDeadLetters?: boolean;
   log?: (line: string) => void;
@@ -80,7 +82,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         ...common,
         name: "aggregator",
         scriptPath: bundles.aggregator,
-        bindings: dbBindings,
+        bindings: { ...dbBindings, ...(opts.logLevel ? { LOG_LEVEL: opts.logLevel } : {}) },
         queueConsumers: {
           [QUEUE_NAME]: {
             maxBatchSize: 100,

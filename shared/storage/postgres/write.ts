@@ -35,12 +35,16 @@ async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T
 }
 
 /** Postgres float8 text for a JS number; staleness markers become NULL. */
-function pgFloat(v: number): string | null {
+function pgFloat(v: number): string {
   if (v === Infinity) return "Infinity";
   if (v === -Infinity) return "-Infinity";
-  if (v !== v) return isStaleNaN(v) ? null : "NaN";
+  if (v !== v) return isStaleNaN(v) ? "NULL" : "NaN";
   return String(v);
 }
+
+// Array literals built here in one join: the driver's generic array encoder
+// quotes and escapes every element, which dominated the aggregator's CPU.
+const pgArray = (items: Array<string | number>) => `{${items.join(",")}}`;
 
 async function seriesIdsOf(db: Db, msgs: MetricsMessage[]): Promise<number[][]> {
   const byTenant = new Map<number, number[]>();
@@ -74,7 +78,7 @@ function writeMetrics(db: Db) {
       const total = counts.reduce((n, c, i) => (fresh[i] ? n + c : n), 0);
       const seriesIds = new Array<number>(total);
       const ts = new Array<number>(total);
-      const vals = new Array<string | null>(total);
+      const vals = new Array<string>(total);
       const metadata = new Map<string, QueueMetadata & { tenantId: number }>(); // last description wins
       let k = 0;
       msgs.forEach((m, i) => {
@@ -92,7 +96,7 @@ function writeMetrics(db: Db) {
       if (total > 0) {
         const res = await tx.execute(sql`
           INSERT INTO samples (series_id, ts, value)
-          SELECT * FROM unnest(${sql.param(seriesIds)}::bigint[], ${sql.param(ts)}::bigint[], ${sql.param(vals)}::float8[])
+          SELECT * FROM unnest(${pgArray(seriesIds)}::bigint[], ${pgArray(ts)}::bigint[], ${pgArray(vals)}::float8[])
           ON CONFLICT DO NOTHING`);
         written = res.rowCount ?? 0;
       }
