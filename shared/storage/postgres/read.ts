@@ -23,15 +23,23 @@ function asBytes(v: unknown): Uint8Array {
   throw new Error(`unexpected bytea value of type ${typeof v}`);
 }
 
+// Values are copied as raw 32-bit words into the Float64Array's memory, never
+// through a float load: optimised code may quiet a signalling NaN, and the
+// staleness marker (0x7ff0000000000002) is one. Words land little-endian.
+if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) throw new Error("big-endian hosts are not supported");
+
 function decodePairs(v: unknown): { timestamps: Float64Array; values: Float64Array } {
-  const bytes = asBytes(v);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = bytes.byteLength / 16;
+  const b = asBytes(v);
+  const n = b.byteLength >>> 4;
   const timestamps = new Float64Array(n);
   const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    timestamps[i] = Number(view.getBigInt64(16 * i));
-    values[i] = view.getFloat64(16 * i + 8);
+  const words = new Uint32Array(values.buffer);
+  for (let i = 0, p = 0; i < n; i++, p += 16) {
+    const hi = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]; // signed: int8 timestamps
+    const lo = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
+    timestamps[i] = hi * 4294967296 + lo;
+    words[2 * i + 1] = ((b[p + 8] << 24) | (b[p + 9] << 16) | (b[p + 10] << 8) | b[p + 11]) >>> 0;
+    words[2 * i] = ((b[p + 12] << 24) | (b[p + 13] << 16) | (b[p + 14] << 8) | b[p + 15]) >>> 0;
   }
   return { timestamps, values };
 }
