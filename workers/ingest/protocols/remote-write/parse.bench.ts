@@ -2,12 +2,12 @@
 //   npx tsx workers/ingest/protocols/remote-write/parse.bench.ts [--workerd]
 // Prints throughput of snappy + protobuf decode in Node, and with --workerd the
 // same decode inside workerd (miniflare), timed from outside per batch of runs.
-import { build } from "esbuild";
 import { uncompress as snappyjsUncompress } from "snappyjs";
 import { encodeWriteRequest } from "../../../../cli/agent/remote-write/encode";
 import { makeRequest } from "./bench-data";
 import { decodeWriteRequest, decodeWriteRequestProto } from "./parse";
 import { snappyDecompress } from "./snappy";
+import { startWorkerdTimer } from "./workerd-timing.bench";
 
 const cases = [
   { name: "2000 series x 10 labels x 1 sample", req: makeRequest(2000, 1) },
@@ -57,11 +57,9 @@ for (const c of cases) {
 
 if (process.argv.includes("--workerd")) await inWorkerd();
 
-/** Runs the same decode inside workerd. Its clock stands still while JS runs (Spectre
- * mitigation), so each figure is the wall time of a fetch doing N decodes minus one doing 0. */
+/** Runs the same decode inside workerd, timed from Node (see workerd-timing.bench.ts). */
 async function inWorkerd(): Promise<void> {
-  const { Miniflare } = await import("miniflare");
-  const worker = `
+  const timer = await startWorkerdTimer(`
     import { decodeWriteRequest } from ${JSON.stringify(new URL("./parse.ts", import.meta.url).pathname)};
     export default {
       async fetch(request) {
@@ -71,27 +69,19 @@ async function inWorkerd(): Promise<void> {
         for (let i = 0; i < n; i++) samples = decodeWriteRequest(body).timeseries.reduce((a, t) => a + t.samples.length, 0);
         return new Response(String(samples));
       },
-    };`;
-  const out = await build({ stdin: { contents: worker, loader: "ts", resolveDir: process.cwd() }, bundle: true, format: "esm", write: false, target: "es2022" });
-  const mf = new Miniflare({ modules: true, script: out.outputFiles[0].text, compatibilityDate: "2026-04-01" });
+    };`);
   try {
-    console.log(`\nInside workerd (miniflare ${(await import("miniflare/package.json", { with: { type: "json" } })).default.version}), timed from Node per fetch:`);
+    console.log(`\nInside workerd (miniflare ${timer.miniflareVersion}), timed from Node per fetch:`);
     for (const b of bodies) {
-      const call = async (n: number) => {
-        const t0 = performance.now();
-        const res = await mf.dispatchFetch(`http://bench/?n=${n}`, { method: "POST", body: b.body });
-        const got = Number(await res.text());
-        if (n > 0 && got !== b.samples) throw new Error(`workerd decoded ${got} samples, expected ${b.samples}`);
-        return performance.now() - t0;
-      };
-      for (let i = 0; i < 5; i++) await call(50); // warm-up
-      const n = 200;
-      let best = Infinity;
-      for (let i = 0; i < 5; i++) best = Math.min(best, (await call(n)) - (await call(0)));
+      const f = await timer.time(b.body, {
+        check: (got) => {
+          if (Number(got) !== b.samples) throw new Error(`workerd decoded ${got} samples, expected ${b.samples}`);
+        },
+      });
       console.log(`${b.name}:`);
-      report("decodeWriteRequest (snappy+proto)", { ms: best / n }, b.samples, b.body.length, b.raw.length);
+      report("decodeWriteRequest (snappy+proto)", { ms: f.ms, cpuMs: f.cpuMs ?? undefined }, b.samples, b.body.length, b.raw.length);
     }
   } finally {
-    await mf.dispose();
+    await timer.dispose();
   }
 }
