@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatValue } from "../../../workers/query/promql/index";
+import { formatFixed } from "../../../workers/query/promql/format";
 
 // Prometheus 2.42's jsonutil.MarshalFloat: 'f' form, 'e' form outside [1e-6, 1e21).
 describe("formatValue spells floats as Prometheus's JSON does", () => {
@@ -10,5 +11,13 @@ describe("formatValue spells floats as Prometheus's JSON does", () => {
     [5e-324, "5e-324"], [1.7976931348623157e308, "1.7976931348623157e+308"], [-2.2250738585072014e-308, "-2.2250738585072014e-308"],
   ])("%s -> %s", (v, want) => {
     expect(formatValue(v)).toBe(want);
+  });
+});
+
+describe("formatFixed spells count_values labels as Go's FormatFloat(v, 'f', -1, 64)", () => {
+  it.each([
+    [1e21, "1000000000000000000000"], [1e-7, "0.0000001"], [5e-324, "0." + "0".repeat(323) + "5"], [-0, "-0"], [Infinity, "+Inf"], [NaN, "NaN"], [0.1, "0.1"],
+  ])("%s -> %s", (v, want) => {
+    expect(formatFixed(v)).toBe(want);
   });
 });

@@ -3,7 +3,7 @@
 // that ties pick the same series as Prometheus does.
 import type { AggregateOp } from "./ast";
 import { execError } from "./errors";
-import { formatValue } from "./format";
+import { formatFixed, formatValue } from "./format";
 import * as L from "./labels";
 import { convertibleToInt64, quantile } from "./mathutil";
 import type { Sample, Vector } from "./values";
@@ -94,7 +94,7 @@ export function aggregate(op: AggregateOp, groupingIn: string[], without: boolea
   const ordered: Group[] = [];
   for (const s0 of vec) {
     let s = s0;
-    if (op === "count_values") s = { metric: L.set(s.metric, valueLabel, formatValue(s.v)), t: s.t, v: s.v };
+    if (op === "count_values") s = { metric: L.set(s.metric, valueLabel, formatFixed(s.v)), t: s.t, v: s.v };
     const gk = groupKey(s.metric, grouping, without);
     const g = groups.get(gk);
     if (!g) {

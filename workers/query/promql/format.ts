@@ -26,13 +26,23 @@ function goFixed(v: number): string {
   return neg ? "-" + out : out;
 }
 
-export function formatValue(v: number): string {
+function special(v: number): string | null {
   if (Number.isNaN(v)) return "NaN";
   if (v === Infinity) return "+Inf";
   if (v === -Infinity) return "-Inf";
   if (v === 0) return Object.is(v, -0) ? "-0" : "0";
+  return null;
+}
+
+/** A sample value in the API's JSON. */
+export function formatValue(v: number): string {
   const abs = Math.abs(v);
-  return abs < 1e-6 || abs >= 1e21 ? goExponent(v) : goFixed(v);
+  return special(v) ?? (abs < 1e-6 || abs >= 1e21 ? goExponent(v) : goFixed(v));
+}
+
+/** Go's strconv.FormatFloat(v, 'f', -1, 64), which count_values uses for its label. */
+export function formatFixed(v: number): string {
+  return special(v) ?? goFixed(v);
 }
 
 /** Timestamps in Prometheus JSON: unix seconds as a number (ms / 1000). */
