@@ -40,6 +40,8 @@ vllm:e2e_request_latency_seconds_count{model_name="llama3"} ${n}
 # TYPE fixture_odd_values gauge
 fixture_odd_values{case="tiny"} 5e-324
 fixture_odd_values{case="huge"} 1.7976931348623157e+308
+fixture_odd_values{case="small"} 1.5e-7
+fixture_odd_values{case="big"} 1e21
 fixture_odd_values{case="third"} ${1 / 3 + n}
 fixture_odd_values{case="negative"} -0.000123
 fixture_odd_values{case="nan"} NaN
@@ -105,9 +107,9 @@ describe("a real Prometheus 2.42 remote-writing into the stack", () => {
 
     // Everything Prometheus has up to `at`, raw, every series of the job (up and scrape_* included).
     const expected = await query(theirs, '{job="fixture"}[10m]', at);
-    expect(expected.length).toBe(21); // 16 exported series + up + 4 scrape_* series
+    expect(expected.length).toBe(23); // 18 exported series + up + 4 scrape_* series
     const exported = expected.filter((s) => s.metric.__name__ !== "up" && !s.metric.__name__.startsWith("scrape_"));
-    expect(exported.length).toBe(16);
+    expect(exported.length).toBe(18);
 
     // Our side has caught up (queue, aggregator) once Postgres holds as many rows up to `at` as
     // Prometheus has samples, plus one staleness marker per exported series.
@@ -137,7 +139,7 @@ describe("a real Prometheus 2.42 remote-writing into the stack", () => {
     // And both sides treat them alike: at the marker the exported series are gone, 1 ms before they are not.
     for (const t of [tStale - 1, tStale]) {
       const want = await query(theirs, '{job="fixture"}', t);
-      expect(want.length).toBe(t === tStale ? 5 : 21);
+      expect(want.length).toBe(t === tStale ? 5 : 23);
       expect.soft(await query(ours, '{job="fixture"}', t), `instant query at ${t}`).toEqual(want);
     }
 
