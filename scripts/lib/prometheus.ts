@@ -56,11 +56,12 @@ async function waitReady(url: string, proc: ChildProcess, log: () => string): Pr
   throw new Error(`prometheus did not become ready in 30s:\n${log()}`);
 }
 
-export async function startPrometheus(): Promise<PrometheusInstance> {
+/** `config`: prometheus.yml text for a Prometheus that also scrapes and remote-writes (the real-sender test). */
+export async function startPrometheus(opts: { config?: string } = {}): Promise<PrometheusInstance> {
   const { bin, version } = findBinary();
   const dir = mkdtempSync(join(tmpdir(), "prometheus-"));
   // Default evaluation_interval (1m) is also the step of subqueries written without one.
-  writeFileSync(join(dir, "prometheus.yml"), "global:\n  evaluation_interval: 1m\n");
+  writeFileSync(join(dir, "prometheus.yml"), opts.config ?? "global:\n  evaluation_interval: 1m\n");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = "";
