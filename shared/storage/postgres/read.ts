@@ -55,6 +55,13 @@ const staleBytes = (() => {
 
 const withName = (name: string, labels: Labels): Labels => ({ [NAME_LABEL]: name, ...labels });
 const pairsSql = sql`string_agg(int8send(x.ts) || coalesce(float8send(x.value), ${staleBytes}::bytea), ''::bytea ORDER BY x.ts)`;
+/**
+ * One series' samples in range as pairs, per series through LATERAL: that keeps
+ * the plan to one index range scan per series. As a join, a range covering
+ * whole partitions made Postgres seq-scan every partition and hash-join (10x slower).
+ */
+const pairsOf = (seriesId: SQL, range: TimeRange) =>
+  sql`CROSS JOIN LATERAL (SELECT ${pairsSql} AS data FROM samples x WHERE x.series_id = ${seriesId} AND x.ts BETWEEN ${range.start} AND ${range.end}) d`;
 const inRange = (range: TimeRange) =>
   sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${range.start} AND ${range.end})`;
 const limitSql = (limit?: number) => (limit && limit > 0 ? sql`LIMIT ${limit}` : sql``);
@@ -84,10 +91,8 @@ export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatch
       const plan = planMatchers(matchers);
       if (plan.residual.length === 0) {
         const res = await db.execute<SeriesRow & { data: unknown }>(sql`
-          SELECT s.metric_name, s.labels, ${pairsSql} AS data
-          FROM series s JOIN samples x ON x.series_id = s.id
-          WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND x.ts BETWEEN ${range.start} AND ${range.end}
-          GROUP BY s.id, s.metric_name, s.labels`);
+          SELECT s.metric_name, s.labels, d.data FROM series s ${pairsOf(sql`s.id`, range)}
+          WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND d.data IS NOT NULL`);
         return res.rows.map((r) => ({ labels: withName(r.metric_name, r.labels), ...decodePairs(r.data) }));
       }
       // Two steps: candidate series, the exact check, then samples of those that passed.
@@ -101,9 +106,8 @@ export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatch
       }
       if (chosen.size === 0) return [];
       const res = await db.execute<{ series_id: string; data: unknown }>(sql`
-        SELECT x.series_id, ${pairsSql} AS data FROM samples x
-        WHERE x.series_id = ANY(${sql.param([...chosen.keys()])}::bigint[]) AND x.ts BETWEEN ${range.start} AND ${range.end}
-        GROUP BY x.series_id`);
+        SELECT c.id AS series_id, d.data FROM unnest(${sql.param([...chosen.keys()])}::bigint[]) AS c(id) ${pairsOf(sql`c.id`, range)}
+        WHERE d.data IS NOT NULL`);
       return res.rows.map((r) => ({ labels: chosen.get(String(r.series_id))!, ...decodePairs(r.data) }));
     },
 

@@ -1,0 +1,227 @@
+// `npm run bench:query`: dashboard queries against Inferscope (whole local
+// stack: remote_write ingest → Postgres, PromQL over the HTTP API) and against
+// a real Prometheus 2.42 holding the same data: 1,000 vLLM/DCGM-like series
+// (counters, gauges, classic histograms) × 6 hours at 15 s. Prints the median
+// latency per query and range on each side and the ratio, then where our time
+// goes (SQL, decode, engine) measured in-process over the same database.
+// A measurement, not a test. BENCH_RUNS (default 5), BENCH_DATABASE_URL.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eq } from "drizzle-orm";
+import { createKey, ensureTenant } from "../shared/admin";
+import type { Labels } from "../shared/labels";
+import { tenants } from "../shared/schema";
+import type { Db } from "../shared/db";
+import { postgresQueryStorage } from "../shared/storage/postgres/read";
+import type { QueryStorage } from "../shared/storage/types";
+import { labelsPredicate, rangeQuery } from "../workers/query/promql/index";
+import { benchDatabase } from "./lib/bench-db";
+import { openNodeDb } from "./lib/node-db";
+import { pushInTimeOrder, startPrometheus, type PushSeries } from "./lib/prometheus";
+import { startStack } from "./lib/stack";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const STEP = 15_000;
+const POINTS = 6 * 240; // 6 hours
+
+/** mulberry32: deterministic data, so runs compare. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 20 vLLM hosts (4 models) with 8 GPUs each: exactly 1,000 series. */
+function dataset(end: number): PushSeries[] {
+  const r = rng(7);
+  const timestamps = Array.from({ length: POINTS }, (_, i) => end - (POINTS - 1 - i) * STEP);
+  const out: PushSeries[] = [];
+  const add = (labels: Labels, next: (i: number) => number) => out.push({ labels, timestamps, values: Float64Array.from(timestamps, (_, i) => next(i)) });
+  const counter = (labels: Labels, perStep: number) => {
+    let v = 0;
+    add(labels, () => (v += Math.round(perStep * (0.5 + r()))));
+  };
+  const gauge = (labels: Labels, mid: number, spread: number) => {
+    let v = mid;
+    add(labels, () => (v = Math.max(0, v + (r() - 0.5) * spread)));
+  };
+  const histogram = (name: string, base: Labels, les: number[], scale: number) => {
+    const counts = les.map(() => 0);
+    const cum: number[][] = les.map(() => []);
+    const sums: number[] = [];
+    let sum = 0;
+    for (let i = 0; i < POINTS; i++) {
+      for (let o = Math.floor(r() * 20); o > 0; o--) {
+        const x = Math.pow(r(), 3) * scale;
+        sum += x;
+        les.forEach((le, j) => x <= le && counts[j]++);
+      }
+      les.forEach((_, j) => cum[j].push(counts[j]));
+      sums.push(sum);
+    }
+    les.forEach((le, j) => add({ __name__: `${name}_bucket`, ...base, le: le === Infinity ? "+Inf" : String(le) }, (i) => cum[j][i]));
+    add({ __name__: `${name}_sum`, ...base }, (i) => sums[i]);
+    add({ __name__: `${name}_count`, ...base }, (i) => cum[les.length - 1][i]);
+  };
+  for (let h = 0; h < 20; h++) {
+    const base = { job: "vllm", instance: `gpu-host-${h}:8000`, model_name: `model-${h % 4}` };
+    for (const reason of ["stop", "length", "abort"]) counter({ __name__: "vllm:request_success_total", ...base, finished_reason: reason }, reason === "stop" ? 30 : 3);
+    counter({ __name__: "vllm:prompt_tokens_total", ...base }, 20_000);
+    counter({ __name__: "vllm:generation_tokens_total", ...base }, 6_000);
+    gauge({ __name__: "vllm:num_requests_running", ...base }, 8, 2);
+    gauge({ __name__: "vllm:num_requests_waiting", ...base }, 2, 1);
+    gauge({ __name__: "vllm:gpu_cache_usage_perc", ...base }, 0.5, 0.05);
+    histogram("vllm:e2e_request_latency_seconds", base, [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, Infinity], 20);
+    histogram("vllm:time_to_first_token_seconds", base, [0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 1, Infinity], 1);
+    for (let g = 0; g < 8; g++) {
+      const dcgm = { job: "dcgm", Hostname: `gpu-host-${h}`, gpu: String(g), modelName: "NVIDIA H100 80GB HBM3" };
+      gauge({ __name__: "DCGM_FI_DEV_GPU_UTIL", ...dcgm }, 70, 10);
+      gauge({ __name__: "DCGM_FI_DEV_FB_USED", ...dcgm }, 60_000, 500);
+    }
+  }
+  return out;
+}
+
+const QUERIES = [
+  "rate(vllm:prompt_tokens_total[5m])",
+  "sum by (model_name) (rate(vllm:request_success_total[5m]))",
+  "histogram_quantile(0.95, sum by (le, model_name) (rate(vllm:e2e_request_latency_seconds_bucket[5m])))",
+  "topk(5, DCGM_FI_DEV_GPU_UTIL)",
+  "avg by (Hostname) (DCGM_FI_DEV_GPU_UTIL)",
+];
+const RANGES = [
+  { name: "1h", span: 3_600_000, step: 15_000 },
+  { name: "6h", span: 6 * 3_600_000, step: 60_000 },
+  { name: "24h", span: 24 * 3_600_000, step: 300_000 },
+];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timeRange(url: string, headers: Record<string, string>, query: string, start: number, end: number, step: number): Promise<number> {
+  const params = new URLSearchParams({ query, start: String(start / 1000), end: String(end / 1000), step: String(step / 1000) });
+  const t0 = performance.now();
+  const res = await fetch(`${url}/api/v1/query_range?${params}`, { headers });
+  const body = (await res.json()) as { status: string; error?: string; data?: { result: unknown[] } };
+  const ms = performance.now() - t0;
+  if (body.status !== "success") throw new Error(`${url}: ${query}: ${body.error}`);
+  if (!body.data!.result.length) throw new Error(`${url}: ${query}: empty result`);
+  return ms;
+}
+
+/** Times every db.execute (SQL round trip, rows parsed by the driver) and every storage.select. */
+function instrumented(db: Db, tenantId: number) {
+  const t = { sql: 0, select: 0, rows: 0 };
+  const timedDb = new Proxy(db, {
+    get(target, prop, recv) {
+      if (prop !== "execute") return Reflect.get(target, prop, recv);
+      return async (...args: unknown[]) => {
+        const t0 = performance.now();
+        const res = await (target.execute as (...a: unknown[]) => Promise<{ rows: unknown[] }>)(...args);
+        t.sql += performance.now() - t0;
+        t.rows += res.rows.length;
+        return res;
+      };
+    },
+  });
+  const inner = postgresQueryStorage(timedDb, tenantId, labelsPredicate);
+  const storage: QueryStorage = {
+    ...inner,
+    async select(...args) {
+      const t0 = performance.now();
+      const out = await inner.select(...args);
+      t.select += performance.now() - t0;
+      return out;
+    },
+  };
+  return { t, storage };
+}
+
+async function main() {
+  const end = Math.floor(Date.now() / STEP) * STEP - STEP;
+  const series = dataset(end);
+  const samples = series.length * POINTS;
+  const db = await benchDatabase("query");
+  const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")) });
+  const prom = await startPrometheus();
+  const admin = openNodeDb(db.url, stack.proxy.url);
+  try {
+    const tenant = await ensureTenant(admin.db, "bench");
+    // 1.44 M samples in seconds is over the default ingestion rate: lift it for this tenant (before the key's first use).
+    await admin.db.update(tenants).set({ limits: { maxSamplesPerSecond: 1e9, burstSamples: 1e9 } }).where(eq(tenants.id, tenant.id));
+    const { key } = await createKey(admin.db, { tenantId: tenant.id, scopes: ["ingest", "query"] });
+    const auth = { authorization: `Bearer ${key}` };
+    console.log(`loading ${series.length} series × ${POINTS} samples (${samples.toLocaleString()}) into Inferscope and Prometheus`);
+    const t0 = performance.now();
+    await Promise.all([
+      pushInTimeOrder(stack.url, series, { headers: auth, sliceMs: 30 * 60_000, concurrency: 4 }),
+      pushInTimeOrder(prom.url, series),
+    ]);
+    const pg = (await import("pg")).default;
+    const pgc = new pg.Client({ connectionString: db.url });
+    await pgc.connect();
+    for (;;) {
+      const { rows } = await pgc.query("SELECT count(*)::int AS n FROM samples");
+      if (rows[0].n >= samples) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await pgc.query("VACUUM ANALYZE");
+    console.log(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const rows: string[][] = [];
+    const cases = QUERIES.flatMap((query) => RANGES.map((range) => ({ query, range })));
+    for (const { query, range } of cases) {
+      const start = end - range.span;
+      const ours: number[] = [], theirs: number[] = [];
+      for (let i = 0; i <= RUNS; i++) {
+        const a = await timeRange(stack.url, auth, query, start, end, range.step);
+        const b = await timeRange(prom.url, {}, query, start, end, range.step);
+        if (i > 0) { // the first run warms caches on both sides
+          ours.push(a);
+          theirs.push(b);
+        }
+      }
+      const [m, p] = [median(ours), median(theirs)];
+      rows.push([query, `${range.name}/${range.step / 1000}s`, m.toFixed(1), p.toFixed(1), (m / p).toFixed(1)]);
+    }
+    printTable(["query", "range/step", "Inferscope ms", "Prometheus ms", "ratio"], rows);
+
+    // Where our time goes: the same storage code and engine in-process, over the same database.
+    const prof: string[][] = [];
+    for (const { query, range } of cases) {
+      const runs: Array<{ total: number; sql: number; select: number; rows: number }> = [];
+      for (let i = 0; i <= RUNS; i++) {
+        const { t, storage } = instrumented(admin.db, tenant.id);
+        const t0 = performance.now();
+        await rangeQuery(storage, query, end - range.span, end, range.step);
+        if (i > 0) runs.push({ total: performance.now() - t0, ...t });
+      }
+      const mid = runs.sort((a, b) => a.total - b.total)[Math.floor(runs.length / 2)];
+      prof.push([query, `${range.name}/${range.step / 1000}s`, mid.total.toFixed(1), mid.sql.toFixed(1), (mid.select - mid.sql).toFixed(1), (mid.total - mid.select).toFixed(1), String(mid.rows)]);
+    }
+    printTable(["query", "range/step", "in-process ms", "SQL ms", "decode ms", "engine ms", "rows"], prof);
+    await pgc.end();
+  } finally {
+    await admin.close().catch(() => {});
+    await prom.stop();
+    await stack.close();
+    await db.drop();
+  }
+}
+
+function printTable(head: string[], rows: string[][]): void {
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]) => "| " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
+  console.log(["", line(head), "|" + widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|", ...rows.map(line)].join("\n"));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
