@@ -4,7 +4,9 @@
 // (counters, gauges, classic histograms) × 6 hours at 15 s. Prints the median
 // latency per query and range on each side and the ratio, then where our time
 // goes (SQL, decode, engine) measured in-process over the same database.
-// A measurement, not a test. BENCH_RUNS (default 5), BENCH_DATABASE_URL.
+// A measurement, not a test. BENCH_RUNS (default 5), BENCH_DATABASE_URL,
+// BENCH_JIT=off (sets jit = off on the database: Postgres's JIT compiles big
+// sample reads for 20-70 ms, to compare before that setting ships).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -147,6 +149,13 @@ async function main() {
   const series = dataset(end);
   const samples = series.length * POINTS;
   const db = await benchDatabase("query");
+  if (process.env.BENCH_JIT === "off") {
+    const pg = (await import("pg")).default;
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    await c.query("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET jit = off', current_database()); END $$");
+    await c.end();
+  }
   const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")) });
   const prom = await startPrometheus();
   const admin = openNodeDb(db.url, stack.proxy.url);
