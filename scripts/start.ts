@@ -24,9 +24,10 @@ function devKey(): string {
   return key;
 }
 
+let embedded: EmbeddedDb | undefined;
+
 async function main() {
   mkdirSync(DATA_DIR, { recursive: true });
-  let embedded: EmbeddedDb | undefined;
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
     embedded = await startEmbeddedDb(join(DATA_DIR, "pgdata"));
@@ -82,7 +83,9 @@ Press Ctrl-C to stop.
 READY ${stack.url}`);
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   console.error(`[inferscope] failed to start: ${(err as Error).stack ?? err}`);
+  // Close the embedded database properly: its files must stay consistent.
+  await embedded?.close().catch(() => {});
   process.exit(1);
 });

@@ -47,7 +47,12 @@ export async function setTenantLimits(db: Db, tenantId: number, limits: Partial<
   await db.update(tenants).set({ limits }).where(eq(tenants.id, tenantId));
 }
 
-/** Creates a key (or registers the given one); the key itself is returned only here. */
+/**
+ * Creates a key, or registers a given one (the local stack's INFERSCOPE_API_KEY).
+ * A given key already registered is left as it is when it belongs to the same
+ * tenant with the same scopes; one revoked or of another tenant is refused,
+ * never revived or moved. The key itself is returned only here.
+ */
 export async function createKey(
   db: Db,
   opts: { tenantId: number; scopes: readonly Scope[]; name?: string; key?: string },
@@ -57,9 +62,14 @@ export async function createKey(
   const rows = await db
     .insert(apiKeys)
     .values({ tenantId: opts.tenantId, keyHash, prefix: keyDisplayPrefix(key), name: opts.name ?? "", scopes: [...opts.scopes] })
-    .onConflictDoUpdate({ target: apiKeys.keyHash, set: { tenantId: opts.tenantId, scopes: [...opts.scopes], revokedAt: null } })
+    .onConflictDoNothing({ target: apiKeys.keyHash })
     .returning();
-  return { ...toKeyInfo(rows[0]), key };
+  if (rows[0]) return { ...toKeyInfo(rows[0]), key };
+  const [existing] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, keyHash)).limit(1);
+  const same = existing.tenantId === opts.tenantId && existing.revokedAt === null && [...existing.scopes].sort().join() === [...opts.scopes].sort().join();
+  if (!same)
+    throw new Error(`this API key is already registered (key ${existing.id}${existing.revokedAt ? ", revoked" : ""}, tenant ${existing.tenantId}, scopes ${existing.scopes.join(",")}); choose another key`);
+  return { ...toKeyInfo(existing), key };
 }
 
 function toKeyInfo(r: typeof apiKeys.$inferSelect): KeyInfo {

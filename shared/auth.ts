@@ -3,7 +3,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "./db";
 import { sha256Hex } from "./hash";
-import { DEFAULT_LIMITS, type TenantLimits } from "./limits";
+import { DEFAULT_LIMITS, tenantLimits, type TenantLimits } from "./limits";
 import { apiKeys, tenants } from "./schema";
 
 export const SCOPES = ["ingest", "query", "admin"] as const;
@@ -64,12 +64,8 @@ const CACHE_TTL_MS = 60_000;
 const NEGATIVE_TTL_MS = 5_000;
 const cache = new Map<string, { principal: Principal | null; expires: number }>();
 
-export function clearAuthCache(): void {
-  cache.clear();
-}
-
-export async function lookupKey(db: () => Db, key: string, bootstrapKey?: string): Promise<Principal | null> {
-  if (bootstrapKey && timingSafeEqual(key, bootstrapKey)) return { tenantId: null, scopes: ["admin"], keyId: null, limits: DEFAULT_LIMITS };
+export async function lookupKey(db: () => Db, key: string, bootstrapKey: string | undefined, retentionDays: number): Promise<Principal | null> {
+  if (bootstrapKey && timingSafeEqual(key, bootstrapKey)) return { tenantId: null, scopes: ["admin"], keyId: null, limits: { ...DEFAULT_LIMITS, retentionDays } };
   const hash = await hashApiKey(key);
   const hit = cache.get(hash);
   const now = Date.now();
@@ -85,7 +81,7 @@ export async function lookupKey(db: () => Db, key: string, bootstrapKey?: string
         tenantId: rows[0].tenantId,
         scopes: rows[0].scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
         keyId: rows[0].id,
-        limits: { ...DEFAULT_LIMITS, ...rows[0].limits },
+        limits: tenantLimits(rows[0].limits, retentionDays),
       }
     : null;
   if (cache.size > 10_000) cache.clear();

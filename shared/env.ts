@@ -12,6 +12,8 @@ export interface DbEnv {
 export interface AuthEnv extends DbEnv {
   /** wrangler secret: a key with admin scope over all tenants, to mint the first keys. */
   ADMIN_BOOTSTRAP_KEY?: string;
+  /** Days of samples and request logs kept: ingest refuses older data, the cron drops older partitions. */
+  RETENTION_DAYS?: string;
 }
 
 export interface IngestEnv extends AuthEnv {
@@ -25,7 +27,4 @@ export interface AggregatorEnv extends DbEnv {
   LOG_LEVEL?: string;
 }
 
-export interface QueryEnv extends AuthEnv {
-  /** Days of samples and request logs kept; older daily partitions are dropped by the cron. */
-  RETENTION_DAYS?: string;
-}
+export type QueryEnv = AuthEnv;

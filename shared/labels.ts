@@ -1,6 +1,6 @@
 // The one place that says what a valid metric name, label name and label set is.
 // Rules are Prometheus's (model.IsValidMetricName / LabelName), plus our limits.
-import type { TenantLimits } from "./limits";
+import { MAX_HELP_LENGTH, MAX_SERIES_LABEL_CHARS, MAX_UNIT_LENGTH, type TenantLimits } from "./limits";
 
 export const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 export const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -32,7 +32,9 @@ export function checkLabelPairs(pairs: ReadonlyArray<readonly [string, string]>,
   if (pairs.length > limits.maxLabelNamesPerSeries)
     return { reason: `series has ${pairs.length} labels, over the limit of ${limits.maxLabelNamesPerSeries}` };
   const seen = new Set<string>();
+  let chars = 0;
   for (const [name, value] of pairs) {
+    chars += name.length + value.length;
     if (name.length > limits.maxLabelNameLength)
       return { label: name.slice(0, 64), reason: `label name is ${name.length} characters, over the limit of ${limits.maxLabelNameLength}` };
     if (!LABEL_NAME_RE.test(name))
@@ -46,6 +48,20 @@ export function checkLabelPairs(pairs: ReadonlyArray<readonly [string, string]>,
     if (!value.isWellFormed())
       return { label: name, reason: `value of label ${JSON.stringify(name)} is not valid UTF-8` };
   }
+  if (chars > MAX_SERIES_LABEL_CHARS)
+    return { reason: `labels of the series are ${chars} characters together, over the limit of ${MAX_SERIES_LABEL_CHARS}` };
+  return null;
+}
+
+export const METRIC_TYPES = ["counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset", "unknown"] as const;
+
+/** TYPE/HELP/UNIT of a metric family, from any protocol. */
+export function checkMetadata(md: { name: string; type: string; help: string; unit: string }, limits: TenantLimits): string | null {
+  const nameProblem = checkMetricName(md.name, limits);
+  if (nameProblem) return nameProblem;
+  if (!(METRIC_TYPES as readonly string[]).includes(md.type)) return `unknown metric type ${JSON.stringify(md.type)}: use one of ${METRIC_TYPES.join(", ")}`;
+  if (md.help.length > MAX_HELP_LENGTH) return `help is ${md.help.length} characters, over the limit of ${MAX_HELP_LENGTH}`;
+  if (md.unit.length > MAX_UNIT_LENGTH) return `unit is ${md.unit.length} characters, over the limit of ${MAX_UNIT_LENGTH}`;
   return null;
 }
 

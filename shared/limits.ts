@@ -10,7 +10,11 @@ export interface TenantLimits {
   maxLogRecordsPerRequest: number;
   /** Samples further ahead of the receiver's clock than this are rejected. */
   maxFutureMs: number;
-  /** Samples older than this are rejected: they would land in dropped partitions. */
+  /**
+   * Samples older than this are rejected: they would land in dropped partitions.
+   * Partitions are shared by all tenants, so this is the deployment's
+   * RETENTION_DAYS (retentionDaysOf), never a tenant override.
+   */
   retentionDays: number;
   /** Sustained ingestion rate; above it ingest answers 429 with Retry-After. */
   maxSamplesPerSecond: number;
@@ -38,6 +42,39 @@ export const DEFAULT_LIMITS: TenantLimits = {
   maxActiveSeries: 500_000,
 };
 
+/**
+ * Characters of all label names and values of one series together. Fixed, not
+ * a tenant limit: a series must fit in one queue message (QUEUE_MESSAGE_TARGET_BYTES).
+ */
+export const MAX_SERIES_LABEL_CHARS = 32 * 1024;
+/** Metric metadata, as Prometheus exporters write it. */
+export const MAX_HELP_LENGTH = 4096;
+export const MAX_UNIT_LENGTH = 256;
+
 /** Request bodies: compressed size as sent, and size after gunzip. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export const MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024;
+
+export const DEFAULT_RETENTION_DAYS = DEFAULT_LIMITS.retentionDays;
+
+/** The deployment's retention (RETENTION_DAYS), one value for ingest bounds and the cron's drops. */
+export function retentionDaysOf(env: { RETENTION_DAYS?: string }): number {
+  const n = Number(env.RETENTION_DAYS);
+  return Number.isFinite(n) && n >= 1 ? Math.floor(n) : DEFAULT_RETENTION_DAYS;
+}
+
+/**
+ * A tenant's limits: defaults, then its overrides where they are positive
+ * numbers. retentionDays is not the tenant's to set, and the burst is kept at
+ * least one full request, else a request could never be admitted (429 for ever).
+ */
+export function tenantLimits(overrides: Record<string, unknown>, retentionDays: number): TenantLimits {
+  const out: TenantLimits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof TenantLimits)[]) {
+    const v = overrides[key];
+    if (key !== "retentionDays" && typeof v === "number" && Number.isFinite(v) && v > 0) out[key] = v;
+  }
+  out.retentionDays = retentionDays;
+  out.burstSamples = Math.max(out.burstSamples, out.maxSamplesPerRequest);
+  return out;
+}

@@ -6,6 +6,7 @@ import { Miniflare } from "miniflare";
 import { join } from "node:path";
 import { bundleWorkers, ROOT } from "./bundle";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
+import { DEFAULT_RETENTION_DAYS } from "../../shared/limits";
 
 export const COMPATIBILITY_DATE = "2026-04-01";
 export const QUEUE_NAME = "inferscope-ingest";
@@ -62,7 +63,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const buildDir = opts.buildDir ?? join(ROOT, ".inferscope", "build");
   const bundles = await bundleWorkers(buildDir);
   const dbBindings = { DATABASE_URL: opts.databaseUrl, DB_WS_PROXY: proxy.url };
-  const authBindings = { ...dbBindings, ...(opts.adminBootstrapKey ? { ADMIN_BOOTSTRAP_KEY: opts.adminBootstrapKey } : {}) };
+  const authBindings = {
+    ...dbBindings,
+    RETENTION_DAYS: String(opts.retentionDays ?? DEFAULT_RETENTION_DAYS),
+    ...(opts.adminBootstrapKey ? { ADMIN_BOOTSTRAP_KEY: opts.adminBootstrapKey } : {}),
+  };
   // Module names are relative to modulesRoot; bundles may live outside the cwd (tests).
   const common = { modules: true, modulesRoot: buildDir, compatibilityDate: COMPATIBILITY_DATE, compatibilityFlags: ["nodejs_compat"] };
   const mf = new Miniflare({
@@ -96,7 +101,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         ...common,
         name: "query",
         scriptPath: bundles.query,
-        bindings: { ...authBindings, RETENTION_DAYS: String(opts.retentionDays ?? 30) },
+        bindings: authBindings,
       },
       ...(opts.inspectDeadLetters ? [deadLetterInspector()] : []),
     ],

@@ -1,6 +1,8 @@
 // The JSON ingest contract (POST /v1/metrics, POST /v1/logs), validated with zod.
 // Each series / record is validated on its own so the valid rest of a batch is kept.
 import { z } from "zod";
+import { METRIC_TYPES } from "../labels";
+import { MAX_HELP_LENGTH, MAX_UNIT_LENGTH } from "../limits";
 
 /** Prometheus's JSON spells non-finite values as strings; so do we. */
 export const SampleValueSchema = z.union([
@@ -10,15 +12,13 @@ export const SampleValueSchema = z.union([
 
 export const SampleSchema = z.tuple([z.number().int("timestamp must be an integer (unix milliseconds)"), SampleValueSchema]);
 
-export const METRIC_TYPES = ["counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset", "unknown"] as const;
-
 export const SeriesSchema = z.strictObject({
   name: z.string(),
   labels: z.record(z.string(), z.string()).default({}),
   samples: z.array(z.unknown()).min(1, "a series needs at least one sample"),
   type: z.enum(METRIC_TYPES).optional(),
-  help: z.string().max(4096).optional(),
-  unit: z.string().max(256).optional(),
+  help: z.string().max(MAX_HELP_LENGTH).optional(),
+  unit: z.string().max(MAX_UNIT_LENGTH).optional(),
 });
 export type SeriesInput = z.infer<typeof SeriesSchema>;
 

@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { openDb, type Db, type DbHandle } from "../db";
 import { credentialFrom, lookupKey, type Principal, type Scope } from "../auth";
 import type { AuthEnv } from "../env";
+import { retentionDaysOf } from "../limits";
 
 export interface AppVars {
   principal: Principal;
@@ -37,7 +38,7 @@ export function requireScope<E extends AuthEnv>(scope: Scope, fail: AuthFailure)
   return async (c, next) => {
     const key = credentialFrom(c.req.header("authorization"));
     if (!key) return fail(c, 401, "missing API key: send 'Authorization: Bearer <key>'");
-    const principal = await lookupKey(() => useDb(c), key, c.env.ADMIN_BOOTSTRAP_KEY);
+    const principal = await lookupKey(() => useDb(c), key, c.env.ADMIN_BOOTSTRAP_KEY, retentionDaysOf(c.env));
     if (!principal) return fail(c, 401, "invalid or revoked API key");
     if (!principal.scopes.includes(scope))
       return fail(c, 403, `this API key lacks the '${scope}' scope (it has: ${principal.scopes.join(", ") || "none"})`);

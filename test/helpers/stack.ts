@@ -21,7 +21,7 @@ export interface TestStack extends Stack {
 
 let counter = 0;
 
-export async function startTestStack(opts: { queueMaxRetries?: number; inspectDeadLetters?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(opts: { queueMaxRetries?: number; inspectDeadLetters?: boolean; retentionDays?: number } = {}): Promise<TestStack> {
   const databaseUrl = inject("databaseUrl");
   const adminKey = `bootstrap-${Math.random().toString(36).slice(2)}`;
   const stack = await startStack({
@@ -32,6 +32,7 @@ export async function startTestStack(opts: { queueMaxRetries?: number; inspectDe
     queueBatchTimeout: 0.2,
     queueMaxRetries: opts.queueMaxRetries,
     inspectDeadLetters: opts.inspectDeadLetters,
+    retentionDays: opts.retentionDays,
   });
   const db = openNodeDb(databaseUrl, stack.proxy.url);
   const tenantWithKey = async (name: string, scopes: ("ingest" | "query" | "admin")[] = ["ingest", "query", "admin"]) => {

@@ -1,10 +1,9 @@
 // Loads the differential dataset into a running test stack through the real
 // ingest path (remote_write → queue → aggregator → Postgres), then waits until
 // every sample, staleness markers included, is stored.
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { eventually, type TestStack } from "../helpers/stack";
 import { pushInTimeOrder } from "../../scripts/lib/prometheus";
-import { tenants } from "../../shared/schema";
 import { isStaleNaN } from "../../shared/staleness";
 import type { Dataset } from "./dataset";
 
@@ -18,8 +17,6 @@ export async function storedSamples(stack: TestStack): Promise<{ n: number; stal
 
 /** Returns the number of samples sent (and stored). */
 export async function loadIntoStack(stack: TestStack, ds: Dataset): Promise<number> {
-  // The dataset is from 2023: lift the retention check for this tenant (before the key's first use, which caches limits).
-  await stack.db.db.update(tenants).set({ limits: { retentionDays: 100_000 } }).where(eq(tenants.id, stack.tenantId));
   // Inferscope accepts any order, so bigger slices and parallel requests are fine.
   const sent = await pushInTimeOrder(stack.url, ds.series, { headers: { authorization: `Bearer ${stack.key}` }, sliceMs: 30 * 60_000, concurrency: 3 });
   const stale = ds.series.reduce((n, s) => n + s.values.filter((v) => isStaleNaN(v)).length, 0);

@@ -30,7 +30,8 @@ describe("poison messages", () => {
       return list.length === 2 ? list : undefined;
     }, 45_000, "two messages in the dead-letter queue");
     expect(dead.map((d) => d.body.batchId ?? `v${d.body.v}`).sort()).toEqual(["poison-1", "v99"]);
-    const stored = await stack.db.db.execute<{ n: string }>(sql`SELECT count(*) AS n FROM series WHERE metric_name = 'good_beside_poison'`);
+    const stored = await stack.db.db.execute<{ n: string }>(sql`
+      SELECT count(*) AS n FROM samples x JOIN series s ON s.id = x.series_id WHERE s.metric_name = 'good_beside_poison'`);
     expect(Number(stored.rows[0].n)).toBe(1);
   });
 });

@@ -65,9 +65,7 @@ describe("whole-request errors", () => {
     expect(a.status).toBe(415);
     expect(a.body.error).toMatch(/Content-Encoding "br"/);
   });
-  it("413 above the body limit, answered before the body is read", async () => {
-    // The worker answers on the declared length and closes: a client may see its
-    // upload cut off after the answer, so read the answer with node:http, which keeps it.
+  it("413 above the body limit", async () => {
     const big = Buffer.alloc(9 * 1024 * 1024, 0x20);
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(`${stack.url}/v1/metrics`, {
@@ -80,8 +78,6 @@ describe("whole-request errors", () => {
         res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
       });
       req.on("error", (err) => reject(err));
-      // The upload may be cut off after the answer arrived: that is expected here.
-      req.on("socket", (socket) => socket.on("error", () => {}));
       req.end(big);
     });
     expect(status).toBe(413);

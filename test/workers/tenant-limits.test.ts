@@ -26,7 +26,8 @@ const json = (key: string, series: unknown[]) =>
 
 describe("ingestion rate", () => {
   it("answers 429 with Retry-After past the burst, storing nothing of that request", async () => {
-    const t = await limitedTenant({ maxSamplesPerSecond: 5, burstSamples: 20 });
+    // The burst is never below one request's worth, so both are set small.
+    const t = await limitedTenant({ maxSamplesPerSecond: 5, burstSamples: 20, maxSamplesPerRequest: 20 });
     const now = Date.now() - 1000;
     const samples = (n: number, from: number) => Array.from({ length: n }, (_, i) => [from + i, i]);
     expect((await json(t.key, [{ name: "rate_a", samples: samples(15, now - 100) }])).status).toBe(202);
@@ -40,6 +41,15 @@ describe("ingestion rate", () => {
     }, 15_000, "the admitted request stored");
     const b = await stack.db.db.execute<{ n: string }>(sql`SELECT count(*) AS n FROM series WHERE tenant_id = ${t.tenantId} AND metric_name = 'rate_b'`);
     expect(Number(b.rows[0].n)).toBe(0);
+  });
+});
+
+describe("limit overrides", () => {
+  it("keep the burst at least one request, so a valid request is never refused for ever", async () => {
+    const t = await limitedTenant({ maxSamplesPerSecond: 1, burstSamples: 2 });
+    const now = Date.now() - 1000;
+    const res = await json(t.key, [{ name: "burst_floor", samples: Array.from({ length: 50 }, (_, i) => [now - i, i]) }]);
+    expect(res.status).toBe(202);
   });
 });
 

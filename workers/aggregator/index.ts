@@ -32,7 +32,10 @@ const rowsOf = (b: IngestMessage) => (b.kind === "logs" ? b.records.length : b.s
 
 function isReadable(body: unknown): body is IngestMessage {
   const b = body as IngestMessage | undefined;
-  return !!b && b.v === QUEUE_MESSAGE_VERSION && (b.kind === "metrics" || b.kind === "logs");
+  if (!b || b.v !== QUEUE_MESSAGE_VERSION || typeof b.tenantId !== "number" || typeof b.batchId !== "string") return false;
+  if (b.kind === "metrics")
+    return Array.isArray(b.metadata) && Array.isArray(b.series) && b.series.every((s) => s.timestamps instanceof Float64Array && s.values instanceof Float64Array && s.timestamps.length === s.values.length);
+  return b.kind === "logs" && Array.isArray(b.records);
 }
 
 function groups(messages: readonly Message<IngestMessage>[]): Typed[] {
@@ -87,9 +90,9 @@ export async function handleBatch(batch: MessageBatch<IngestMessage>, env: Aggre
     }
   }
   if (readable.length === 0) return;
+  const todo = groups(readable);
   const { db, close } = openDb(env, CONCURRENCY);
   const storage = postgresWriteStorage(db);
-  const todo = groups(readable);
   let next = 0;
   const worker = async () => {
     while (next < todo.length) await writeGroup(storage, todo[next++], env.LOG_LEVEL === "debug");

@@ -25,10 +25,14 @@ export async function admitAndEnqueue(c: Context<AppEnv<IngestEnv>>, batchId: st
   if (series.length > 0) {
     const limiter = c.env.TENANT_LIMITER.get(c.env.TENANT_LIMITER.idFromName(String(principal.tenantId)));
     const hashes = new Uint32Array(series.length);
-    series.forEach((s, i) => (hashes[i] = seriesHash32(s.name, s.labels)));
+    const counts = new Uint32Array(series.length);
+    series.forEach((s, i) => {
+      hashes[i] = seriesHash32(s.name, s.labels);
+      counts[i] = s.timestamps.length;
+    });
     const verdict = await limiter.admit({
-      samples,
       series: hashes,
+      samples: counts,
       maxSamplesPerSecond: limits.maxSamplesPerSecond,
       burstSamples: limits.burstSamples,
       maxActiveSeries: limits.maxActiveSeries,

@@ -3,7 +3,22 @@
 import { MAX_BODY_BYTES, MAX_DECOMPRESSED_BYTES } from "../../shared/limits";
 import { IngestProblem } from "./problem";
 
-async function readCapped(stream: ReadableStream<Uint8Array>, cap: number, what: string): Promise<Uint8Array> {
+// An answer sent while the client is still uploading can be lost to a TCP
+// reset, so before a 413 the rest of an oversized upload is read and dropped
+// (up to this much; past it, the connection is cut as before).
+const DRAIN_LIMIT_BYTES = 4 * MAX_BODY_BYTES;
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, already: number): Promise<void> {
+  let total = already;
+  while (total <= DRAIN_LIMIT_BYTES) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    total += value.byteLength;
+  }
+  await reader.cancel().catch(() => {});
+}
+
+async function readCapped(stream: ReadableStream<Uint8Array>, cap: number, what: string, drainOnOverflow: boolean): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -12,7 +27,8 @@ async function readCapped(stream: ReadableStream<Uint8Array>, cap: number, what:
     if (done) break;
     total += value.byteLength;
     if (total > cap) {
-      await reader.cancel().catch(() => {});
+      if (drainOnOverflow) await drain(reader, total);
+      else await reader.cancel().catch(() => {});
       throw new IngestProblem(413, `${what} is larger than the limit of ${cap} bytes; split it into smaller batches`);
     }
     chunks.push(value);
@@ -43,18 +59,20 @@ export function requireMediaType(req: Request, allowed: readonly string[]): void
  */
 export async function readBody(req: Request, passThrough: readonly string[] = []): Promise<{ bytes: Uint8Array; encoding: string }> {
   const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES)
+  if (declared > MAX_BODY_BYTES) {
+    if (req.body && declared <= DRAIN_LIMIT_BYTES) await drain(req.body.getReader(), 0);
     throw new IngestProblem(413, `request body of ${declared} bytes is larger than the limit of ${MAX_BODY_BYTES} bytes; split it into smaller batches`);
+  }
   if (!req.body) throw new IngestProblem(400, "request body is empty");
   const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   if (encoding === "identity" || encoding === "" || passThrough.includes(encoding)) {
-    return { bytes: await readCapped(req.body, MAX_BODY_BYTES, "request body"), encoding };
+    return { bytes: await readCapped(req.body, MAX_BODY_BYTES, "request body", true), encoding };
   }
   if (encoding === "gzip" || encoding === "deflate") {
-    const raw = await readCapped(req.body, MAX_BODY_BYTES, "request body");
+    const raw = await readCapped(req.body, MAX_BODY_BYTES, "request body", true);
     try {
-      const inflated = new Blob([raw]).stream().pipeThrough(new DecompressionStream(encoding));
-      return { bytes: await readCapped(inflated, MAX_DECOMPRESSED_BYTES, "decompressed request body"), encoding: "identity" };
+      const inflated = new Blob([raw as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream(encoding));
+      return { bytes: await readCapped(inflated, MAX_DECOMPRESSED_BYTES, "decompressed request body", false), encoding: "identity" };
     } catch (err) {
       if (err instanceof IngestProblem) throw err;
       throw new IngestProblem(400, `request body is not valid ${encoding} data: ${(err as Error).message}`);

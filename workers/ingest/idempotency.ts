@@ -4,9 +4,10 @@ import { IngestProblem } from "./problem";
 
 const KEY_RE = /^[A-Za-z0-9._:\-]{1,128}$/;
 
-export function batchIdOf(req: Request): string {
+/** `kind` keeps one key used for both metrics and logs from making either a replay of the other. */
+export function batchIdOf(req: Request, kind: "metrics" | "logs"): string {
   const key = req.headers.get("idempotency-key");
-  if (key === null) return crypto.randomUUID();
+  if (key === null) return `${kind}:${crypto.randomUUID()}`;
   if (!KEY_RE.test(key)) throw new IngestProblem(400, "Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ : -");
-  return key;
+  return `${kind}:${key}`;
 }

@@ -7,9 +7,10 @@ import { DurableObject } from "cloudflare:workers";
 import { ACTIVE_SERIES_WINDOW_MS } from "../../shared/limits";
 
 export interface AdmitRequest {
-  samples: number;
   /** seriesHash32 of each series in the request. */
   series: Uint32Array;
+  /** Samples of each series, so refused series cost nothing. */
+  samples: Uint32Array;
   maxSamplesPerSecond: number;
   burstSamples: number;
   maxActiveSeries: number;
@@ -29,28 +30,38 @@ export class TenantLimiter extends DurableObject {
 
   admit(req: AdmitRequest): AdmitAnswer {
     const now = Date.now();
+    if (now - this.sweptAt > SWEEP_EVERY_MS) this.sweep(now);
+    // Which series the active-series limit refuses, and what the rest costs.
+    const refused: number[] = [];
+    let room = req.maxActiveSeries - this.lastSeen.size;
+    let cost = 0;
+    const fresh = new Set<number>();
+    for (let i = 0; i < req.series.length; i++) {
+      const h = req.series[i];
+      if (!this.lastSeen.has(h) && !fresh.has(h)) {
+        if (room <= 0) {
+          refused.push(i);
+          continue;
+        }
+        fresh.add(h);
+        room--;
+      }
+      cost += req.samples[i];
+    }
     if (this.tokens < 0) this.tokens = req.burstSamples;
     this.tokens = Math.min(req.burstSamples, this.tokens + ((now - this.refilledAt) / 1000) * req.maxSamplesPerSecond);
     this.refilledAt = now;
-    if (req.samples > this.tokens) {
-      const wait = Math.ceil((req.samples - this.tokens) / req.maxSamplesPerSecond);
+    if (cost > this.tokens) {
+      const wait = Math.ceil((cost - this.tokens) / req.maxSamplesPerSecond);
       return {
         ok: false,
         retryAfterSeconds: Math.max(1, wait),
         reason: `ingestion rate limit of ${req.maxSamplesPerSecond} samples/s (burst ${req.burstSamples}) exceeded; retry in ${Math.max(1, wait)}s or ask for a higher limit`,
       };
     }
-    if (now - this.sweptAt > SWEEP_EVERY_MS) this.sweep(now);
-    const refused: number[] = [];
-    for (let i = 0; i < req.series.length; i++) {
-      const h = req.series[i];
-      if (!this.lastSeen.has(h) && this.lastSeen.size >= req.maxActiveSeries) {
-        refused.push(i);
-        continue;
-      }
-      this.lastSeen.set(h, now);
-    }
-    this.tokens -= req.samples;
+    const skip = new Set(refused);
+    for (let i = 0; i < req.series.length; i++) if (!skip.has(i)) this.lastSeen.set(req.series[i], now);
+    this.tokens -= cost;
     return { ok: true, refused };
   }
 

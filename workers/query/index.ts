@@ -12,6 +12,7 @@ import { queryRangeRoute, queryRoute } from "./api/query-routes";
 import { labelValuesRoute, labelsRoute, metadataRoute, seriesRoute } from "./api/series-routes";
 import { labelsPredicate } from "./promql";
 import { runRetention } from "./retention";
+import { retentionDaysOf } from "../../shared/limits";
 
 type Env = AppEnv<QueryEnv>;
 
@@ -19,7 +20,7 @@ const app = new Hono<Env>();
 
 app.get("/healthz", (c) => c.json({ status: "ok", worker: "query" }));
 
-app.use("/api/v1/*", dbLifecycle(), requireScope("query", (c, status, message) => failure(c, "bad_data", message, status)));
+app.use("/api/v1/*", dbLifecycle(), requireScope("query", (c, status, message) => failure(c, status === 401 ? "unauthorized" : "forbidden", message, status)));
 app.use("/admin/v1/*", dbLifecycle(), requireScope("admin", (c, status, message) => c.json({ status: "error", error: message }, status)));
 
 const storage = (c: Context<Env>) => postgresQueryStorage(useDb(c), c.get("principal").tenantId!, labelsPredicate);
@@ -50,7 +51,7 @@ export default {
   async scheduled(_event: ScheduledController, env: QueryEnv, ctx: ExecutionContext) {
     const { db, close } = openDb(env);
     try {
-      const dropped = await runRetention(db, Number(env.RETENTION_DAYS ?? "") || undefined);
+      const dropped = await runRetention(db, retentionDaysOf(env));
       if (dropped.length) console.log(JSON.stringify({ level: "info", worker: "query", msg: "retention dropped partitions", dropped }));
     } finally {
       ctx.waitUntil(close().catch(() => {}));

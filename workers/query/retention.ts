@@ -1,15 +1,26 @@
-// The cron's retention job: drop whole daily partitions older than the
-// retention, and forget idempotency records older than any redelivery.
+// The cron's retention job: create the coming days' partitions, drop whole
+// daily partitions older than the retention, and forget idempotency records
+// older than any redelivery. A partition is detached CONCURRENTLY and then
+// dropped, each its own statement outside a transaction, so ingest and queries
+// are never blocked behind an exclusive lock on samples or request_logs.
 import { sql } from "drizzle-orm";
 import type { Db } from "../../shared/db";
-import { DEFAULT_LIMITS } from "../../shared/limits";
 import { dayOf, ensureDays } from "../../shared/storage/postgres/partitions";
 
-export async function runRetention(db: Db, retentionDays: number = DEFAULT_LIMITS.retentionDays, now = Date.now()): Promise<string[]> {
+export async function runRetention(db: Db, retentionDays: number, now = Date.now()): Promise<string[]> {
   const today = dayOf(now);
-  // Create today's and tomorrow's partitions ahead of the writers.
   await ensureDays(db, [today, today + 1]);
-  const res = await db.execute<{ dropped: string }>(sql`SELECT inferscope_drop_partitions_before(${today - retentionDays}) AS dropped`);
+  const due = await db.execute<{ parent: string; name: string; detach_pending: boolean }>(
+    sql`SELECT parent, name, detach_pending FROM inferscope_partitions_before(${today - retentionDays})`,
+  );
+  const dropped: string[] = [];
+  for (const p of due.rows) {
+    // A detach interrupted earlier is completed with FINALIZE.
+    const mode = p.detach_pending ? sql`FINALIZE` : sql`CONCURRENTLY`;
+    await db.execute(sql`ALTER TABLE ${sql.identifier(p.parent)} DETACH PARTITION ${sql.identifier(p.name)} ${mode}`);
+    await db.execute(sql`DROP TABLE IF EXISTS ${sql.identifier(p.name)}`);
+    dropped.push(p.name);
+  }
   await db.execute(sql`DELETE FROM ingested_batches WHERE ingested_at < now() - interval '7 days'`);
-  return res.rows.map((r) => r.dropped);
+  return dropped;
 }

@@ -2,9 +2,9 @@
 // {status, errorType, error} with 400 bad_data, 422 execution, 503 timeout, ...
 import type { Context } from "hono";
 
-export type ErrorType = "bad_data" | "execution" | "timeout" | "canceled" | "internal" | "unavailable" | "not_found";
+export type ErrorType = "bad_data" | "execution" | "timeout" | "canceled" | "internal" | "unavailable" | "not_found" | "unauthorized" | "forbidden";
 
-const STATUS: Record<ErrorType, 400 | 404 | 422 | 500 | 503> = {
+const STATUS: Record<ErrorType, 400 | 401 | 403 | 404 | 422 | 500 | 503> = {
   bad_data: 400,
   execution: 422,
   timeout: 503,
@@ -12,6 +12,8 @@ const STATUS: Record<ErrorType, 400 | 404 | 422 | 500 | 503> = {
   internal: 500,
   unavailable: 503,
   not_found: 404,
+  unauthorized: 401,
+  forbidden: 403,
 };
 
 export class ApiError extends Error {

@@ -79,6 +79,3 @@ export function parseLimit(params: Params): number | undefined {
   if (!Number.isInteger(n) || n < 0) throw badData(`invalid parameter "limit": ${JSON.stringify(raw)} is not a non-negative integer`);
   return n === 0 ? undefined : n;
 }
-
-/** A Prometheus timestamp in seconds, as a JSON number (ms precision). */
-export const toSeconds = (ms: number): number => ms / 1000;

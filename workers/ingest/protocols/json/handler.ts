@@ -19,7 +19,7 @@ async function jsonBody(c: Ctx) {
 
 export async function metricsRoute(c: Ctx) {
   const principal = c.get("principal");
-  const batchId = batchIdOf(c.req.raw);
+  const batchId = batchIdOf(c.req.raw, "metrics");
   const { text, value } = await jsonBody(c);
   const answer = await admitAndEnqueue(c, batchId, parseMetricsJson(text, value, principal.limits, Date.now()));
   return c.json(answer.body, answer.status);
@@ -27,7 +27,7 @@ export async function metricsRoute(c: Ctx) {
 
 export async function logsRoute(c: Ctx) {
   const principal = c.get("principal");
-  const batchId = batchIdOf(c.req.raw);
+  const batchId = batchIdOf(c.req.raw, "logs");
   const { value } = await jsonBody(c);
   const parsed = parseLogsJson(value, principal.limits, Date.now());
   await sendAll(c.env.INGEST_QUEUE, splitLogs(principal.tenantId!, batchId, parsed.records));

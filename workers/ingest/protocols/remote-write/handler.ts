@@ -6,7 +6,7 @@ import type { Rejection } from "../../../../shared/contracts/ingest-json";
 import type { QueueMetadata, QueueSeries } from "../../../../shared/contracts/queue";
 import type { IngestEnv } from "../../../../shared/env";
 import type { AppEnv } from "../../../../shared/http/context";
-import { NAME_LABEL } from "../../../../shared/labels";
+import { checkMetadata, NAME_LABEL } from "../../../../shared/labels";
 import type { TenantLimits } from "../../../../shared/limits";
 import { mediaType, readBody } from "../../body";
 import { admitAndEnqueue, type ValidatedMetrics } from "../../admission";
@@ -72,16 +72,20 @@ export function toQueueSeries(req: DecodedWriteRequest, limits: TenantLimits, no
   }
   if (req.skippedHistogramSamples > 0)
     rejected.push({ path: "timeseries[*].histograms", reason: `${req.skippedHistogramSamples} native histogram sample(s) dropped: native histograms are not supported yet; send classic histograms` });
-  const metadata: QueueMetadata[] = req.metadata
-    .filter((m) => m.metricFamilyName)
-    .map((m) => ({ name: m.metricFamilyName, type: m.type, help: m.help, unit: m.unit }));
+  const metadata: QueueMetadata[] = [];
+  req.metadata.forEach((m, i) => {
+    const md = { name: m.metricFamilyName, type: m.type, help: m.help, unit: m.unit };
+    const problem = checkMetadata(md, limits);
+    if (problem) rejected.push({ path: `metadata[${i}]`, reason: `${md.name || "(no metric family name)"}: ${problem}` });
+    else metadata.push(md);
+  });
   return { series, paths, metadata, rejected, samples };
 }
 
 export async function remoteWriteRoute(c: Ctx) {
   checkProtocol(c.req.raw);
   const principal = c.get("principal");
-  const batchId = batchIdOf(c.req.raw);
+  const batchId = batchIdOf(c.req.raw, "metrics");
   const { bytes } = await readBody(c.req.raw, ["snappy"]);
   let decoded: DecodedWriteRequest;
   try {
