@@ -3,6 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { freePort } from "./free-port";
 
 export interface EmbeddedDb {
   url: string;
@@ -26,16 +27,4 @@ export async function startEmbeddedDb(dataDir: string, port = 0): Promise<Embedd
       await db.close().catch(() => {});
     },
   };
-}
-
-export async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }

@@ -3,9 +3,9 @@
 // remote-write receiver on. Fails with install instructions when the binary is
 // missing. Also pushes series to any remote_write receiver in time order,
 // through the agent's encoder (the one remote_write encoder in the project).
+import { freePort } from "./free-port";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeWriteRequest, REMOTE_WRITE_HEADERS } from "../../cli/agent/remote-write/encode";
@@ -27,18 +27,6 @@ function findBinary(): { bin: string; version: string } {
   const version = /version (\S+)/.exec(res.stdout + res.stderr)?.[1] ?? "unknown";
   if (!version.startsWith("2.42.")) throw new Error(`Prometheus ${version} found; the engine targets 2.42 exactly. ${INSTALL_HINT}`);
   return { bin, version };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitReady(url: string, proc: ChildProcess, log: () => string): Promise<void> {

@@ -1,7 +1,7 @@
 // Runs `npm start`'s script as a user would (a child process), waits for its
 // READY line, and stops it with SIGINT like Ctrl-C.
 import { spawn, type ChildProcess } from "node:child_process";
-import { freePort } from "../../scripts/lib/embedded-db";
+import { freePort } from "../../scripts/lib/free-port";
 
 export interface StackProcess {
   url: string;

@@ -103,6 +103,10 @@ describe("query endpoints", () => {
     expect(many.body.errorType).toBe("execution");
     const noKey = await fetch(`${stack.url}/api/v1/query?query=up`);
     expect(noKey.status).toBe(401);
+    // A deadline shorter than the read: 503 timeout (pg_sleep-free: a tiny timeout on a real query).
+    const slow = await get(`/api/v1/query_range?query=${encodeURIComponent("count_over_time({__name__=~\".+\"}[1h])")}&start=${sec(T0)}&end=${sec(T0 + 300_000)}&step=1&timeout=1ms`);
+    expect(slow.status).toBe(503);
+    expect(slow.body.errorType).toBe("timeout");
     const unknown = await get(`/api/v1/nope`);
     expect(unknown.status).toBe(404);
   });

@@ -17,14 +17,35 @@ const LITERAL_ALTERNATION = /^(?:[A-Za-z0-9_:\-/ ]|\\[.\-/+*?()[\]{}|^$\\])*(?:\
 // matches a newline in Postgres: the SQL match is then a superset, never less.
 const SIMPLE_PATTERN = /^(?:[A-Za-z0-9_:\-/ ,=]|\\[.\-/+*?()[\]{}|^$\\]|\.|[*+?|()]|\[\^?(?:[A-Za-z0-9_\-]|\\[\]\\-])+\])*$/;
 
+/** The alternatives of a LITERAL_ALTERNATION pattern, unescaped; an escaped "|" is a literal bar. */
 function literals(pattern: string): string[] {
-  return pattern.split("|").map((alt) => alt.replace(/\\(.)/g, "$1"));
+  const out: string[] = [];
+  let cur = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === "\\") cur += pattern[++i];
+    else if (ch === "|") {
+      out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
 }
 
 export interface MatcherPlan {
   where: SQL;
   /** Matchers the SQL does not decide exactly: the caller must re-check these. */
   residual: LabelMatcher[];
+}
+
+// ".*" and ".+" (Grafana's "All" and "any value"): RE2's "." stops at a
+// newline, so these are exact as "no newline" and "not empty, no newline".
+const noNewline = (col: SQL) => sql`strpos(${col}, chr(10)) = 0`;
+function anyValueSql(col: SQL, pattern: string): SQL | null {
+  if (pattern === ".*") return noNewline(col);
+  if (pattern === ".+") return sql`(${col} <> '' AND ${noNewline(col)})`;
+  return null;
 }
 
 export function planMatchers(matchers: LabelMatcher[]): MatcherPlan {
@@ -40,18 +61,24 @@ export function planMatchers(matchers: LabelMatcher[]): MatcherPlan {
       case "!=":
         parts.push(sql`${col} <> ${m.value}`);
         break;
-      case "=~":
-        if (LITERAL_ALTERNATION.test(m.value)) {
+      case "=~": {
+        const any = anyValueSql(col, m.value);
+        if (any) parts.push(any);
+        else if (LITERAL_ALTERNATION.test(m.value)) {
           parts.push(sql`${col} = ANY(${sql.param(literals(m.value))}::text[])`);
         } else {
           if (SIMPLE_PATTERN.test(m.value) && !m.value.includes("(?")) parts.push(sql`${col} ~ ${`^(?:${m.value})$`}`);
           residual.push(m);
         }
         break;
-      case "!~":
-        if (LITERAL_ALTERNATION.test(m.value)) parts.push(sql`${col} <> ALL(${sql.param(literals(m.value))}::text[])`);
+      }
+      case "!~": {
+        const any = anyValueSql(col, m.value);
+        if (any) parts.push(sql`NOT ${any}`);
+        else if (LITERAL_ALTERNATION.test(m.value)) parts.push(sql`${col} <> ALL(${sql.param(literals(m.value))}::text[])`);
         else residual.push(m);
         break;
+      }
     }
   }
   return { where: parts.length ? sql.join(parts, sql` AND `) : sql`true`, residual };

@@ -97,7 +97,7 @@ export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatch
       }
       // Two steps: candidate series, the exact check, then samples of those that passed.
       const candidates = await db.execute<SeriesRow>(sql`
-        SELECT s.id, s.metric_name, s.labels FROM series s WHERE s.tenant_id = ${tenantId} AND ${plan.where}`);
+        SELECT s.id, s.metric_name, s.labels FROM series s WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${inRange(range)}`);
       const pred = exact(matchers);
       const chosen = new Map<string, Labels>();
       for (const r of candidates.rows) {

@@ -4,6 +4,7 @@
 import type { AggregateOp } from "./ast";
 import { execError } from "./errors";
 import { formatFixed, formatValue } from "./format";
+import { LABEL_NAME_RE } from "../../../shared/labels";
 import * as L from "./labels";
 import { convertibleToInt64, quantile } from "./mathutil";
 import type { Sample, Vector } from "./values";
@@ -86,7 +87,7 @@ export function aggregate(op: AggregateOp, groupingIn: string[], without: boolea
   let valueLabel = "";
   if (op === "count_values") {
     valueLabel = param as string;
-    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(valueLabel)) throw execError(`invalid label name ${JSON.stringify(valueLabel)}`);
+    if (!LABEL_NAME_RE.test(valueLabel)) throw execError(`invalid label name ${JSON.stringify(valueLabel)}`);
     if (!without) grouping = [...grouping, valueLabel].sort();
   }
 

@@ -6,8 +6,7 @@ import type { FnState } from "./functions";
 import * as L from "./labels";
 import { compileAnchored } from "./regex";
 import type { Vector } from "./values";
-
-const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+import { LABEL_NAME_RE } from "../../../shared/labels";
 
 function stringArg(e: Expr): string {
   while (e.kind === "ParenExpr" || e.kind === "StepInvariantExpr") e = e.expr;
