@@ -4,6 +4,12 @@ import type { LabelMatcher, QueryStorage } from "../../shared/storage/types";
 import { ApiError } from "./api/envelope";
 import { instantQuery, parseSeriesSelector, PromQLError, rangeQuery, toPrometheusData, type QueryResult } from "./promql";
 
+/**
+ * Samples one query may load. Prometheus allows 50 M; a Worker has 128 MB, and
+ * the engine holds 16 bytes and more per sample.
+ */
+export const MAX_SAMPLES_PER_QUERY = 5_000_000;
+
 export interface EngineAnswer {
   data: { resultType: string; result: unknown };
   warnings: string[];
@@ -44,9 +50,9 @@ export function parseSelectorMatchers(text: string): LabelMatcher[] {
 }
 
 export function evalInstant(storage: QueryStorage, query: string, timeMs: number, timeoutMs: number): Promise<EngineAnswer> {
-  return engineCall(timeoutMs, (signal) => instantQuery(storage, query, timeMs, { timeoutMs, signal }));
+  return engineCall(timeoutMs, (signal) => instantQuery(storage, query, timeMs, { timeoutMs, signal, maxSamples: MAX_SAMPLES_PER_QUERY }));
 }
 
 export function evalRange(storage: QueryStorage, query: string, startMs: number, endMs: number, stepMs: number, timeoutMs: number): Promise<EngineAnswer> {
-  return engineCall(timeoutMs, (signal) => rangeQuery(storage, query, startMs, endMs, stepMs, { timeoutMs, signal }));
+  return engineCall(timeoutMs, (signal) => rangeQuery(storage, query, startMs, endMs, stepMs, { timeoutMs, signal, maxSamples: MAX_SAMPLES_PER_QUERY }));
 }
