@@ -10,9 +10,8 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { createKey, ensureTenant, setTenantLimits } from "../shared/admin";
 import { benchDatabase } from "./lib/bench-db";
-import { openNodeDb } from "./lib/node-db";
+import { benchKey, postAll } from "./lib/bench-client";
 import { startStack } from "./lib/stack";
 
 const N = Number(process.env.BENCH_SAMPLES ?? 1_000_000);
@@ -27,12 +26,7 @@ const labelsOf = (i: number) => ({ model_name: `model-${i % 20}`, instance: `gpu
 async function main() {
   const db = await benchDatabase("ingest");
   const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")), logLevel: process.env.LOG_LEVEL });
-  const admin = openNodeDb(db.url, stack.proxy.url);
-  const tenant = await ensureTenant(admin.db, "bench");
-  // The benchmark measures the pipeline, not the rate limiter.
-  await setTenantLimits(admin.db, tenant.id, { maxSamplesPerSecond: 1e12, burstSamples: 1e12, maxActiveSeries: 1e9 });
-  const { key } = await createKey(admin.db, { tenantId: tenant.id, scopes: ["ingest", "query"] });
-  await admin.close();
+  const { key } = await benchKey(db.url, stack, ["ingest"]);
   const pgc = new pg.Client({ connectionString: db.url });
   await pgc.connect();
   try {
@@ -53,16 +47,7 @@ async function main() {
     const total = SERIES * PER_SERIES;
     console.log(`pushing ${total.toLocaleString()} samples (${SERIES.toLocaleString()} series × ${PER_SERIES}) in ${bodies.length} requests, ${CONCURRENCY} at a time`);
     const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++];
-          const res = await fetch(`${stack.url}/v1/metrics`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body });
-          if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
-        }
-      }),
-    );
+    await postAll(`${stack.url}/v1/metrics`, bodies, { authorization: `Bearer ${key}`, "content-type": "application/json" }, 202, CONCURRENCY);
     const accepted = performance.now();
     for (;;) {
       const { rows } = await pgc.query("SELECT count(*)::int AS n FROM samples");

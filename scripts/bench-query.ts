@@ -4,21 +4,18 @@
 // (counters, gauges, classic histograms) × 6 hours at 15 s. Prints the median
 // latency per query and range on each side and the ratio, then where our time
 // goes (SQL, decode, engine) measured in-process over the same database.
-// A measurement, not a test. BENCH_RUNS (default 5), BENCH_DATABASE_URL,
-// BENCH_JIT=off (sets jit = off on the database: Postgres's JIT compiles big
-// sample reads for 20-70 ms, to compare before that setting ships).
+// A measurement, not a test. BENCH_RUNS (default 5), BENCH_DATABASE_URL.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eq } from "drizzle-orm";
-import { createKey, ensureTenant } from "../shared/admin";
 import type { Labels } from "../shared/labels";
-import { tenants } from "../shared/schema";
 import type { Db } from "../shared/db";
 import { postgresQueryStorage } from "../shared/storage/postgres/read";
 import type { QueryStorage } from "../shared/storage/types";
 import { labelsPredicate, rangeQuery } from "../workers/query/promql/index";
 import { benchDatabase } from "./lib/bench-db";
+import { benchKey } from "./lib/bench-client";
+import { rng } from "./lib/rng";
 import { openNodeDb } from "./lib/node-db";
 import { pushInTimeOrder, startPrometheus, type PushSeries } from "./lib/prometheus";
 import { startStack } from "./lib/stack";
@@ -26,18 +23,6 @@ import { startStack } from "./lib/stack";
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const STEP = 15_000;
 const POINTS = 6 * 240; // 6 hours
-
-/** mulberry32: deterministic data, so runs compare. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 20 vLLM hosts (4 models) with 8 GPUs each: exactly 1,000 series. */
 function dataset(end: number): PushSeries[] {
@@ -149,21 +134,11 @@ async function main() {
   const series = dataset(end);
   const samples = series.length * POINTS;
   const db = await benchDatabase("query");
-  if (process.env.BENCH_JIT === "off") {
-    const pg = (await import("pg")).default;
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    await c.query("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET jit = off', current_database()); END $$");
-    await c.end();
-  }
   const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")) });
   const prom = await startPrometheus();
   const admin = openNodeDb(db.url, stack.proxy.url);
   try {
-    const tenant = await ensureTenant(admin.db, "bench");
-    // 1.44 M samples in seconds is over the default ingestion rate: lift it for this tenant (before the key's first use).
-    await admin.db.update(tenants).set({ limits: { maxSamplesPerSecond: 1e9, burstSamples: 1e9 } }).where(eq(tenants.id, tenant.id));
-    const { key } = await createKey(admin.db, { tenantId: tenant.id, scopes: ["ingest", "query"] });
+    const { key, tenantId } = await benchKey(db.url, stack, ["ingest", "query"]);
     const auth = { authorization: `Bearer ${key}` };
     console.log(`loading ${series.length} series × ${POINTS} samples (${samples.toLocaleString()}) into Inferscope and Prometheus`);
     const t0 = performance.now();
@@ -205,7 +180,7 @@ async function main() {
     for (const { query, range } of cases) {
       const runs: Array<{ total: number; sql: number; select: number; rows: number }> = [];
       for (let i = 0; i <= RUNS; i++) {
-        const { t, storage } = instrumented(admin.db, tenant.id);
+        const { t, storage } = instrumented(admin.db, tenantId);
         const t0 = performance.now();
         await rangeQuery(storage, query, end - range.span, end, range.step);
         if (i > 0) runs.push({ total: performance.now() - t0, ...t });

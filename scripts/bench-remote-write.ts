@@ -12,7 +12,6 @@ import { join } from "node:path";
 import { serialize } from "node:v8";
 import pg from "pg";
 import { encodeWriteRequest, REMOTE_WRITE_HEADERS } from "../cli/agent/remote-write/encode";
-import { createKey, ensureTenant, setTenantLimits } from "../shared/admin";
 import { DEFAULT_LIMITS } from "../shared/limits";
 import { splitMetrics } from "../workers/ingest/enqueue";
 import { makeRequest } from "../workers/ingest/protocols/remote-write/bench-data";
@@ -20,7 +19,7 @@ import { toQueueSeries } from "../workers/ingest/protocols/remote-write/handler"
 import { decodeWriteRequest } from "../workers/ingest/protocols/remote-write/parse";
 import { startWorkerdTimer } from "../workers/ingest/protocols/remote-write/workerd-timing.bench";
 import { benchDatabase } from "./lib/bench-db";
-import { openNodeDb } from "./lib/node-db";
+import { benchKey, postAll } from "./lib/bench-client";
 import { startStack } from "./lib/stack";
 
 const N = Number(process.env.BENCH_SAMPLES ?? 400_000);
@@ -128,25 +127,11 @@ async function endToEnd(): Promise<void> {
   const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")) });
   const pgc = new pg.Client({ connectionString: db.url });
   try {
-    const admin = openNodeDb(db.url, stack.proxy.url);
-    const tenant = await ensureTenant(admin.db, "bench");
-    // The benchmark measures the pipeline, not the rate limiter.
-    await setTenantLimits(admin.db, tenant.id, { maxSamplesPerSecond: 1e12, burstSamples: 1e12, maxActiveSeries: 1e9 });
-    const { key } = await createKey(admin.db, { tenantId: tenant.id, scopes: ["ingest"] });
-    await admin.close();
+    const { key } = await benchKey(db.url, stack, ["ingest"]);
     await pgc.connect();
     const { bodies, samples } = e2eBodies(N);
     const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++];
-          const res = await fetch(`${stack.url}/api/v1/write`, { method: "POST", headers: { ...REMOTE_WRITE_HEADERS, authorization: `Bearer ${key}` }, body: body as unknown as BodyInit });
-          if (res.status !== 204) throw new Error(`remote_write answered ${res.status}: ${await res.text()}`);
-        }
-      }),
-    );
+    await postAll(`${stack.url}/api/v1/write`, bodies, { ...REMOTE_WRITE_HEADERS, authorization: `Bearer ${key}` }, 204, CONCURRENCY);
     const accepted = performance.now();
     for (;;) {
       const { rows } = await pgc.query<{ n: number }>("SELECT count(*)::int AS n FROM samples");

@@ -4,6 +4,7 @@
 // Reusable: anything that can ingest {labels, timestamps, values} can load it.
 import { STALE_NAN } from "../../shared/staleness";
 import type { Labels } from "../../shared/labels";
+import { rng } from "../../scripts/lib/rng";
 
 export interface DatasetSeries {
   labels: Labels;
@@ -28,18 +29,6 @@ export interface Dataset {
   /** Scrape interval (ms). */
   interval: number;
   series: DatasetSeries[];
-}
-
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
