@@ -1,0 +1,50 @@
+// Queue messages must stay under the 128 KB Queues limit as V8 serialises
+// them, and the size estimate must never be below the real size.
+import { describe, expect, it } from "vitest";
+import { serialize } from "node:v8";
+import { splitLogs, splitMetrics } from "../../../workers/ingest/enqueue";
+import { QUEUE_MESSAGE_TARGET_BYTES, type LogRow, type QueueSeries } from "../../../shared/contracts/queue";
+
+function series(n: number, samples: number, label: (i: number) => string): QueueSeries[] {
+  return Array.from({ length: n }, (_, i) => ({
+    name: "vllm:e2e_request_latency_seconds_bucket",
+    labels: { instance: `gpu-${i % 97}:8000`, model_name: label(i), le: String(i % 12) },
+    timestamps: Float64Array.from({ length: samples }, (_, k) => 1_795_000_000_000 + k * 15_000),
+    values: Float64Array.from({ length: samples }, (_, k) => k * 0.5),
+  }));
+}
+
+describe("splitMetrics", () => {
+  it.each([
+    ["many one-sample series", series(5000, 1, (i) => `model-${i}`)],
+    ["few long series", series(20, 5000, (i) => `model-${i}`)],
+    ["wide characters in labels", series(3000, 2, (i) => `模型-${i}-ünïcode`)],
+  ])("%s: every message under the target, estimates never below the real size", (_name, input) => {
+    const parts = splitMetrics(1, "b", input, [{ name: "m", type: "counter", help: "h".repeat(4096), unit: "" }]);
+    let total = 0;
+    for (const p of parts) {
+      const real = serialize(p.body).length;
+      expect(real).toBeLessThanOrEqual(p.bytes);
+      expect(p.bytes).toBeLessThanOrEqual(QUEUE_MESSAGE_TARGET_BYTES);
+      total += p.body.series.reduce((n, s) => n + s.timestamps.length, 0);
+    }
+    expect(total).toBe(input.reduce((n, s) => n + s.timestamps.length, 0));
+    // Not wastefully small: the estimate is within 2x of reality on average.
+    const real = parts.reduce((n, p) => n + serialize(p.body).length, 0);
+    expect(parts.reduce((n, p) => n + p.bytes, 0)).toBeLessThan(2 * real);
+  });
+});
+
+describe("splitLogs", () => {
+  it("keeps every log message under the target", () => {
+    const rows: LogRow[] = Array.from({ length: 3000 }, (_, i) => ({
+      requestId: `req-${i}`, time: 1_795_000_000_000 + i, model: "llama3", provider: "vllm", status: "success", httpStatus: 200,
+      latencyMs: 812.5, ttftMs: 95, inputTokens: 512, outputTokens: 128, costUsd: 0.0012, errorType: null, errorMessage: null,
+      attributes: { user: `u-${i}`, route: "/v1/chat/completions", note: "é".repeat(50) },
+    }));
+    for (const p of splitLogs(1, "b", rows)) {
+      expect(serialize(p.body).length).toBeLessThanOrEqual(p.bytes);
+      expect(p.bytes).toBeLessThanOrEqual(QUEUE_MESSAGE_TARGET_BYTES);
+    }
+  });
+});
