@@ -48,3 +48,27 @@ describe("metrics through the queue into Postgres", () => {
     expect(await count()).toBe(4);
   });
 });
+
+describe("samples written out of time order", () => {
+  it("read back in time order", async () => {
+    const t = Math.floor(Date.now() / 1000) * 1000 - 120_000;
+    // Later samples first, in separate requests: their rows land before the earlier ones.
+    for (const samples of [[[t + 60_000, 4]], [[t + 30_000, 2], [t + 45_000, 3]], [[t, 0], [t + 15_000, 1]]]) {
+      const res = await post("/v1/metrics", { series: [{ name: "out_of_order", samples }] });
+      expect(res.status).toBe(202);
+      await eventually(async () => {
+        const r = await stack.db.db.execute<{ n: string }>(sql`
+          SELECT count(*) AS n FROM samples x JOIN series s ON s.id = x.series_id WHERE s.tenant_id = ${stack.tenantId} AND s.metric_name = 'out_of_order'`);
+        return Number(r.rows[0].n) >= samples.length;
+      }, 15_000, "written");
+    }
+    await eventually(async () => {
+      const res = await fetch(`${stack.url}/api/v1/query?query=out_of_order[2m]&time=${(t + 60_000) / 1000}`, { headers: { authorization: `Bearer ${stack.key}` } });
+      const body = (await res.json()) as { data: { result: { values: [number, string][] }[] } };
+      const values = body.data.result[0]?.values ?? [];
+      if (values.length < 5) return false;
+      expect(values).toEqual([0, 1, 2, 3, 4].map((v, i) => [(t + i * 15_000) / 1000, String(v)]));
+      return true;
+    }, 15_000, "all five samples");
+  });
+});

@@ -1,8 +1,9 @@
 // QueryStorage on Postgres: the only place that writes SQL for queries.
 // Series are chosen in SQL where SQL decides matchers exactly, and re-checked
 // with the engine's own matcher (passed in as `exact`) where it cannot (RE2
-// regexes). Samples come back per series as one bytea of (int8 ts, float8
-// value) pairs, big-endian: one row per series, exact float bits, cheap to decode.
+// regexes). Samples come back per series as two bytea columns, the int8
+// timestamps and the float8 values, big-endian: one row per series, exact float
+// bits, cheap to decode.
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db";
 import { NAME_LABEL, type Labels } from "../../labels";
@@ -28,20 +29,50 @@ function asBytes(v: unknown): Uint8Array {
 // staleness marker (0x7ff0000000000002) is one. Words land little-endian.
 if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) throw new Error("big-endian hosts are not supported");
 
-function decodePairs(v: unknown): { timestamps: Float64Array; values: Float64Array } {
-  const b = asBytes(v);
-  const n = b.byteLength >>> 4;
-  const timestamps = new Float64Array(n);
-  const values = new Float64Array(n);
-  const words = new Uint32Array(values.buffer);
-  for (let i = 0, p = 0; i < n; i++, p += 16) {
+function readTimestamps(b: Uint8Array): Float64Array {
+  const n = b.byteLength >>> 3;
+  const out = new Float64Array(n);
+  for (let i = 0, p = 0; i < n; i++, p += 8) {
     const hi = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]; // signed: int8 timestamps
     const lo = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
-    timestamps[i] = hi * 4294967296 + lo;
-    words[2 * i + 1] = ((b[p + 8] << 24) | (b[p + 9] << 16) | (b[p + 10] << 8) | b[p + 11]) >>> 0;
-    words[2 * i] = ((b[p + 12] << 24) | (b[p + 13] << 16) | (b[p + 14] << 8) | b[p + 15]) >>> 0;
+    out[i] = hi * 4294967296 + lo;
   }
-  return { timestamps, values };
+  return out;
+}
+
+function readValues(b: Uint8Array): Float64Array {
+  const n = b.byteLength >>> 3;
+  const out = new Float64Array(n);
+  const words = new Uint32Array(out.buffer);
+  for (let i = 0, p = 0; i < n; i++, p += 8) {
+    words[2 * i + 1] = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
+    words[2 * i] = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
+  }
+  return out;
+}
+
+/**
+ * The two aggregates see the rows in the same order, but not necessarily in
+ * time order (no ORDER BY: sorting in SQL doubled the cost of a read), so
+ * sort here when needed, moving values as raw words.
+ */
+export function decodeSamples(tsBytes: unknown, valueBytes: unknown): { timestamps: Float64Array; values: Float64Array } {
+  const timestamps = readTimestamps(asBytes(tsBytes));
+  const values = readValues(asBytes(valueBytes));
+  let sorted = true;
+  for (let i = 1; i < timestamps.length && sorted; i++) sorted = timestamps[i - 1] < timestamps[i];
+  if (sorted) return { timestamps, values };
+  const order = Array.from({ length: timestamps.length }, (_, i) => i).sort((a, b) => timestamps[a] - timestamps[b]);
+  const ts = new Float64Array(order.length);
+  const vs = new Float64Array(order.length);
+  const from = new Uint32Array(values.buffer);
+  const to = new Uint32Array(vs.buffer);
+  order.forEach((j, i) => {
+    ts[i] = timestamps[j];
+    to[2 * i] = from[2 * j];
+    to[2 * i + 1] = from[2 * j + 1];
+  });
+  return { timestamps: ts, values: vs };
 }
 
 // NULL (a staleness marker) travels as STALE_NAN's bits.
@@ -54,14 +85,14 @@ const staleBytes = (() => {
 })();
 
 const withName = (name: string, labels: Labels): Labels => ({ [NAME_LABEL]: name, ...labels });
-const pairsSql = sql`string_agg(int8send(x.ts) || coalesce(float8send(x.value), ${staleBytes}::bytea), ''::bytea ORDER BY x.ts)`;
+const samplesSql = sql`string_agg(int8send(x.ts), ''::bytea) AS ts, string_agg(coalesce(float8send(x.value), ${staleBytes}::bytea), ''::bytea) AS vs`;
 /**
  * One series' samples in range as pairs, per series through LATERAL: that keeps
  * the plan to one index range scan per series. As a join, a range covering
  * whole partitions made Postgres seq-scan every partition and hash-join (10x slower).
  */
-const pairsOf = (seriesId: SQL, range: TimeRange) =>
-  sql`CROSS JOIN LATERAL (SELECT ${pairsSql} AS data FROM samples x WHERE x.series_id = ${seriesId} AND x.ts BETWEEN ${range.start} AND ${range.end}) d`;
+const samplesOf = (seriesId: SQL, range: TimeRange) =>
+  sql`CROSS JOIN LATERAL (SELECT ${samplesSql} FROM samples x WHERE x.series_id = ${seriesId} AND x.ts BETWEEN ${range.start} AND ${range.end}) d`;
 const inRange = (range: TimeRange) =>
   sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${range.start} AND ${range.end})`;
 const limitSql = (limit?: number) => (limit && limit > 0 ? sql`LIMIT ${limit}` : sql``);
@@ -90,10 +121,10 @@ export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatch
     async select(matchers: LabelMatcher[], range: TimeRange): Promise<SeriesData[]> {
       const plan = planMatchers(matchers);
       if (plan.residual.length === 0) {
-        const res = await db.execute<SeriesRow & { data: unknown }>(sql`
-          SELECT s.metric_name, s.labels, d.data FROM series s ${pairsOf(sql`s.id`, range)}
-          WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND d.data IS NOT NULL`);
-        return res.rows.map((r) => ({ labels: withName(r.metric_name, r.labels), ...decodePairs(r.data) }));
+        const res = await db.execute<SeriesRow & { ts: unknown; vs: unknown }>(sql`
+          SELECT s.metric_name, s.labels, d.ts, d.vs FROM series s ${samplesOf(sql`s.id`, range)}
+          WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND d.ts IS NOT NULL`);
+        return res.rows.map((r) => ({ labels: withName(r.metric_name, r.labels), ...decodeSamples(r.ts, r.vs) }));
       }
       // Two steps: candidate series, the exact check, then samples of those that passed.
       const candidates = await db.execute<SeriesRow>(sql`
@@ -105,10 +136,10 @@ export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatch
         if (pred(labels)) chosen.set(String(r.id), labels);
       }
       if (chosen.size === 0) return [];
-      const res = await db.execute<{ series_id: string; data: unknown }>(sql`
-        SELECT c.id AS series_id, d.data FROM unnest(${sql.param([...chosen.keys()])}::bigint[]) AS c(id) ${pairsOf(sql`c.id`, range)}
-        WHERE d.data IS NOT NULL`);
-      return res.rows.map((r) => ({ labels: chosen.get(String(r.series_id))!, ...decodePairs(r.data) }));
+      const res = await db.execute<{ series_id: string; ts: unknown; vs: unknown }>(sql`
+        SELECT c.id AS series_id, d.ts, d.vs FROM unnest(${sql.param([...chosen.keys()])}::bigint[]) AS c(id) ${samplesOf(sql`c.id`, range)}
+        WHERE d.ts IS NOT NULL`);
+      return res.rows.map((r) => ({ labels: chosen.get(String(r.series_id))!, ...decodeSamples(r.ts, r.vs) }));
     },
 
     async series(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<Labels[]> {
