@@ -56,8 +56,10 @@ interface Group {
   value: number;
   mean: number;
   count: number;
-  heap: Sample[];
-  values: number[];
+  /** topk/bottomk only. */
+  heap: Sample[] | null;
+  /** quantile only. */
+  values: number[] | null;
 }
 
 function isInf(v: number): boolean {
@@ -72,6 +74,24 @@ function groupLabels(metric: L.Lbls, grouping: string[], without: boolean): L.Lb
 
 function groupKey(metric: L.Lbls, grouping: string[], without: boolean): string {
   return L.signature(metric, !without, grouping);
+}
+
+// A series' group key and labels are the same at every step of a range query:
+// computed once per label set and grouping (label sets are never mutated).
+const groupCache = new WeakMap<L.Lbls, Map<string, { key: string; labels: L.Lbls }>>();
+
+function groupOf(metric: L.Lbls, grouping: string[], without: boolean, sig: string): { key: string; labels: L.Lbls } {
+  let byGrouping = groupCache.get(metric);
+  if (!byGrouping) {
+    byGrouping = new Map();
+    groupCache.set(metric, byGrouping);
+  }
+  let g = byGrouping.get(sig);
+  if (!g) {
+    g = { key: groupKey(metric, grouping, without), labels: groupLabels(metric, grouping, without) };
+    byGrouping.set(sig, g);
+  }
+  return g;
 }
 
 export function aggregate(op: AggregateOp, groupingIn: string[], without: boolean, param: number | string | null, vec: Vector, ts: number): Vector {
@@ -93,13 +113,14 @@ export function aggregate(op: AggregateOp, groupingIn: string[], without: boolea
 
   const groups = new Map<string, Group>();
   const ordered: Group[] = [];
+  const sig = `${without ? "w" : "b"}\u0000${grouping.join("\u0000")}`;
   for (const s0 of vec) {
     let s = s0;
     if (op === "count_values") s = { metric: L.set(s.metric, valueLabel, formatFixed(s.v)), t: s.t, v: s.v };
-    const gk = groupKey(s.metric, grouping, without);
+    const { key: gk, labels } = op === "count_values" ? { key: groupKey(s.metric, grouping, without), labels: null } : groupOf(s.metric, grouping, without, sig);
     const g = groups.get(gk);
     if (!g) {
-      const ng: Group = { labels: groupLabels(s.metric, grouping, without), value: s.v, mean: s.v, count: 1, heap: [], values: [] };
+      const ng: Group = { labels: labels ?? groupLabels(s.metric, grouping, without), value: s.v, mean: s.v, count: 1, heap: null, values: null };
       if (op === "stddev" || op === "stdvar") ng.value = 0;
       else if (op === "topk" || op === "bottomk") ng.heap = [{ metric: s.metric, t: ts, v: s.v }];
       else if (op === "quantile") ng.values = [s.v];
@@ -144,23 +165,24 @@ export function aggregate(op: AggregateOp, groupingIn: string[], without: boolea
       case "topk":
       case "bottomk": {
         const less = op === "topk" ? lessByValue : lessByReverse;
-        const top = g.heap[0];
+        const heap = g.heap!;
+        const top = heap[0];
         const better = op === "topk" ? top.v < s.v : top.v > s.v;
-        if (g.heap.length < k || better || Number.isNaN(top.v)) {
+        if (heap.length < k || better || Number.isNaN(top.v)) {
           const sample = { metric: s.metric, t: ts, v: s.v };
-          if (g.heap.length === k) {
+          if (heap.length === k) {
             if (k === 1) {
-              g.heap[0] = sample;
+              heap[0] = sample;
               break;
             }
-            new GoHeap(g.heap, less).pop();
+            new GoHeap(heap, less).pop();
           }
-          new GoHeap(g.heap, less).push(sample);
+          new GoHeap(heap, less).push(sample);
         }
         break;
       }
       case "quantile":
-        g.values.push(s.v);
+        g.values!.push(s.v);
         break;
     }
   }
@@ -183,13 +205,13 @@ export function aggregate(op: AggregateOp, groupingIn: string[], without: boolea
         v = Math.sqrt(g.value / g.count);
         break;
       case "quantile":
-        v = quantile(q, g.values);
+        v = quantile(q, g.values!);
         break;
       case "topk":
       case "bottomk": {
         // Output order: best first (Prometheus sorts the heap in reverse).
         const less = op === "topk" ? lessByValue : lessByReverse;
-        const sorted = g.heap.slice().sort((a, b) => (less(b, a) ? -1 : less(a, b) ? 1 : 0));
+        const sorted = g.heap!.slice().sort((a, b) => (less(b, a) ? -1 : less(a, b) ? 1 : 0));
         for (const s of sorted) out.push({ metric: s.metric, t: ts, v: s.v });
         continue;
       }

@@ -46,7 +46,7 @@ function firstAtOrAfter(ts: ArrayLike<number>, t: number): number {
 function window(p: Points, mint: number, maxt: number): Points {
   const a = firstAtOrAfter(p.ts, mint);
   const b = lastAtOrBefore(p.ts, maxt) + 1;
-  return { ts: p.ts.slice(a, b), vs: p.vs.slice(a, b) };
+  return { ts: p.ts.subarray(a, b), vs: p.vs.subarray(a, b) };
 }
 
 function hasDuplicateLabelsets(metrics: L.Lbls[]): boolean {
@@ -165,7 +165,7 @@ export class Evaluator {
       const w = window(cleanPoints(s), maxt - e.range, maxt);
       if (w.ts.length === 0) continue;
       this.q.addSamples(w.ts.length);
-      out.push({ metric: s.metric, ts: w.ts, vs: w.vs });
+      out.push({ metric: s.metric, ts: Array.from(w.ts), vs: Array.from(w.vs) });
     }
     return out;
   }
@@ -307,7 +307,7 @@ export class Evaluator {
       range = arg.range;
       offset = arg.offset;
       at = atTime(arg);
-      inputs = this.evalSubquery(arg).map((s) => ({ metric: s.metric, points: { ts: s.ts, vs: s.vs } }));
+      inputs = this.evalSubquery(arg).map((s) => ({ metric: s.metric, points: { ts: Float64Array.from(s.ts), vs: Float64Array.from(s.vs) } }));
     }
     const out: Matrix = [];
     const scalars: number[] = new Array(e.args.length).fill(0);

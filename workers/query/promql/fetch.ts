@@ -93,12 +93,14 @@ export async function fetchSelectors(storage: QueryStorage, expr: Expr, start: n
 /** Non-stale samples of a series. */
 export function cleanPoints(s: FetchedSeries): Points {
   if (!s.clean) {
-    const ts: number[] = [];
-    const vs: number[] = [];
-    for (let i = 0; i < s.ts.length; i++) {
+    let n = 0;
+    for (let i = 0; i < s.ts.length; i++) if (!isStaleNaN(s.vs[i])) n++;
+    const ts = new Float64Array(n);
+    const vs = new Float64Array(n);
+    for (let i = 0, k = 0; i < s.ts.length; i++) {
       if (isStaleNaN(s.vs[i])) continue;
-      ts.push(s.ts[i]);
-      vs.push(s.vs[i]);
+      ts[k] = s.ts[i];
+      vs[k++] = s.vs[i];
     }
     s.clean = { ts, vs };
   }

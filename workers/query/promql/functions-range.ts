@@ -105,7 +105,7 @@ function holtWinters(p: Points, sf: number, tf: number): number | null {
   return s1;
 }
 
-function avgOverTime(vs: number[]): number {
+function avgOverTime(vs: Iterable<number>): number {
   let mean = 0, c = 0, count = 0;
   for (const v of vs) {
     count++;
@@ -119,7 +119,7 @@ function avgOverTime(vs: number[]): number {
   return mean + c;
 }
 
-function varianceOverTime(vs: number[]): number {
+function varianceOverTime(vs: Iterable<number>): number {
   let count = 0, mean = 0, cMean = 0, aux = 0, cAux = 0;
   for (const v of vs) {
     count++;
@@ -130,7 +130,7 @@ function varianceOverTime(vs: number[]): number {
   return (aux + cAux) / count;
 }
 
-function sumOverTime(vs: number[]): number {
+function sumOverTime(vs: Iterable<number>): number {
   let sum = 0, c = 0;
   for (const v of vs) [sum, c] = kahanSumInc(v, sum, c);
   if (!Number.isFinite(sum) && !Number.isNaN(sum)) return sum;
@@ -179,7 +179,7 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   last_over_time: (p) => p.vs[p.vs.length - 1],
   present_over_time: () => 1,
   absent_over_time: () => 1,
-  quantile_over_time: (p, s) => quantile(s[0], p.vs.slice()),
+  quantile_over_time: (p, s) => quantile(s[0], Array.from(p.vs)),
   stddev_over_time: (p) => Math.sqrt(varianceOverTime(p.vs)),
   stdvar_over_time: (p) => varianceOverTime(p.vs),
 };

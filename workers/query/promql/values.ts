@@ -31,8 +31,11 @@ export function isString(v: EvalValue): v is StringValue {
   return !Array.isArray(v);
 }
 
-/** A window of raw samples handed to range-vector functions. */
+/**
+ * A window of raw samples handed to range-vector functions. Typed arrays, so a
+ * window is a view (subarray) of its series, not a copy made at every step.
+ */
 export interface Points {
-  ts: number[];
-  vs: number[];
+  ts: Float64Array;
+  vs: Float64Array;
 }
