@@ -22,6 +22,10 @@ export interface TenantLimits {
   burstSamples: number;
   /** Series that received samples in the last ACTIVE_SERIES_WINDOW_MS; new series past it are rejected. */
   maxActiveSeries: number;
+  /** Sustained request-log rate; above it /v1/logs answers 429 with Retry-After. */
+  maxLogRecordsPerSecond: number;
+  /** Log records a tenant may send at once above the sustained rate. */
+  burstLogRecords: number;
 }
 
 /** A series stays active this long after its last sample (as Mimir's active series). */
@@ -40,6 +44,8 @@ export const DEFAULT_LIMITS: TenantLimits = {
   maxSamplesPerSecond: 100_000,
   burstSamples: 1_000_000,
   maxActiveSeries: 500_000,
+  maxLogRecordsPerSecond: 10_000,
+  burstLogRecords: 100_000,
 };
 
 /**
@@ -76,5 +82,6 @@ export function tenantLimits(overrides: Record<string, unknown>, retentionDays: 
   }
   out.retentionDays = retentionDays;
   out.burstSamples = Math.max(out.burstSamples, out.maxSamplesPerRequest);
+  out.burstLogRecords = Math.max(out.burstLogRecords, out.maxLogRecordsPerRequest);
   return out;
 }

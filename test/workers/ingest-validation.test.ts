@@ -165,11 +165,13 @@ describe("per-series rules: the valid rest is stored", () => {
     const body = gzipSync(JSON.stringify({ series: [{ name: "gz_metric", samples: [[t, "+Inf"], [t + 1, "-Inf"], [t + 2, "NaN"], [t + 3, 0.1]] }] }));
     const res = await post("/v1/metrics", body, { "content-encoding": "gzip" });
     expect(res.status).toBe(202);
-    await eventually(async () => (await seriesCount("gz_metric")) === 1, 15_000, "gzip series");
-    const r = await stack.db.db.execute<{ v: string }>(sql`
-      SELECT x.value::text AS v FROM samples x JOIN series s ON s.id = x.series_id
-      WHERE s.tenant_id = ${stack.tenantId} AND s.metric_name = 'gz_metric' ORDER BY x.ts`);
-    expect(r.rows.map((x) => x.v)).toEqual(["Infinity", "-Infinity", "NaN", "0.1"]);
+    // The series row is written before its samples: wait for the samples themselves.
+    const values = async () =>
+      (await stack.db.db.execute<{ v: string }>(sql`
+        SELECT x.value::text AS v FROM samples x JOIN series s ON s.id = x.series_id
+        WHERE s.tenant_id = ${stack.tenantId} AND s.metric_name = 'gz_metric' ORDER BY x.ts`)).rows.map((x) => x.v);
+    await eventually(async () => (await values()).length === 4, 15_000, "gzip samples");
+    expect(await values()).toEqual(["Infinity", "-Infinity", "NaN", "0.1"]);
   });
 });
 

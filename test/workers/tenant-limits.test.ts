@@ -44,6 +44,21 @@ describe("ingestion rate", () => {
   });
 });
 
+describe("request-log rate", () => {
+  it("answers 429 with Retry-After past the log burst", async () => {
+    const t = await limitedTenant({ maxLogRecordsPerSecond: 1, burstLogRecords: 3, maxLogRecordsPerRequest: 3 });
+    const now = Date.now() - 1000;
+    const logs = (from: number) => ({ logs: [0, 1, 2].map((i) => ({ request_id: `r-${from + i}`, time: now })) });
+    const post = (body: unknown) =>
+      fetch(`${stack.url}/v1/logs`, { method: "POST", headers: { authorization: `Bearer ${t.key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    expect((await post(logs(0))).status).toBe(202);
+    const over = await post(logs(3));
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(((await over.json()) as { error: string }).error).toMatch(/log ingestion rate limit of 1 records\/s/);
+  });
+});
+
 describe("limit overrides", () => {
   it("keep the burst at least one request, so a valid request is never refused for ever", async () => {
     const t = await limitedTenant({ maxSamplesPerSecond: 1, burstSamples: 2 });

@@ -1,5 +1,6 @@
-// The last step of every metrics protocol: the tenant's rate and active-series
-// limits (TenantLimiter), then the queue, then the answer.
+// The tenant's limits at ingest (TenantLimiter): for every metrics protocol the
+// sample rate and active series, then the queue and the answer; for request
+// logs the record rate.
 import type { Context } from "hono";
 import type { Rejection } from "../../shared/contracts/ingest-json";
 import type { QueueMetadata, QueueSeries } from "../../shared/contracts/queue";
@@ -18,12 +19,24 @@ export interface ValidatedMetrics {
   samples: number;
 }
 
+function limiterOf(c: Context<AppEnv<IngestEnv>>) {
+  return c.env.TENANT_LIMITER.get(c.env.TENANT_LIMITER.idFromName(String(c.get("principal").tenantId)));
+}
+
+/** The tenant's log-record rate: 429 with Retry-After past it. */
+export async function admitLogs(c: Context<AppEnv<IngestEnv>>, records: number): Promise<void> {
+  if (records === 0) return;
+  const limits = c.get("principal").limits;
+  const verdict = await limiterOf(c).admitLogs({ records, maxLogRecordsPerSecond: limits.maxLogRecordsPerSecond, burstLogRecords: limits.burstLogRecords });
+  if (!verdict.ok) throw new IngestProblem(429, verdict.reason, { "Retry-After": String(verdict.retryAfterSeconds) });
+}
+
 export async function admitAndEnqueue(c: Context<AppEnv<IngestEnv>>, batchId: string, v: ValidatedMetrics) {
   const principal = c.get("principal");
   const limits = principal.limits;
   let { series, samples } = v;
   if (series.length > 0) {
-    const limiter = c.env.TENANT_LIMITER.get(c.env.TENANT_LIMITER.idFromName(String(principal.tenantId)));
+    const limiter = limiterOf(c);
     const hashes = new Uint32Array(series.length);
     const counts = new Uint32Array(series.length);
     series.forEach((s, i) => {

@@ -8,6 +8,17 @@ import { IngestProblem } from "./problem";
 // (up to this much; past it, the connection is cut as before).
 const DRAIN_LIMIT_BYTES = 4 * MAX_BODY_BYTES;
 
+/**
+ * After an early refusal (401, 403, 415, ...), reads and drops what the client
+ * is still sending, so the answer is not lost to a reset; bodies declared
+ * larger than DRAIN_LIMIT_BYTES are cut instead.
+ */
+export async function drainUnread(req: Request): Promise<void> {
+  if (!req.body || req.bodyUsed) return;
+  if (Number(req.headers.get("content-length") ?? "0") > DRAIN_LIMIT_BYTES) return;
+  await drain(req.body.getReader(), 0).catch(() => {});
+}
+
 async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, already: number): Promise<void> {
   let total = already;
   while (total <= DRAIN_LIMIT_BYTES) {

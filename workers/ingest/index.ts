@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import type { IngestEnv } from "../../shared/env";
 import { dbLifecycle, requireScope, type AppEnv } from "../../shared/http/context";
 import { IngestProblem, problemBody } from "./problem";
+import { drainUnread } from "./body";
 import { metricsRoute, logsRoute } from "./protocols/json/handler";
 import { remoteWriteRoute } from "./protocols/remote-write/handler";
 
@@ -12,6 +13,12 @@ type Env = AppEnv<IngestEnv>;
 const app = new Hono<Env>();
 
 app.get("/healthz", (c) => c.json({ status: "ok", worker: "ingest" }));
+
+// Any refusal sent before the body was read: drop the rest of the upload first.
+app.use(async (c, next) => {
+  await next();
+  if (c.res.status >= 400) await drainUnread(c.req.raw);
+});
 
 app.use("/v1/*", dbLifecycle(), requireScope("ingest", (c, status, message) => c.json(problemBody(message), status)));
 app.use("/api/v1/write", dbLifecycle(), requireScope("ingest", (c, status, message) => c.json(problemBody(message), status)));

@@ -1,7 +1,7 @@
 // Per-tenant ingestion limits, enforced by one Durable Object per tenant so all
-// isolates and locations see the same budget: a token bucket on samples (429
-// with Retry-After when empty) and the set of active series (new series past
-// maxActiveSeries are rejected). State lives in memory: after the object
+// isolates and locations see the same budget: token buckets on samples and on
+// log records (429 with Retry-After when empty) and the set of active series
+// (new series past maxActiveSeries are rejected). State lives in memory: after the object
 // restarts, counting starts afresh, which errs on the side of accepting data.
 import { DurableObject } from "cloudflare:workers";
 import { ACTIVE_SERIES_WINDOW_MS } from "../../shared/limits";
@@ -22,11 +22,43 @@ export type AdmitAnswer =
 
 const SWEEP_EVERY_MS = 60_000;
 
-export class TenantLimiter extends DurableObject {
+/** Tokens refill at `rate` a second up to `burst`; a new bucket starts full. */
+class TokenBucket {
   private tokens = -1;
   private refilledAt = 0;
+
+  /** Seconds to wait before `cost` fits, or 0 when it was taken. */
+  take(cost: number, rate: number, burst: number, now: number): number {
+    if (this.tokens < 0) this.tokens = burst;
+    this.tokens = Math.min(burst, this.tokens + ((now - this.refilledAt) / 1000) * rate);
+    this.refilledAt = now;
+    if (cost > this.tokens) return Math.max(1, Math.ceil((cost - this.tokens) / rate));
+    this.tokens -= cost;
+    return 0;
+  }
+}
+
+export interface AdmitLogsRequest {
+  records: number;
+  maxLogRecordsPerSecond: number;
+  burstLogRecords: number;
+}
+
+export class TenantLimiter extends DurableObject {
+  private readonly samples = new TokenBucket();
+  private readonly logs = new TokenBucket();
   private readonly lastSeen = new Map<number, number>();
   private sweptAt = 0;
+
+  admitLogs(req: AdmitLogsRequest): { ok: true } | { ok: false; retryAfterSeconds: number; reason: string } {
+    const wait = this.logs.take(req.records, req.maxLogRecordsPerSecond, req.burstLogRecords, Date.now());
+    if (wait === 0) return { ok: true };
+    return {
+      ok: false,
+      retryAfterSeconds: wait,
+      reason: `log ingestion rate limit of ${req.maxLogRecordsPerSecond} records/s (burst ${req.burstLogRecords}) exceeded; retry in ${wait}s or ask for a higher limit`,
+    };
+  }
 
   admit(req: AdmitRequest): AdmitAnswer {
     const now = Date.now();
@@ -48,20 +80,16 @@ export class TenantLimiter extends DurableObject {
       }
       cost += req.samples[i];
     }
-    if (this.tokens < 0) this.tokens = req.burstSamples;
-    this.tokens = Math.min(req.burstSamples, this.tokens + ((now - this.refilledAt) / 1000) * req.maxSamplesPerSecond);
-    this.refilledAt = now;
-    if (cost > this.tokens) {
-      const wait = Math.ceil((cost - this.tokens) / req.maxSamplesPerSecond);
+    const wait = this.samples.take(cost, req.maxSamplesPerSecond, req.burstSamples, now);
+    if (wait > 0) {
       return {
         ok: false,
-        retryAfterSeconds: Math.max(1, wait),
-        reason: `ingestion rate limit of ${req.maxSamplesPerSecond} samples/s (burst ${req.burstSamples}) exceeded; retry in ${Math.max(1, wait)}s or ask for a higher limit`,
+        retryAfterSeconds: wait,
+        reason: `ingestion rate limit of ${req.maxSamplesPerSecond} samples/s (burst ${req.burstSamples}) exceeded; retry in ${wait}s or ask for a higher limit`,
       };
     }
     const skip = new Set(refused);
     for (let i = 0; i < req.series.length; i++) if (!skip.has(i)) this.lastSeen.set(req.series[i], now);
-    this.tokens -= cost;
     return { ok: true, refused };
   }
 

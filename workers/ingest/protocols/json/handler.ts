@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { IngestEnv } from "../../../../shared/env";
 import type { AppEnv } from "../../../../shared/http/context";
 import { decodeJson, readBody, requireMediaType } from "../../body";
-import { admitAndEnqueue } from "../../admission";
+import { admitAndEnqueue, admitLogs } from "../../admission";
 import { sendAll, splitLogs } from "../../enqueue";
 import { batchIdOf } from "../../idempotency";
 import { batchAnswer } from "../../problem";
@@ -30,6 +30,7 @@ export async function logsRoute(c: Ctx) {
   const batchId = batchIdOf(c.req.raw, "logs");
   const { value } = await jsonBody(c);
   const parsed = parseLogsJson(value, principal.limits, Date.now());
+  await admitLogs(c, parsed.records.length);
   await sendAll(c.env.INGEST_QUEUE, splitLogs(principal.tenantId!, batchId, parsed.records));
   const answer = batchAnswer(batchId, { records: parsed.records.length }, parsed.rejected);
   return c.json(answer.body, answer.status);
