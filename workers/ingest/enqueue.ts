@@ -25,11 +25,10 @@ interface Sized<T> {
 
 export function splitMetrics(tenantId: number, batchId: string, series: QueueSeries[], metadata: QueueMetadata[]): Sized<MetricsMessage>[] {
   const out: Sized<MetricsMessage>[] = [];
-  let cur: Sized<MetricsMessage> | null = null;
   const open = () => {
-    cur = { body: { v: QUEUE_MESSAGE_VERSION, kind: "metrics", tenantId, batchId, part: out.length, series: [], metadata: [] }, bytes: 256 };
-    out.push(cur);
-    return cur;
+    const next: Sized<MetricsMessage> = { body: { v: QUEUE_MESSAGE_VERSION, kind: "metrics", tenantId, batchId, part: out.length, series: [], metadata: [] }, bytes: 256 };
+    out.push(next);
+    return next;
   };
   let m = open();
   for (const meta of metadata) {

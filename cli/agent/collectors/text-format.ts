@@ -83,7 +83,7 @@ export function parseTextFormat(text: string, openMetrics = false): ParseResult 
         continue;
       }
       const name = rawName.startsWith('"') ? unquote(rawName, lineNo) : rawName;
-      if (kw === "HELP") meta(name).help = unescapeHelp(rest, lineNo, openMetrics);
+      if (kw === "HELP") meta(name).help = unescape(rest, lineNo, "HELP", openMetrics);
       else if (kw === "UNIT") meta(name).unit = rest.trim();
       else {
         const t = rest.trim().toLowerCase() as RwMetricType;
@@ -102,7 +102,12 @@ function unquote(s: string, lineNo: number): string {
   return unescapeLabel(s.slice(1, -1), lineNo);
 }
 
-function unescapeHelp(s: string, lineNo: number, openMetrics: boolean): string {
+/**
+ * Escapes in label values (and OpenMetrics HELP): \\ \n \" and nothing else.
+ * The 0.0.4 format's HELP knows only \\ and \n and passes other escapes through
+ * (`strict` false).
+ */
+function unescape(s: string, lineNo: number, where: string, strict: boolean): string {
   if (!s.includes("\\")) return s;
   let out = "";
   for (let i = 0; i < s.length; i++) {
@@ -111,27 +116,14 @@ function unescapeHelp(s: string, lineNo: number, openMetrics: boolean): string {
     const e = s[++i];
     if (e === "\\") out += "\\";
     else if (e === "n") out += "\n";
-    else if (e === '"' && openMetrics) out += '"';
-    else if (openMetrics) throw new TextFormatError(lineNo, `invalid escape \\${e ?? ""} in HELP`);
-    else out += "\\" + (e ?? ""); // the 0.0.4 format passes unknown escapes through
+    else if (e === '"' && strict) out += '"';
+    else if (strict) throw new TextFormatError(lineNo, `invalid escape \\${e ?? ""} in ${where}`);
+    else out += "\\" + (e ?? "");
   }
   return out;
 }
 
-function unescapeLabel(s: string, lineNo: number): string {
-  if (!s.includes("\\")) return s;
-  let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c !== "\\") { out += c; continue; }
-    const e = s[++i];
-    if (e === "\\") out += "\\";
-    else if (e === '"') out += '"';
-    else if (e === "n") out += "\n";
-    else throw new TextFormatError(lineNo, `invalid escape \\${e ?? ""} in label value`);
-  }
-  return out;
-}
+const unescapeLabel = (s: string, lineNo: number) => unescape(s, lineNo, "label value", true);
 
 /** Reads a quoted string starting at s[i] === '"'; returns the raw (escaped) body and the index after the closing quote. */
 function readQuoted(s: string, i: number, lineNo: number): [string, number] {

@@ -48,7 +48,11 @@ const pgArray = (items: Array<string | number>) => `{${items.join(",")}}`;
 
 async function seriesIdsOf(db: Db, msgs: MetricsMessage[]): Promise<number[][]> {
   const byTenant = new Map<number, number[]>();
-  msgs.forEach((m, i) => byTenant.set(m.tenantId, [...(byTenant.get(m.tenantId) ?? []), i]));
+  msgs.forEach((m, i) => {
+    const idx = byTenant.get(m.tenantId);
+    if (idx) idx.push(i);
+    else byTenant.set(m.tenantId, [i]);
+  });
   const out: number[][] = new Array(msgs.length);
   for (const [tenant, idx] of byTenant) {
     const ids = await resolveSeriesIds(db, tenant, idx.flatMap((i) => msgs[i].series));
