@@ -5,9 +5,7 @@ import { seriesKey, type Labels } from "./labels";
 const encoder = new TextEncoder();
 
 export async function seriesHash(name: string, labels: Labels): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(seriesKey(name, labels))));
-  let hex = "";
-  for (let i = 0; i < 16; i++) hex += digest[i].toString(16).padStart(2, "0");
+  const hex = (await sha256Hex(seriesKey(name, labels))).slice(0, 32);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 

@@ -20,8 +20,9 @@ app.use(async (c, next) => {
   if (c.res.status >= 400) await drainUnread(c.req.raw);
 });
 
-app.use("/v1/*", dbLifecycle(), requireScope("ingest", (c, status, message) => c.json(problemBody(message), status)));
-app.use("/api/v1/write", dbLifecycle(), requireScope("ingest", (c, status, message) => c.json(problemBody(message), status)));
+const ingestAuth = [dbLifecycle<IngestEnv>(), requireScope<IngestEnv>("ingest", (c, status, message) => c.json(problemBody(message), status))] as const;
+app.use("/v1/*", ...ingestAuth);
+app.use("/api/v1/write", ...ingestAuth);
 
 app.post("/v1/metrics", metricsRoute);
 app.post("/v1/logs", logsRoute);
