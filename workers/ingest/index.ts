@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import type { IngestEnv } from "../../shared/env";
 import { dbLifecycle, requireScope, type AppEnv } from "../../shared/http/context";
 import { IngestProblem, problemBody } from "./problem";
-import { drainUnread } from "./body";
+import { drainUnread } from "../../shared/http/drain";
 import { metricsRoute, logsRoute } from "./protocols/json/handler";
 import { remoteWriteRoute } from "./protocols/remote-write/handler";
 

@@ -209,6 +209,36 @@ describe("remote_write decoder: malformed input", () => {
     expect(e.message).toMatch(/uncompressed length \d+ exceeds the limit of 100 bytes/);
   });
 
+  // Snappy bombs: the declared length is checked before anything is allocated,
+  // and no copy may write past it, so a body costs at most the cap.
+  const preamble = (n: number) => {
+    const out: number[] = [];
+    for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n % 128) | 0x80);
+    out.push(n);
+    return out;
+  };
+  it("refuses a 4 GiB preamble at once", () => {
+    const started = performance.now();
+    const e = decodeError(() => decodeWriteRequest(new Uint8Array([...preamble(2 ** 32 - 1), 0])));
+    expect(e.kind).toBe("too_large");
+    expect(e.message).toMatch(/uncompressed length 4294967295 exceeds the limit of 33554432 bytes/);
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+  it("stops a run-length body at its declared length", () => {
+    // One literal byte, then 64-byte copies at offset 1: 1 MB of them would expand to 64 MB.
+    const copies = new Uint8Array(3 * 1_000_000);
+    for (let i = 0; i < copies.length; i += 3) copies.set([(63 << 2) | 2, 1, 0], i);
+    const body = new Uint8Array([...preamble(32 * 1024 * 1024), 0, 0x61, ...[]]);
+    const bomb = new Uint8Array(body.length + copies.length);
+    bomb.set(body);
+    bomb.set(copies, body.length);
+    const started = performance.now();
+    const e = decodeError(() => decodeWriteRequest(bomb));
+    expect(e.kind).toBe("snappy");
+    expect(e.message).toMatch(/copy runs past the declared length/);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it.each<[string, number[], RegExp]>([
     ["a truncated key varint", [0x8a], /^invalid remote_write protobuf: truncated varint at byte 0 \(while reading timeseries\[0\]\)$/],
     ["a truncated length", [0x0a, 0x80], /truncated varint at byte 1/],
