@@ -14,6 +14,18 @@ export interface LabelProblem {
   reason: string;
 }
 
+/**
+ * Why a text cannot be stored as sent, or null. Postgres text and jsonb refuse
+ * U+0000, and a lone UTF-16 surrogate (possible in JSON, "\udc00") is not
+ * Unicode: jsonb refuses it and text would silently get U+FFFD. Every string
+ * field of every protocol is checked with this before it is acknowledged.
+ */
+export function textProblem(s: string): string | null {
+  if (s.includes("\u0000")) return "contains the NUL character (U+0000), which cannot be stored; remove it or escape it";
+  if (!s.isWellFormed()) return "contains a lone UTF-16 surrogate, which is not valid Unicode; send valid UTF-8";
+  return null;
+}
+
 export function checkMetricName(name: string, limits: TenantLimits): string | null {
   if (name.length === 0) return "metric name is empty";
   if (name.length > limits.maxMetricNameLength)
@@ -45,8 +57,8 @@ export function checkLabelPairs(pairs: ReadonlyArray<readonly [string, string]>,
     seen.add(name);
     if (value.length > limits.maxLabelValueLength)
       return { label: name, reason: `value of label ${JSON.stringify(name)} is ${value.length} characters, over the limit of ${limits.maxLabelValueLength}` };
-    if (!value.isWellFormed())
-      return { label: name, reason: `value of label ${JSON.stringify(name)} is not valid UTF-8` };
+    const text = textProblem(value);
+    if (text) return { label: name, reason: `value of label ${JSON.stringify(name)} ${text}` };
   }
   if (chars > MAX_SERIES_LABEL_CHARS)
     return { reason: `labels of the series are ${chars} characters together, over the limit of ${MAX_SERIES_LABEL_CHARS}` };
@@ -62,6 +74,10 @@ export function checkMetadata(md: { name: string; type: string; help: string; un
   if (!(METRIC_TYPES as readonly string[]).includes(md.type)) return `unknown metric type ${JSON.stringify(md.type)}: use one of ${METRIC_TYPES.join(", ")}`;
   if (md.help.length > MAX_HELP_LENGTH) return `help is ${md.help.length} characters, over the limit of ${MAX_HELP_LENGTH}`;
   if (md.unit.length > MAX_UNIT_LENGTH) return `unit is ${md.unit.length} characters, over the limit of ${MAX_UNIT_LENGTH}`;
+  const help = textProblem(md.help);
+  if (help) return `help ${help}`;
+  const unit = textProblem(md.unit);
+  if (unit) return `unit ${unit}`;
   return null;
 }
 

@@ -57,6 +57,10 @@ export const MAX_SERIES_LABEL_CHARS = 32 * 1024;
 export const MAX_HELP_LENGTH = 4096;
 export const MAX_UNIT_LENGTH = 256;
 
+/** A request log's `attributes`: size as JSON text, and nesting (the object itself is level 1). */
+export const MAX_ATTRIBUTES_BYTES = 16 * 1024;
+export const MAX_ATTRIBUTES_DEPTH = 32;
+
 /** Request bodies: compressed size as sent, and size after gunzip. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 export const MAX_DECOMPRESSED_BYTES = 32 * 1024 * 1024;

@@ -137,7 +137,7 @@ function writeLogs(db: Db) {
           FROM unnest(${col((x) => x.tenantId)}::integer[], ${col((x) => x.time)}::bigint[], ${col((x) => x.requestId)}::text[],
             ${col((x) => x.model)}::text[], ${col((x) => x.provider)}::text[], ${col((x) => x.status)}::text[],
             ${col((x) => x.httpStatus)}::integer[], ${col((x) => x.latencyMs)}::float8[], ${col((x) => x.ttftMs)}::float8[],
-            ${col((x) => x.inputTokens)}::integer[], ${col((x) => x.outputTokens)}::integer[], ${col((x) => x.costUsd)}::float8[],
+            ${col((x) => x.inputTokens)}::bigint[], ${col((x) => x.outputTokens)}::bigint[], ${col((x) => x.costUsd)}::float8[],
             ${col((x) => x.errorType)}::text[], ${col((x) => x.errorMessage)}::text[], ${col((x) => JSON.stringify(x.attributes))}::jsonb[])
             AS t(tenant_id, ms, request_id, model, provider, status, http_status, latency_ms, ttft_ms, input_tokens, output_tokens,
                  cost_usd, error_type, error_message, attributes)

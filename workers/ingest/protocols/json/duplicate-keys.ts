@@ -64,3 +64,18 @@ export function findDuplicateKeys(text: string, max = 100): string[] {
   }
   return found;
 }
+
+/**
+ * Adds a rejection for each duplicate key in a batch's text and returns the
+ * indices of the items (`<list>[i]`) that hold one, to be skipped whole.
+ */
+export function duplicateKeyRejections(text: string, list: string, hint: string, rejected: { path: string; reason: string }[]): Set<number> {
+  const skip = new Set<number>();
+  const itemRe = new RegExp(`^${list}\\[(\\d+)\\]`);
+  for (const path of findDuplicateKeys(text)) {
+    rejected.push({ path, reason: `duplicate key; ${hint}` });
+    const item = itemRe.exec(path);
+    if (item) skip.add(Number(item[1]));
+  }
+  return skip;
+}

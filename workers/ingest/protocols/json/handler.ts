@@ -28,8 +28,8 @@ export async function metricsRoute(c: Ctx) {
 export async function logsRoute(c: Ctx) {
   const principal = c.get("principal");
   const batchId = batchIdOf(c.req.raw, "logs");
-  const { value } = await jsonBody(c);
-  const parsed = parseLogsJson(value, principal.limits, Date.now());
+  const { text, value } = await jsonBody(c);
+  const parsed = parseLogsJson(text, value, principal.limits, Date.now());
   await admitLogs(c, parsed.records.length);
   await sendAll(c.env.INGEST_QUEUE, splitLogs(principal.tenantId!, batchId, parsed.records));
   const answer = batchAnswer(batchId, { records: parsed.records.length }, parsed.rejected);

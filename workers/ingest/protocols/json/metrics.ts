@@ -3,9 +3,10 @@ import { MetricsBodySchema, SampleSchema, SeriesSchema, type Rejection } from ".
 import type { QueueMetadata, QueueSeries } from "../../../../shared/contracts/queue";
 import type { ValidatedMetrics } from "../../admission";
 import type { TenantLimits } from "../../../../shared/limits";
+import { checkMetadata } from "../../../../shared/labels";
 import { IngestProblem } from "../../problem";
 import { buildSeries, sampleBounds } from "../../series-builder";
-import { findDuplicateKeys } from "./duplicate-keys";
+import { duplicateKeyRejections } from "./duplicate-keys";
 import { zodReason } from "./zod-reason";
 
 
@@ -19,9 +20,7 @@ export function parseMetricsJson(text: string, value: unknown, limits: TenantLim
     throw new IngestProblem(400, `batch has ${items.length} series, over the limit of ${limits.maxSeriesPerRequest} per request; split it`);
 
   const rejected: Rejection[] = [];
-  const duplicatePaths = new Set(findDuplicateKeys(text));
-  for (const p of duplicatePaths) rejected.push({ path: p, reason: "duplicate key; each label may appear once" });
-  const skip = new Set([...duplicatePaths].map((p) => p.match(/^series\[(\d+)\]/)?.[1]).filter(Boolean).map(Number));
+  const skip = duplicateKeyRejections(text, "series", "each label may appear once", rejected);
 
   const bounds = sampleBounds(limits, now);
   const series: QueueSeries[] = [];
@@ -38,6 +37,12 @@ export function parseMetricsJson(text: string, value: unknown, limits: TenantLim
       continue;
     }
     const s = parsed.data;
+    const md = s.type !== undefined || s.help !== undefined || s.unit !== undefined ? { name: s.name, type: s.type ?? "unknown", help: s.help ?? "", unit: s.unit ?? "" } : null;
+    const mdProblem = md && checkMetadata(md, limits);
+    if (mdProblem) {
+      rejected.push({ path, reason: mdProblem });
+      continue;
+    }
     seen += s.samples.length;
     if (seen > limits.maxSamplesPerRequest)
       throw new IngestProblem(400, `batch has more than ${limits.maxSamplesPerRequest} samples, the limit per request; split it`);
@@ -61,8 +66,7 @@ export function parseMetricsJson(text: string, value: unknown, limits: TenantLim
     series.push(built);
     paths.push(path);
     samples += built.timestamps.length;
-    if (s.type !== undefined || s.help !== undefined || s.unit !== undefined)
-      metadata.set(s.name, { name: s.name, type: s.type ?? "unknown", help: s.help ?? "", unit: s.unit ?? "" });
+    if (md) metadata.set(s.name, md);
   }
   return { series, paths, metadata: [...metadata.values()], rejected, samples };
 }

@@ -1,12 +1,35 @@
 // A zod error as one line a user can act on: "field: problem; field: problem".
 import type { z } from "zod";
 
+type Issue = z.core.$ZodIssue;
+
+/** A branch that failed only because the value has another type says nothing about the value. */
+const typeMismatch = (issues: readonly Issue[]) => issues.every((i) => i.code === "invalid_type" && i.expected !== "int" && !("received" in i));
+
+/**
+ * What to say for one issue. A union's own message is "Invalid input": say
+ * instead why the branch of the value's type refused it (time 1.5: not an
+ * integer), or all the branches' demands when no type matched.
+ */
+function message(issue: Issue): string {
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    const near = issue.errors.find((branch) => branch.length > 0 && !typeMismatch(branch));
+    if (near) return message(near[0]);
+    return [...new Set(issue.errors.map((branch) => (branch[0] ? message(branch[0]) : "")).filter(Boolean))].join(", or ");
+  }
+  // JSON.parse reads a number past the float64 range (1e309) as Infinity.
+  const received = (issue as { received?: unknown }).received;
+  if (issue.code === "invalid_type" && (received === "Infinity" || received === "-Infinity"))
+    return "number is out of the range of a 64-bit float (e.g. 1e309)";
+  return issue.message;
+}
+
 export function zodReason(error: z.ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => {
       const where = issue.path.length ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "";
-      return where ? `${where}: ${issue.message}` : issue.message;
+      return where ? `${where}: ${message(issue as Issue)}` : message(issue as Issue);
     })
     .join("; ");
 }
