@@ -2,14 +2,18 @@
 // messages are written in groups, one transaction and one statement per table
 // each; when a group fails, its messages are written one by one so that each is
 // acked or retried on its own, and after max_retries the queue moves a message
-// that keeps failing to the dead-letter queue. Writes are idempotent, so
-// redelivery is harmless.
+// that keeps failing to the dead-letter queue. A message that Postgres refuses
+// for its data has its good items written first (isolate.ts), so one bad item
+// never takes its neighbours with it. Writes are idempotent, so redelivery is
+// harmless.
 import type { IngestMessage, LogsMessage, MetricsMessage } from "../../shared/contracts/queue";
 import { QUEUE_MESSAGE_VERSION } from "../../shared/contracts/queue";
 import { openDb } from "../../shared/db";
 import type { AggregatorEnv } from "../../shared/env";
 import type { WriteResult, WriteStorage } from "../../shared/storage/types";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
+import { databaseMessage, isDataError } from "../../shared/storage/postgres/errors";
+import { isolateBadItems, itemCount } from "./isolate";
 
 function log(level: string, msg: string, extra: Record<string, unknown> = {}): void {
   console.log(JSON.stringify({ level, worker: "aggregator", msg, ...extra }));
@@ -70,13 +74,38 @@ async function writeGroup(storage: WriteStorage, g: Typed, debug: boolean): Prom
   } catch (err) {
     if (g.messages.length === 1) {
       const m = g.messages[0];
-      log("warn", "write failed; message will be retried", { id: m.id, attempts: m.attempts, error: (err as Error).message });
+      if (isDataError(err)) return isolate(storage, m, err);
+      log("warn", "write failed; message will be retried", { id: m.id, attempts: m.attempts, error: databaseMessage(err) });
       m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
       return;
     }
-    log("warn", "group write failed; writing its messages one by one", { kind: g.kind, parts: g.messages.length, error: (err as Error).message });
+    log("warn", "group write failed; writing its messages one by one", { kind: g.kind, parts: g.messages.length, error: databaseMessage(err) });
   }
   for (const m of g.messages) await writeGroup(storage, { kind: g.kind, messages: [m] } as Typed, debug);
+}
+
+/**
+ * A part Postgres refused for its data: its good items are written, the bad
+ * ones named in the log, and the part goes on to the dead-letter queue at once
+ * (retrying cannot change the data; its good items are already stored, so
+ * replaying it from there is harmless).
+ */
+async function isolate(storage: WriteStorage, m: Message<IngestMessage>, failure: unknown): Promise<void> {
+  const where = { id: m.id, batchId: m.body.batchId, part: m.body.part, kind: m.body.kind, attempts: m.attempts };
+  try {
+    const result = await isolateBadItems(storage, m.body, failure);
+    log("error", "Postgres refused items of a message part; its other items are written, and the part is retried without delay until it reaches the dead-letter queue", {
+      ...where,
+      items: itemCount(m.body),
+      written: result.written,
+      refused: result.refused.slice(0, 20),
+      ...(result.complete ? {} : { note: "too many failing items to isolate them all; the rest were not written" }),
+    });
+    m.retry({ delaySeconds: 0 });
+  } catch (err) {
+    log("warn", "write failed while isolating refused items; message will be retried", { ...where, error: databaseMessage(err) });
+    m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
+  }
 }
 
 export async function handleBatch(batch: MessageBatch<IngestMessage>, env: AggregatorEnv, ctx: ExecutionContext): Promise<void> {
