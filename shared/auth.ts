@@ -31,24 +31,37 @@ export function generateApiKey(): string {
 export const hashApiKey = sha256Hex;
 export const keyDisplayPrefix = (key: string): string => key.slice(0, KEY_PREFIX.length + 6);
 
-/** Key from `Authorization: Bearer <key>` or Basic auth (password = key), as Grafana can send either. */
-export function credentialFrom(header: string | null | undefined): string | null {
-  if (!header) return null;
-  const space = header.indexOf(" ");
-  if (space < 0) return null;
-  const scheme = header.slice(0, space).toLowerCase();
-  const value = header.slice(space + 1).trim();
-  if (scheme === "bearer") return value || null;
+const SEND = "send 'Authorization: Bearer <key>' (or Basic auth with the key as the password)";
+
+/**
+ * The key from `Authorization: Bearer <key>` or Basic auth (password = key), as
+ * Grafana can send either; or, for a header that is there but unusable, what is
+ * wrong with it. null: no header at all.
+ */
+export function credentialFrom(header: string | null | undefined): { key: string } | { problem: string } | null {
+  if (header === null || header === undefined) return null;
+  const trimmed = header.trim();
+  if (!trimmed) return { problem: `the Authorization header is empty; ${SEND}` };
+  const space = trimmed.search(/\s/);
+  const rawScheme = space < 0 ? trimmed : trimmed.slice(0, space);
+  const scheme = rawScheme.toLowerCase();
+  const value = space < 0 ? "" : trimmed.slice(space + 1).trim();
+  if (scheme === "bearer") return value ? { key: value } : { problem: `the Authorization header has no key after "Bearer"; ${SEND}` };
   if (scheme === "basic") {
+    if (!value) return { problem: `the Authorization header has no credentials after "Basic"; ${SEND}` };
+    let decoded: string;
     try {
-      const decoded = atob(value);
-      const colon = decoded.indexOf(":");
-      return colon >= 0 ? decoded.slice(colon + 1) || null : null;
+      decoded = atob(value);
     } catch {
-      return null;
+      return { problem: `the Basic credentials are not valid base64; ${SEND}` };
     }
+    const colon = decoded.indexOf(":");
+    if (colon < 0) return { problem: `the Basic credentials have no ':' between user and password; ${SEND}` };
+    const key = decoded.slice(colon + 1);
+    return key ? { key } : { problem: `the Basic credentials have an empty password; ${SEND}` };
   }
-  return null;
+  const shown = rawScheme.length > 32 ? `${rawScheme.slice(0, 32)}…` : rawScheme;
+  return { problem: `unsupported Authorization scheme ${JSON.stringify(shown)}; ${SEND}` };
 }
 
 function timingSafeEqual(a: string, b: string): boolean {

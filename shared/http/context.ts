@@ -5,6 +5,8 @@ import { openDb, type Db, type DbHandle } from "../db";
 import { credentialFrom, lookupKey, type Principal, type Scope } from "../auth";
 import type { AuthEnv } from "../env";
 import { retentionDaysOf } from "../limits";
+import { databaseMessage } from "../storage/postgres/errors";
+import { drainUnread } from "./drain";
 
 export interface AppVars {
   principal: Principal;
@@ -33,15 +35,32 @@ export function dbLifecycle<E extends AuthEnv>(): MiddlewareHandler<AppEnv<E>> {
 
 export type AuthFailure = (c: Context, status: 401 | 403, message: string) => Response;
 
-/** Requires a valid key carrying `scope`; answers 401 without or with an unknown key, 403 without the scope. */
+/**
+ * Requires a valid key carrying `scope`; answers 401 without, with a malformed
+ * or with an unknown key, 403 without the scope, 503 when the key cannot be
+ * checked. An unread upload is drained first, so the answer is not lost to a reset.
+ */
 export function requireScope<E extends AuthEnv>(scope: Scope, fail: AuthFailure): MiddlewareHandler<AppEnv<E>> {
   return async (c, next) => {
-    const key = credentialFrom(c.req.header("authorization"));
-    if (!key) return fail(c, 401, "missing API key: send 'Authorization: Bearer <key>'");
-    const principal = await lookupKey(() => useDb(c), key, c.env.ADMIN_BOOTSTRAP_KEY, retentionDaysOf(c.env));
-    if (!principal) return fail(c, 401, "invalid or revoked API key");
+    const refuse = async (status: 401 | 403, message: string) => {
+      await drainUnread(c.req.raw);
+      return fail(c, status, message);
+    };
+    const credential = credentialFrom(c.req.header("authorization"));
+    if (!credential) return refuse(401, "missing API key: send 'Authorization: Bearer <key>'");
+    if ("problem" in credential) return refuse(401, credential.problem);
+    let principal: Principal | null;
+    try {
+      principal = await lookupKey(() => useDb(c), credential.key, c.env.ADMIN_BOOTSTRAP_KEY, retentionDaysOf(c.env));
+    } catch (err) {
+      // The query is fixed and its one input is a hash: a failure here is the database's, not the client's.
+      console.error(JSON.stringify({ level: "error", msg: "API key lookup failed", error: databaseMessage(err), stack: (err as Error).stack }));
+      await drainUnread(c.req.raw);
+      return c.json({ status: "error", errorType: "unavailable", error: "the API key could not be checked (database unavailable); retry later" }, 503, { "Retry-After": "5" });
+    }
+    if (!principal) return refuse(401, "invalid or revoked API key");
     if (!principal.scopes.includes(scope))
-      return fail(c, 403, `this API key lacks the '${scope}' scope (it has: ${principal.scopes.join(", ") || "none"})`);
+      return refuse(403, `this API key lacks the '${scope}' scope (it has: ${principal.scopes.join(", ") || "none"})`);
     c.set("principal", principal);
     await next();
   };
