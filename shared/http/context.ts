@@ -53,8 +53,9 @@ export function requireScope<E extends AuthEnv>(scope: Scope, fail: AuthFailure)
     try {
       principal = await lookupKey(() => useDb(c), credential.key, c.env.ADMIN_BOOTSTRAP_KEY, retentionDaysOf(c.env));
     } catch (err) {
-      // The query is fixed and its one input is a hash: a failure here is the database's, not the client's.
-      console.error(JSON.stringify({ level: "error", msg: "API key lookup failed", error: databaseMessage(err), stack: (err as Error).stack }));
+      // The query is fixed and its one input is a hash: a failure here is the database's, not the client's
+      // (on PGlite, e.g. "portal does not exist" when another connection's statement failed: D13).
+      console.error(JSON.stringify({ level: "error", msg: "API key lookup failed", error: databaseMessage(err) }));
       await drainUnread(c.req.raw);
       return c.json({ status: "error", errorType: "unavailable", error: "the API key could not be checked (database unavailable); retry later" }, 503, { "Retry-After": "5" });
     }
