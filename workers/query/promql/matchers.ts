@@ -4,17 +4,17 @@
 // store whose own regex dialect is only an approximation).
 import type { Labels } from "../../../shared/labels";
 import type { LabelMatcher } from "../../../shared/storage/types";
-import { compileAnchored } from "./regex";
+import { compileMatcherPattern, type AnchoredRegex } from "./regex";
 
 export type MatchFn = (value: string) => boolean;
 
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, AnchoredRegex>();
 
-/** Compiled, anchored RegExp for a Prometheus regex matcher value. Throws RegexSyntaxError. */
-export function matcherRegex(pattern: string): RegExp {
+/** Compiled, anchored (linear-time) regex for a Prometheus regex matcher value. Throws RegexSyntaxError. */
+export function matcherRegex(pattern: string): AnchoredRegex {
   let re = cache.get(pattern);
   if (!re) {
-    re = compileAnchored(pattern);
+    re = compileMatcherPattern(pattern);
     if (cache.size > 1000) cache.clear();
     cache.set(pattern, re);
   }
