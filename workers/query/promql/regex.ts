@@ -5,6 +5,7 @@
 // default parse flags are Go's syntax.Perl (`.` stops at "\n", ^ and $ are
 // text anchors), so what is left here is what Go 1.19 does differently.
 import { RE2JS, RE2JSException } from "re2js";
+import { fastMatcher } from "./regex-fastpath";
 
 export class RegexSyntaxError extends Error {}
 
@@ -145,6 +146,11 @@ export function compileAnchored(pattern: string): AnchoredRegex {
 
 /** As a =~ or !~ matcher value is compiled: anchored, and the value must also parse on its own ("a)|(b" must not). */
 export function compileMatcherPattern(pattern: string): AnchoredRegex {
+  const fast = fastMatcher(pattern);
+  if (fast) {
+    let full: AnchoredRegex | undefined;
+    return { test: fast, exec: (value) => (full ??= compileAnchored(pattern)).exec(value) };
+  }
   const re = compileGo("^(?:" + pattern + ")$");
   compileGo(pattern);
   return anchored(re);
