@@ -39,6 +39,8 @@ export const PATTERNS: readonly string[] = [
   "\u{1f600}", ".\u{1f600}", "\u{1f600}+", "[\u{1f600}]", "[^\u{1f600}]", "a.b", "a..b", "[\u{1f600}-\u{1f64f}]", "\u65e5.", "..", "\u{1d400}", "\\pL", "e\u0301", "\u00e9",
   // Typical dashboard matchers.
   "llama.*", "llama.*|mistral.*", "api|web", "host-[0-2]:9100", "host-\\d+:\\d{4}", "5..", "G.*", "(.*):.*", "cpu\\d", "(?:gpu|cpu)[01]", ".*-3.*", "[cg]pu[[:digit:]]",
+  // Grafana's multi-value and escaped forms (the engine's fast path).
+  "(api|web)", "(?:api|web)", "(host-1:9100|host-12:9100)", "(a\\.b|x)", "a\\|b", "(.*)", "(.+)", "(?:.*-3.*)", "a\\.*", "(|a)", "(a|.+)", "(\\$|\\^)", "\\{", "a\\{1\\}",
   // Patterns that run away in a backtracking engine.
   "(a+)+$", "(a|a)*!", "(.*)*!", "(.*a){20}", "(" + "a*".repeat(300) + ")!", "a.*".repeat(30) + "!", "(a|aa)+", "(a*)*b", "(x+x+)+y",
   // Nesting: Go allows 1000 levels in "^(?:" + re + ")$".

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileAnchored, compileMatcherPattern, RegexSyntaxError } from "../../../workers/query/promql/regex";
+import { compileAnchored, compileMatcherPattern, MAX_PROGRAM, RegexSyntaxError } from "../../../workers/query/promql/regex";
 import { fastMatcher } from "../../../workers/query/promql/regex-fastpath";
 import { expandTemplate } from "../../../workers/query/promql/functions-labels";
 import { instantQuery } from "../../../workers/query/promql/index";
@@ -63,6 +63,18 @@ describe("RE2 as Go 1.19 has it (Prometheus 2.42)", () => {
     // A matcher value must also parse alone; label_replace only checks "^(?:" + re + ")$".
     expect(msg("a)|(b", compileMatcherPattern)).toBe("unexpected ): `a)|(b`");
     expect(msg("a)|(b")).toBe("compiled");
+    expect(msg("(?i)a)|(b", compileMatcherPattern)).toBe("unexpected ): `(?i)a)|(b`");
+    expect(msg("[)](a)", compileMatcherPattern)).toBe("compiled");
+  });
+
+  it(`refuses programs over ${MAX_PROGRAM} instructions up front, in milliseconds (re2js would take seconds and hundreds of MB)`, () => {
+    const started = performance.now();
+    expect(() => compileMatcherPattern("x{1000}".repeat(60))).toThrow(/^expression too large: about 60\d{3} instructions/);
+    expect(() => compileAnchored("(?:a*){20}".repeat(3000))).toThrow(/^expression too large/);
+    expect(performance.now() - started).toBeLessThan(100);
+    // Nested counts over 1000 stay Go's error, whatever their size.
+    expect(() => compileMatcherPattern("((a{1000}){1000}){1000}")).toThrow(/^invalid repeat count/);
+    expect(compileMatcherPattern("x{1000}".repeat(20)).test("x".repeat(20_000))).toBe(true);
   });
 
   it("searches like Go's MatchString and FindStringSubmatchIndex when the pattern undoes the wrapping", () => {
@@ -133,12 +145,13 @@ describe("the fast path for literal shapes equals re2js", () => {
   it("on 3,000 seeded random patterns x 40 values", () => {
     let seed = 11;
     const pick = <T>(xs: readonly T[]) => xs[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % xs.length];
-    const pieces = [".*", ".+", "a", "b", "ab", "-", "\n", "\u00e9", "|", "|", ".", "*", "x", ":", " ", "\\.", "(?i)"];
-    const chars = ["a", "b", "-", "\n", "\u00e9", "x", ":", " ", "A", ".", "*"];
+    const pieces = [".*", ".+", "a", "b", "ab", "-", "\n", "\u00e9", "|", "|", ".", "*", "x", ":", " ", "\\.", "(?i)", "\\|", "\\\\", "\\d", "\\"];
+    const chars = ["a", "b", "-", "\n", "\u00e9", "x", ":", " ", "A", ".", "*", "|", "\\", "1"];
     const vals = Array.from({ length: 40 }, (_, i) => Array.from({ length: i % 7 }, () => pick(chars)).join(""));
     let fastOnes = 0;
     for (let n = 0; n < 3000; n++) {
-      const p = Array.from({ length: 1 + (n % 5) }, () => pick(pieces)).join("");
+      const body = Array.from({ length: 1 + (n % 5) }, () => pick(pieces)).join("");
+      const p = n % 3 === 0 ? `(${body})` : n % 3 === 1 ? `(?:${body})` : body;
       const fast = fastMatcher(p);
       let re: ReturnType<typeof compileAnchored>;
       try {
@@ -154,6 +167,6 @@ describe("the fast path for literal shapes equals re2js", () => {
     expect(fastOnes).toBeGreaterThan(500);
   });
 
-  it.each(["llama.*", "a|b|c", ".*", ".+", "", "a|", ".*-3.*", "llama.*|mistral.*|x"])("takes %j", (p) => expect(fastMatcher(p)).not.toBeNull());
-  it.each(["(?i)a", "a.b", "\\.", "a+", "[a]", "\u{1f600}", "\udcff", ".*\n"])("leaves %j to re2js", (p) => expect(fastMatcher(p)).toBeNull());
+  it.each(["llama.*", "a|b|c", ".*", ".+", "", "a|", ".*-3.*", "llama.*|mistral.*|x", "(a|b)", "(?:host-1\\.example\\.com|x)", "a\\|b"])("takes %j", (p) => expect(fastMatcher(p)).not.toBeNull());
+  it.each(["(?i)a", "a.b", "a+", "[a]", "\u{1f600}", "\udcff", ".*\n", "(a)|(b)", "(?i:a)", "\\d", "\\Qa\\E", "a\\.*"])("leaves %j to re2js", (p) => expect(fastMatcher(p)).toBeNull());
 });

@@ -8,15 +8,24 @@ import { compileMatcherPattern, type AnchoredRegex } from "./regex";
 
 export type MatchFn = (value: string) => boolean;
 
+// Compiled regexes are reused across queries (dashboards repeat them). Bounded by count and by
+// program size, so that many large distinct regexes cannot pile up in an isolate's memory.
 const cache = new Map<string, AnchoredRegex>();
+const CACHE_ENTRIES = 1000;
+const CACHE_INSTRUCTIONS = 200_000;
+let cachedInstructions = 0;
 
 /** Compiled, anchored (linear-time) regex for a Prometheus regex matcher value. Throws RegexSyntaxError. */
 export function matcherRegex(pattern: string): AnchoredRegex {
   let re = cache.get(pattern);
   if (!re) {
     re = compileMatcherPattern(pattern);
-    if (cache.size > 1000) cache.clear();
+    if (cache.size >= CACHE_ENTRIES || cachedInstructions + re.size > CACHE_INSTRUCTIONS) {
+      cache.clear();
+      cachedInstructions = 0;
+    }
     cache.set(pattern, re);
+    cachedInstructions += re.size;
   }
   return re;
 }

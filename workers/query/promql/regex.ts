@@ -6,6 +6,7 @@
 // text anchors), so what is left here is what Go 1.19 does differently.
 import { RE2JS, RE2JSException } from "re2js";
 import { fastMatcher } from "./regex-fastpath";
+import { scanRegex } from "./regex-scan";
 
 export class RegexSyntaxError extends Error {}
 
@@ -18,6 +19,8 @@ export interface Submatches {
 
 /** A regex wrapped in "^(?:" … ")$" as Prometheus does; both methods search, as Go's MatchString and FindStringSubmatchIndex. */
 export interface AnchoredRegex {
+  /** About how many instructions it holds (0 for the fast path): what caching it costs. */
+  readonly size: number;
   /** True when the value matches (the whole value, unless the pattern's own ")" and "(" undo the wrapping). */
   test(value: string): boolean;
   /** The groups of the leftmost-first match, or null. */
@@ -27,59 +30,9 @@ export interface AnchoredRegex {
 /** Lone UTF-16 surrogates: the parser's stand-ins for bytes of invalid UTF-8 (see unquote). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-interface GroupScan {
-  /** Where a group opens with "(?<" (Go 1.19 knows neither "(?<name>" nor lookbehinds); -1 when none. */
-  angle: number;
-  /** Each "(?P<name>" opening: its offset, its length and the name. */
-  named: Array<{ at: number; len: number; name: string }>;
-  /** The name of each capturing group in order (index 0: the whole match). */
-  captures: Array<string | undefined>;
-}
-
-const NAMED_GROUP = /\(\?P<([A-Za-z0-9_]+)>/y; // Go 1.19: ASCII letters, digits, "_"
-
-/** Finds group openings outside escapes, \Q…\E and character classes. */
-function scanGroups(p: string): GroupScan {
-  const out: GroupScan = { angle: -1, named: [], captures: [undefined] };
-  let i = 0;
-  while (i < p.length) {
-    const c = p[i];
-    if (c === "\\") {
-      if (p[i + 1] !== "Q") i += 2;
-      else {
-        const end = p.indexOf("\\E", i + 2);
-        if (end < 0) break;
-        i = end + 2;
-      }
-    } else if (c === "[") {
-      // A class ends at the first "]" that is not its first character; "[:name:]" and escapes are skipped whole.
-      i++;
-      if (p[i] === "^") i++;
-      if (p[i] === "]") i++;
-      while (i < p.length && p[i] !== "]") {
-        const posix = p.startsWith("[:", i) ? p.indexOf(":]", i + 2) : -1;
-        i = p[i] === "\\" ? i + 2 : posix >= 0 ? posix + 2 : i + 1;
-      }
-      i++;
-    } else if (p.startsWith("(?<", i)) {
-      if (out.angle < 0) out.angle = i;
-      i += 3;
-    } else if (p.startsWith("(?P<", i)) {
-      NAMED_GROUP.lastIndex = i;
-      const m = NAMED_GROUP.exec(p);
-      if (m) out.named.push({ at: i, len: m[0].length, name: m[1] });
-      out.captures.push(m?.[1]);
-      i += m ? m[0].length : 4;
-    } else {
-      if (c === "(" && p[i + 1] !== "?") out.captures.push(undefined);
-      i++;
-    }
-  }
-  return out;
-}
-
 interface Compiled {
   re: RE2JS;
+  size: number;
   /** Group names by number, when set here rather than by re2js (duplicate names). */
   names: Array<string | undefined> | null;
 }
@@ -94,14 +47,23 @@ function syntaxError(e: unknown): RegexSyntaxError {
   throw e;
 }
 
+/**
+ * Our cap on the compiled program, in instructions (Go's is 3.3 million). re2js
+ * takes ~7 µs and ~0.5 KB per instruction to compile: 50,000 is ~0.4 s, where
+ * Go's cap would be a 20-second, gigabyte compile for a 10 KB query.
+ */
+export const MAX_PROGRAM = 50_000;
+
 /** Go's regexp.Compile of `re`, with Go 1.19's syntax. Throws RegexSyntaxError. */
 function compileGo(re: string): Compiled {
   const bad = LONE_SURROGATE.exec(re);
   if (bad) throw new RegexSyntaxError(`invalid UTF-8: \`${re.slice(bad.index).replace(new RegExp(LONE_SURROGATE, "g"), "\ufffd")}\``);
-  const scan = scanGroups(re);
+  const scan = scanRegex(re);
+  // Go 1.19 knows neither "(?<name>" (Go 1.22) nor lookbehinds.
   if (scan.angle >= 0) throw new RegexSyntaxError("invalid or unsupported Perl syntax: `(?<`");
+  if (scan.size > MAX_PROGRAM && !scan.repeatTooLarge) throw new RegexSyntaxError(`expression too large: about ${scan.size} instructions, the limit is ${MAX_PROGRAM}`);
   try {
-    return { re: RE2JS.compile(re), names: null };
+    return { re: RE2JS.compile(re), names: null, size: scan.size };
   } catch (e) {
     if (!(e instanceof RE2JSException && (e as { error?: string }).error === "duplicate capture group name")) throw syntaxError(e);
   }
@@ -113,14 +75,15 @@ function compileGo(re: string): Compiled {
     from = g.at + g.len;
   }
   try {
-    return { re: RE2JS.compile(plain + re.slice(from)), names: scan.captures };
+    return { re: RE2JS.compile(plain + re.slice(from)), names: scan.captures, size: scan.size };
   } catch (e) {
     throw syntaxError(e);
   }
 }
 
-function anchored({ re, names }: Compiled): AnchoredRegex {
+function anchored({ re, names, size }: Compiled): AnchoredRegex {
   return {
+    size,
     test: (value) => re.test(value),
     exec: (value) => {
       // The DFA answers "no match" cheaply; only a match pays for the capture-tracking engine.
@@ -149,9 +112,10 @@ export function compileMatcherPattern(pattern: string): AnchoredRegex {
   const fast = fastMatcher(pattern);
   if (fast) {
     let full: AnchoredRegex | undefined;
-    return { test: fast, exec: (value) => (full ??= compileAnchored(pattern)).exec(value) };
+    return { size: 0, test: fast, exec: (value) => (full ??= compileAnchored(pattern)).exec(value) };
   }
   const re = compileGo("^(?:" + pattern + ")$");
-  compileGo(pattern);
+  // Only a ")" closing the wrapper's "(?:" lets the pattern parse wrapped but not alone: Go's error is then the alone one.
+  if (scanRegex(pattern).unbalanced) compileGo(pattern);
   return anchored(re);
 }
