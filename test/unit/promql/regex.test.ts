@@ -127,6 +127,13 @@ describe("linear time: runaway patterns against a 2,048-character value", () => 
     expect(ms).toBeLessThan(p.length > 300 ? 1500 : 200);
   });
 
+  it('"\\xff" (a byte of invalid UTF-8) equals no value, as in Go; as a regex it is refused', async () => {
+    expect(count(await instantQuery(db, 'count(redos{v="\\xff"})', T0))).toEqual([]);
+    expect(count(await instantQuery(db, 'count(redos{v!="\\xff"})', T0))).toEqual([2]);
+    await expect(instantQuery(db, 'redos{v=~"\\xff"}', T0)).rejects.toThrow("error parsing regexp: invalid UTF-8: `\ufffd)$`");
+    expect(count(await instantQuery(db, 'count(redos{v=~"\\\\xff"})', T0))).toEqual([]); // the regex \xff is U+00FF
+  });
+
   it("4 times the input takes about 4 times as long, not 16 (or 2^n) times", () => {
     const re = compileMatcherPattern("(a|a)*!");
     const per = (n: number) => {

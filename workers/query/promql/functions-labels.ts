@@ -70,9 +70,7 @@ export function funcLabelReplace(vals: Vector[], args: Expr[], _ts: number, stat
     const k = L.key(s.metric);
     let out = cache.get(k);
     if (!out) {
-      // Without a "$" the groups are not needed: the DFA alone says whether it matches.
-      const v = L.get(s.metric, src);
-      const m = repl.includes("$") ? re.exec(v) : re.test(v) ? [v] : null;
+      const m = re.exec(L.get(s.metric, src));
       out = m ? L.set(s.metric, dst, expandTemplate(repl, m)) : s.metric;
       cache.set(k, out);
     }
