@@ -70,8 +70,8 @@ describe("RE2 regexes agree with Prometheus 2.42", () => {
         const [e, g] = [regexError(exp), regexError(got)];
         if (e !== g) diffs.push(`regex error: expected ${JSON.stringify(e)}, got ${JSON.stringify(g)}`);
       } else if ((exp.data!.result as unknown[]).length) matched++;
-      // Linear time: every regex of the corpus, the runaway ones included, answers in milliseconds.
-      if (ms > 1000) diffs.push(`took ${ms.toFixed(0)} ms`);
+      // No runaway: a backtracking engine takes minutes on some of these (the unit tests time them closely).
+      if (ms > 5000) diffs.push(`took ${ms.toFixed(0)} ms`);
       if (diffs.length) failures.push(`${cases[i].query.slice(0, 160)}\n    ${diffs.slice(0, 3).join("\n    ")}`);
     }
     console.log(`RE2 differential: ${cases.length - failures.length}/${cases.length} agree; Prometheus: ${errors} errors, ${matched} non-empty answers`);
