@@ -29,6 +29,9 @@ export const PATTERNS: readonly string[] = [
   "[[:alpha:]]+", "[[:^alpha:]]", "[^[:alpha:]]", "[[:digit:][:upper:]]+", "[[:word:]]+", "[[:space:]]", "[[:foo:]]", "[[:alpha:]", "[:alpha:]", "[[:ALPHA:]]", "[[:punct:]]",
   "\\d+", "\\D", "\\w+", "\\W", "\\s", "\\S", "[\\s]", "[\\S]", "[^\\S]", "[\\d\\s]", "\\b", "a\\b", "\\Ba", "\\pL", "\\pL+", "\\PL", "\\p{L}", "\\p{Lu}", "\\p{Greek}", "\\p{^Greek}", "\\P{Greek}",
   "\\p{Han}+", "\\pN", "\\p{Nd}", "\\pX", "\\p{Foo}", "\\p{Any}", "\\P{Any}", "[\\p{Lu}]", "[^\\pL]", "\\p{Cs}", "\\p{Co}", "[\\p{Any}]", "\\p{So}",
+  // Names re2js knows from a newer Go, unknown to Go 1.19 (Prometheus 2.42), and some it knows.
+  "\\p{Cn}", "\\p{Kawi}", "\\p{Emoji}", "\\p{White_Space}", "\\p{Assigned}", "\\p{Lc}", "\\p{LC}", "\\p{Ascii}", "[\\p{Emoji}a]", "\\P{^Kawi}", "\\pA",
+  "\\p{Latin}+", "\\p{Common}", "\\p{Zs}", "[^\\p{Cyrillic}]", "\\p{^Lu}", "\\PN",
   // Escapes.
   "\\x41", "\\x{42}", "\\x{1f600}", "\\x{10ffff}", "\\x{110000}", "\\x4", "\\xg", "\\x{}", "\\0", "\\01", "\\141", "\\8", "\\1", "(a)\\1", "\\a", "\\f", "\\t", "\\v", "\\r", "\\e", "\\_", "\\-",
   "\\.", "\\\\", "\\$", "\\^", "\\{", "\\]", "\\[", "\\Z", "\\G", "\\K", "\\N", "\\y", "\\", "a\\", "\\Qa.b\\E", "\\Qa.b", "\\Qabc", "\\Qa)$", "\\Q\\E", "\\Qa\\E+", "\\Q\\", "[\\Q]\\E]",

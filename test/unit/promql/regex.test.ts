@@ -51,6 +51,10 @@ describe("RE2 as Go 1.19 has it (Prometheus 2.42)", () => {
     expect(msg("(a{1000}){1000}")).toBe("invalid repeat count: `{1000}`");
     expect(msg("(?<n>a)")).toBe("invalid or unsupported Perl syntax: `(?<`");
     expect(msg("(?<=a)")).toBe("invalid or unsupported Perl syntax: `(?<`");
+    // Unicode names from after Go 1.19 (re2js follows a newer Go), also inside a class.
+    expect(msg("\\p{Emoji}")).toBe("invalid character class range: `\\p{Emoji}`");
+    expect(msg("[a\\P{^Kawi}]")).toBe("invalid character class range: `\\P{^Kawi}`");
+    expect(msg("\\p{Greek}\\pL\\Q\\p{Emoji}\\E")).toBe("compiled");
     expect(msg("a\\")).toBe("missing closing ): `^(?:a\\)$`");
     expect(msg("\\Qabc")).toBe("missing closing ): `^(?:\\Qabc)$`"); // \Q quotes the wrapping's ")$" too
     expect(msg("(".repeat(5000) + "a" + ")".repeat(5000))).toBe("expression nests too deeply");

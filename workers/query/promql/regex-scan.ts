@@ -16,14 +16,26 @@ export interface RegexScan {
   size: number;
   /** Nested counted repeats multiply past 1000: Go refuses them ("invalid repeat count") before any size check. */
   repeatTooLarge: boolean;
+  /** Each \p / \P class: its text ("\\p{Greek}") and its name ("Greek"). */
+  unicodeClasses: Array<{ text: string; name: string }>;
 }
 
 const NAMED_GROUP = /\(\?P<([A-Za-z0-9_]+)>/y; // Go 1.19: ASCII letters, digits, "_"
 const FLAG_GROUP = /\(\?[imsU]*(?:-[imsU]*)?\)/y; // sets flags, opens no group
 const REPEAT = /\{(\d+)(,(\d*))?\}/y;
+const UNICODE_CLASS = /\\[pP](?:\{\^?([^}]*)\}|([^{]))/uy;
 
 export function scanRegex(p: string): RegexScan {
-  const out: RegexScan = { angle: -1, named: [], captures: [undefined], unbalanced: false, size: 0, repeatTooLarge: false };
+  const out: RegexScan = { angle: -1, named: [], captures: [undefined], unbalanced: false, size: 0, repeatTooLarge: false, unicodeClasses: [] };
+  /** Length of the escape at i (two, or a whole \p{…}), noting a Unicode class. */
+  const escape = (i: number): number => {
+    if (p[i + 1] !== "p" && p[i + 1] !== "P") return 2;
+    UNICODE_CLASS.lastIndex = i;
+    const m = UNICODE_CLASS.exec(p);
+    if (!m) return 2;
+    out.unicodeClasses.push({ text: m[0], name: m[1] ?? m[2] });
+    return m[0].length;
+  };
   // Per open group: its size so far and the size of its last atom (what a repeat applies to); the
   // largest product of nested counts in it, and that of its last atom (Go's repeatIsValid).
   const frames = [{ size: 0, last: 0, prod: 1, lastProd: 1 }];
@@ -45,7 +57,7 @@ export function scanRegex(p: string): RegexScan {
     if (c === "\\") {
       if (p[i + 1] !== "Q") {
         atom(1);
-        i += 2;
+        i += escape(i);
         continue;
       }
       const end = p.indexOf("\\E", i + 2);
@@ -61,7 +73,7 @@ export function scanRegex(p: string): RegexScan {
       if (p[i] === "]") i++;
       while (i < p.length && p[i] !== "]") {
         const posix = p.startsWith("[:", i) ? p.indexOf(":]", i + 2) : -1;
-        i = p[i] === "\\" ? i + 2 : posix >= 0 ? posix + 2 : i + 1;
+        i = p[i] === "\\" ? i + escape(i) : posix >= 0 ? posix + 2 : i + 1;
       }
       i++;
       atom(1);

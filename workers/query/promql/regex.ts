@@ -7,6 +7,7 @@
 import { RE2JS, RE2JSException } from "re2js";
 import { fastMatcher } from "./regex-fastpath";
 import { scanRegex } from "./regex-scan";
+import { GO_119_UNICODE_CLASSES } from "./regex-unicode-go119";
 
 export class RegexSyntaxError extends Error {}
 
@@ -61,6 +62,8 @@ function compileGo(re: string): Compiled {
   const scan = scanRegex(re);
   // Go 1.19 knows neither "(?<name>" (Go 1.22) nor lookbehinds.
   if (scan.angle >= 0) throw new RegexSyntaxError("invalid or unsupported Perl syntax: `(?<`");
+  const unknown = scan.unicodeClasses.find((c) => !GO_119_UNICODE_CLASSES.has(c.name));
+  if (unknown) throw new RegexSyntaxError(`invalid character class range: \`${unknown.text}\``);
   if (scan.size > MAX_PROGRAM && !scan.repeatTooLarge) throw new RegexSyntaxError(`expression too large: about ${scan.size} instructions, the limit is ${MAX_PROGRAM}`);
   try {
     return { re: RE2JS.compile(re), names: null, size: scan.size };
