@@ -4,7 +4,7 @@ import type { Expr } from "./ast";
 import { execError } from "./errors";
 import type { FnState } from "./functions";
 import * as L from "./labels";
-import { compileAnchored } from "./regex";
+import { compileAnchored, type AnchoredRegex, type Submatches } from "./regex";
 import type { Vector } from "./values";
 import { LABEL_NAME_RE } from "../../../shared/labels";
 
@@ -14,8 +14,15 @@ function stringArg(e: Expr): string {
   return e.value;
 }
 
-/** Go regexp.Expand: $1, ${1}, $name, ${name}, $$; a name takes all following word characters. */
-export function expandTemplate(template: string, m: RegExpExecArray): string {
+const GROUP_NAME = /[\p{L}\p{Nd}_]*/uy; // Go: unicode.IsLetter, unicode.IsDigit, "_"
+
+/**
+ * Go regexp.Expand: $$ is "$"; $name or ${name} is a group, where a name is the
+ * longest run of letters, digits and "_" ($1x is group "1x"), a number when all
+ * digits without a leading zero; an unknown or unmatched group is empty, a
+ * malformed one (a lone "$", "${x") is kept as text.
+ */
+export function expandTemplate(template: string, m: Submatches): string {
   let out = "";
   let i = 0;
   while (i < template.length) {
@@ -29,27 +36,25 @@ export function expandTemplate(template: string, m: RegExpExecArray): string {
       continue;
     }
     const brace = template[i] === "{";
-    let j = brace ? i + 1 : i;
-    const nameStart = j;
-    while (j < template.length && /[\p{L}\p{Nd}_]/u.test(template[j])) j++;
-    const name = template.slice(nameStart, j);
+    GROUP_NAME.lastIndex = brace ? i + 1 : i;
+    const name = GROUP_NAME.exec(template)![0];
+    const j = GROUP_NAME.lastIndex;
     if (name === "" || (brace && template[j] !== "}")) {
       out += "$";
       continue;
     }
     i = brace ? j + 1 : j;
-    let num = /^\d+$/.test(name) && !(name[0] === "0" && name.length > 1) && name.length < 9 ? Number(name) : -1;
-    if (num >= 0) {
-      if (num < m.length && m[num] !== undefined) out += m[num];
-    } else if (m.groups && m.groups[name] !== undefined) out += m.groups[name];
-    if (num < 0) num = -1;
+    // strconv-free digits as Go parses them: at most 9 digits, no leading zero.
+    const num = /^(0|[1-9]\d{0,8})$/.test(name) ? Number(name) : -1;
+    const text = num >= 0 ? (num < m.length ? m[num] : undefined) : m.groups?.[name];
+    if (text !== undefined) out += text;
   }
   return out + template.slice(i);
 }
 
 export function funcLabelReplace(vals: Vector[], args: Expr[], _ts: number, state: FnState): Vector {
   const dst = stringArg(args[1]), repl = stringArg(args[2]), src = stringArg(args[3]), regexStr = stringArg(args[4]);
-  let re = state.regex as RegExp | undefined;
+  let re = state.regex as AnchoredRegex | undefined;
   if (!re) {
     try {
       re = compileAnchored(regexStr);

@@ -35,6 +35,31 @@ export function parseNumber(text: string): number | null {
   return null;
 }
 
+/**
+ * Go decodes the bytes of \x and octal escapes as UTF-8 ("\xc3\xa9" is "é").
+ * A byte that is not part of valid UTF-8 becomes a lone surrogate U+DC80-U+DCFF
+ * (as Python's surrogateescape): it equals no stored value, as in Go, and the
+ * regex compiler refuses it as invalid UTF-8, as Go does for "\xff".
+ */
+function decodeEscapedBytes(b: number[]): string {
+  let out = "";
+  for (let k = 0; k < b.length; ) {
+    const c = b[k];
+    const n = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+    let cp = n === 1 ? c : c & (0xff >> (n + 1));
+    let ok = n > 0 && k + n <= b.length;
+    for (let t = 1; ok && t < n; t++) {
+      ok = (b[k + t] & 0xc0) === 0x80;
+      cp = (cp << 6) | (b[k + t] & 0x3f);
+    }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid UTF-8.
+    if (ok && ((n === 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) || (n === 4 && (cp < 0x10000 || cp > 0x10ffff)))) ok = false;
+    out += ok ? String.fromCodePoint(cp) : String.fromCharCode(0xdc00 + c);
+    k += ok ? n : 1;
+  }
+  return out;
+}
+
 /** Go strconv-style unquoting for "..." and '...' strings, raw for `...`. Throws a message on bad syntax. */
 export function unquote(lit: string): string {
   const q = lit[0];
@@ -45,8 +70,14 @@ export function unquote(lit: string): string {
     return body;
   }
   let out = "";
+  let bytes: number[] = []; // a run of \x and octal escapes, decoded together
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
+    const byteEscape = c === "\\" && (body[i + 1] === "x" || (body[i + 1] >= "0" && body[i + 1] <= "7"));
+    if (!byteEscape && bytes.length) {
+      out += decodeEscapedBytes(bytes);
+      bytes = [];
+    }
     if (c === q) throw new Error("invalid syntax");
     if (c === "\n") throw new Error("unterminated quoted string");
     if (c !== "\\") {
@@ -71,7 +102,7 @@ export function unquote(lit: string): string {
       case "x": {
         const h = body.slice(i + 1, i + 3);
         if (!/^[0-9a-fA-F]{2}$/.test(h)) throw new Error("invalid syntax");
-        out += String.fromCharCode(parseInt(h, 16));
+        bytes.push(parseInt(h, 16));
         i += 2;
         break;
       }
@@ -92,7 +123,7 @@ export function unquote(lit: string): string {
           if (!/^[0-7]{3}$/.test(o)) throw new Error("invalid syntax");
           const v = parseInt(o, 8);
           if (v > 255) throw new Error("invalid syntax");
-          out += String.fromCharCode(v);
+          bytes.push(v);
           i += 2;
           break;
         }
@@ -100,5 +131,5 @@ export function unquote(lit: string): string {
       }
     }
   }
-  return out;
+  return out + decodeEscapedBytes(bytes);
 }

@@ -4,19 +4,28 @@
 // store whose own regex dialect is only an approximation).
 import type { Labels } from "../../../shared/labels";
 import type { LabelMatcher } from "../../../shared/storage/types";
-import { compileAnchored } from "./regex";
+import { compileMatcherPattern, type AnchoredRegex } from "./regex";
 
 export type MatchFn = (value: string) => boolean;
 
-const cache = new Map<string, RegExp>();
+// Compiled regexes are reused across queries (dashboards repeat them). Bounded by count and by
+// program size, so that many large distinct regexes cannot pile up in an isolate's memory.
+const cache = new Map<string, AnchoredRegex>();
+const CACHE_ENTRIES = 1000;
+const CACHE_INSTRUCTIONS = 200_000;
+let cachedInstructions = 0;
 
-/** Compiled, anchored RegExp for a Prometheus regex matcher value. Throws RegexSyntaxError. */
-export function matcherRegex(pattern: string): RegExp {
+/** Compiled, anchored (linear-time) regex for a Prometheus regex matcher value. Throws RegexSyntaxError. */
+export function matcherRegex(pattern: string): AnchoredRegex {
   let re = cache.get(pattern);
   if (!re) {
-    re = compileAnchored(pattern);
-    if (cache.size > 1000) cache.clear();
+    re = compileMatcherPattern(pattern);
+    if (cache.size >= CACHE_ENTRIES || cachedInstructions + re.size > CACHE_INSTRUCTIONS) {
+      cache.clear();
+      cachedInstructions = 0;
+    }
     cache.set(pattern, re);
+    cachedInstructions += re.size;
   }
   return re;
 }
