@@ -1,7 +1,13 @@
-// The whole local stack in one process: the three workers (plus the local
-// router) in workerd via Miniflare, the local queue between ingest and
-// aggregator, the query worker's cron, and the database behind the Neon
+// The whole local stack: the three workers (plus the local router) in workerd
+// via Miniflare, the local queue between ingest and aggregator with its
+// durable outbox, the query worker's cron, and the database behind the Neon
 // driver's WebSocket proxy. Used by `npm start` and by the tests.
+//
+// Two workerd processes: workerd runs every worker of one instance on one
+// thread, so a CPU-heavy query would stall ingest and /healthz (a 4 s query
+// held an ingest POST for 3.6 s). The query worker gets its own instance; the
+// router reaches it over loopback HTTP. The node process (DB proxy, PGlite,
+// cron) is shared.
 import { Miniflare } from "miniflare";
 import { join } from "node:path";
 import { bundleWorkers, ROOT } from "./bundle";
@@ -18,6 +24,8 @@ export interface StackOptions {
   port?: number;
   /** Where bundles go. */
   buildDir?: string;
+  /** Where the queue's outbox is kept across restarts (npm start's data dir); a temporary one without. */
+  dataDir?: string;
   adminBootstrapKey?: string;
   retentionDays?: number;
   /** Seconds the queue waits to fill a batch; small in tests. */
@@ -34,7 +42,10 @@ export interface StackOptions {
 
 export interface Stack {
   url: string;
+  /** The instance of the router, ingest, aggregator, queue and outbox. */
   mf: Miniflare;
+  /** The query worker's own instance. */
+  queryMf: Miniflare;
   proxy: WsProxy;
   /** Runs the query worker's scheduled handler once, as the cron trigger would. */
   runCron(): Promise<void>;
@@ -48,10 +59,12 @@ function deadLetterInspector() {
     name: "dlq",
     modules: true,
     compatibilityDate: COMPATIBILITY_DATE,
+    // Bodies that came through the outbox are in its envelope (local-workers/envelope.ts).
     script: `const seen = [];
+      const unwrap = (b) => (b && typeof b.outboxKey === "string" ? b.body : b);
       export default {
         fetch() { return Response.json(seen); },
-        queue(batch) { for (const m of batch.messages) { seen.push({ body: m.body, attempts: m.attempts }); m.ack(); } },
+        queue(batch) { for (const m of batch.messages) { seen.push({ body: unwrap(m.body), attempts: m.attempts }); m.ack(); } },
       };`,
     queueConsumers: { [DLQ_NAME]: { maxBatchSize: 100, maxBatchTimeout: 0.2 } },
   };
@@ -70,45 +83,81 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   // Module names are relative to modulesRoot; bundles may live outside the cwd (tests).
   const common = { modules: true, modulesRoot: buildDir, compatibilityDate: COMPATIBILITY_DATE, compatibilityFlags: ["nodejs_compat"] };
-  const mf = new Miniflare({
+  const queryMf = new Miniflare({
     host: "127.0.0.1",
-    port: opts.port ?? 8787,
-    workers: [
-      { ...common, name: "router", scriptPath: bundles.router, serviceBindings: { INGEST: "ingest", QUERY: "query", AGGREGATOR: "aggregator" } },
-      {
-        ...common,
-        name: "ingest",
-        scriptPath: bundles.ingest,
-        bindings: authBindings,
-        queueProducers: { INGEST_QUEUE: { queueName: QUEUE_NAME } },
-        durableObjects: { TENANT_LIMITER: "TenantLimiter" },
-      },
-      {
-        ...common,
-        name: "aggregator",
-        scriptPath: bundles.aggregator,
-        bindings: { ...dbBindings, ...(opts.logLevel ? { LOG_LEVEL: opts.logLevel } : {}) },
-        queueConsumers: {
-          [QUEUE_NAME]: {
-            maxBatchSize: 100,
-            maxBatchTimeout: opts.queueBatchTimeout ?? 1,
-            maxRetries: opts.queueMaxRetries ?? 5,
-            deadLetterQueue: DLQ_NAME,
+    port: 0,
+    workers: [{ ...common, name: "query", scriptPath: bundles.query, bindings: authBindings }],
+  });
+  const queryAddress = new URL(await queryMf.ready).host;
+  const maxRetries = opts.queueMaxRetries ?? 5;
+  const outboxBinding = { OUTBOX: { className: "QueueOutbox", scriptName: "outbox" } };
+  let mf: Miniflare;
+  try {
+    mf = new Miniflare({
+      host: "127.0.0.1",
+      port: opts.port ?? 8787,
+      // Only the outbox's storage is kept: the ingest worker's limiter objects stay in memory, as before.
+      durableObjectsPersist: opts.dataDir ? join(opts.dataDir, "queue-outbox") : undefined,
+      workers: [
+        {
+          ...common,
+          name: "router",
+          scriptPath: bundles.router,
+          serviceBindings: { INGEST: "ingest", AGGREGATOR: "aggregator", QUERY: { external: { address: queryAddress, http: {} } } },
+        },
+        {
+          ...common,
+          name: "ingest",
+          scriptPath: bundles.ingest,
+          bindings: authBindings,
+          queueProducers: { INGEST_QUEUE: { queueName: QUEUE_NAME } },
+          durableObjects: { TENANT_LIMITER: "TenantLimiter", ...outboxBinding },
+          unsafeEphemeralDurableObjects: true,
+        },
+        {
+          ...common,
+          name: "aggregator",
+          scriptPath: bundles.aggregator,
+          bindings: { ...dbBindings, QUEUE_MAX_RETRIES: String(maxRetries), ...(opts.logLevel ? { LOG_LEVEL: opts.logLevel } : {}) },
+          durableObjects: outboxBinding,
+          queueConsumers: {
+            [QUEUE_NAME]: {
+              maxBatchSize: 100,
+              maxBatchTimeout: opts.queueBatchTimeout ?? 1,
+              maxRetries,
+              deadLetterQueue: DLQ_NAME,
+            },
           },
         },
-      },
-      {
-        ...common,
-        name: "query",
-        scriptPath: bundles.query,
-        bindings: authBindings,
-      },
-      ...(opts.inspectDeadLetters ? [deadLetterInspector()] : []),
-    ],
-  });
-  const url = (await mf.ready).toString().replace(/\/$/, "");
+        {
+          ...common,
+          name: "outbox",
+          scriptPath: bundles.outbox,
+          queueProducers: { INGEST_QUEUE: { queueName: QUEUE_NAME } },
+          durableObjects: { OUTBOX: { className: "QueueOutbox", useSQLite: true } },
+        },
+        ...(opts.inspectDeadLetters ? [deadLetterInspector()] : []),
+      ],
+    });
+  } catch (err) {
+    await queryMf.dispose().catch(() => {});
+    throw err;
+  }
+  let url: string;
+  try {
+    url = (await mf.ready).toString().replace(/\/$/, "");
+    // What the last run acknowledged but had not written (a kill -9) goes out again.
+    const outbox = await mf.getWorker("outbox");
+    const { redelivered } = (await (await outbox.fetch("http://outbox/redeliver", { method: "POST" })).json()) as { redelivered: number };
+    if (redelivered > 0) opts.log?.(`queue: ${redelivered} message(s) from the outbox sent again`);
+  } catch (err) {
+    await mf.dispose().catch(() => {});
+    await queryMf.dispose().catch(() => {});
+    await proxy.close();
+    throw err;
+  }
   const runCron = async () => {
-    const query = await mf.getWorker("query");
+    const query = await queryMf.getWorker("query");
     await query.scheduled({ cron: CRON, scheduledTime: new Date() });
   };
   let timer: NodeJS.Timeout | undefined;
@@ -121,11 +170,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   return {
     url,
     mf,
+    queryMf,
     proxy,
     runCron,
     async close() {
       if (timer) clearInterval(timer);
       await mf.dispose();
+      await queryMf.dispose();
       await proxy.close();
     },
   };

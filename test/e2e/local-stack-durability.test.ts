@@ -52,6 +52,8 @@ describe("npm start survives kill -9", () => {
 
     const second = await spawnLocalStack(env);
     try {
+      // The kill came before the queue's 1 s batch timeout: the last messages were still queued.
+      expect(second.output()).toMatch(/queue: \d+ message\(s\) from the outbox sent again/);
       const at = t0 + BATCHES * PER_BATCH;
       let stored = 0;
       await eventually(async () => (stored = await countStored(second, metric, at)) === acknowledged * PER_BATCH, 30_000, "the acknowledged samples").catch(() => {});
