@@ -56,6 +56,18 @@ export class QueueOutbox extends DurableObject<OutboxEnv> {
     for (const part of chunks(keys)) await this.ctx.storage.delete(part);
   }
 
+  /** Messages not settled yet. */
+  async pending(): Promise<number> {
+    let count = 0;
+    let startAfter: string | undefined;
+    for (;;) {
+      const keys = [...(await this.ctx.storage.list({ limit: 1000, startAfter })).keys()];
+      if (keys.length === 0) return count;
+      count += keys.length;
+      startAfter = keys[keys.length - 1];
+    }
+  }
+
   /** Enqueues again every message not settled: called once at start, when the queue is empty. */
   async redeliver(): Promise<number> {
     let count = 0;
