@@ -73,30 +73,34 @@ function deadLetterInspector() {
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const db = new URL(opts.databaseUrl);
   const proxy = await startWsProxy({ host: db.hostname === "localhost" ? "127.0.0.1" : db.hostname, port: Number(db.port || 5432) });
-  const buildDir = opts.buildDir ?? join(ROOT, ".inferscope", "build");
-  const bundles = await bundleWorkers(buildDir);
-  const dbBindings = { DATABASE_URL: opts.databaseUrl, DB_WS_PROXY: proxy.url };
-  const authBindings = {
-    ...dbBindings,
-    RETENTION_DAYS: String(opts.retentionDays ?? DEFAULT_RETENTION_DAYS),
-    ...(opts.adminBootstrapKey ? { ADMIN_BOOTSTRAP_KEY: opts.adminBootstrapKey } : {}),
-  };
-  // Module names are relative to modulesRoot; bundles may live outside the cwd (tests).
-  const common = { modules: true, modulesRoot: buildDir, compatibilityDate: COMPATIBILITY_DATE, compatibilityFlags: ["nodejs_compat"] };
-  const queryMf = new Miniflare({
-    host: "127.0.0.1",
-    port: 0,
-    workers: [{ ...common, name: "query", scriptPath: bundles.query, bindings: authBindings }],
-  });
-  const queryAddress = new URL(await queryMf.ready).host;
-  const maxRetries = opts.queueMaxRetries ?? 5;
-  const outboxBinding = { OUTBOX: { className: "QueueOutbox", scriptName: "outbox" } };
-  let mf: Miniflare;
+  // Undone in reverse when start-up fails half way.
+  const undo: (() => Promise<void>)[] = [() => proxy.close()];
   try {
-    mf = new Miniflare({
+    const buildDir = opts.buildDir ?? join(ROOT, ".inferscope", "build");
+    const bundles = await bundleWorkers(buildDir);
+    const dbBindings = { DATABASE_URL: opts.databaseUrl, DB_WS_PROXY: proxy.url };
+    const authBindings = {
+      ...dbBindings,
+      RETENTION_DAYS: String(opts.retentionDays ?? DEFAULT_RETENTION_DAYS),
+      ...(opts.adminBootstrapKey ? { ADMIN_BOOTSTRAP_KEY: opts.adminBootstrapKey } : {}),
+    };
+    // Module names are relative to modulesRoot; bundles may live outside the cwd (tests).
+    const common = { modules: true, modulesRoot: buildDir, compatibilityDate: COMPATIBILITY_DATE, compatibilityFlags: ["nodejs_compat"] };
+
+    const queryMf = new Miniflare({
+      host: "127.0.0.1",
+      port: 0,
+      workers: [{ ...common, name: "query", scriptPath: bundles.query, bindings: authBindings }],
+    });
+    undo.unshift(() => queryMf.dispose());
+    const queryAddress = new URL(await queryMf.ready).host;
+
+    const maxRetries = opts.queueMaxRetries ?? 5;
+    const outboxBinding = { OUTBOX: { className: "QueueOutbox", scriptName: "outbox" } };
+    const mf = new Miniflare({
       host: "127.0.0.1",
       port: opts.port ?? 8787,
-      // Only the outbox's storage is kept: the ingest worker's limiter objects stay in memory, as before.
+      // Kept across restarts: the outbox's storage only (the ingest worker's limiter objects stay in memory).
       durableObjectsPersist: opts.dataDir ? join(opts.dataDir, "queue-outbox") : undefined,
       workers: [
         {
@@ -110,6 +114,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           name: "ingest",
           scriptPath: bundles.ingest,
           bindings: authBindings,
+          // The queue itself stays bound too: the outbox producer reads its metrics, tests send to it directly.
           queueProducers: { INGEST_QUEUE: { queueName: QUEUE_NAME } },
           durableObjects: { TENANT_LIMITER: "TenantLimiter", ...outboxBinding },
           unsafeEphemeralDurableObjects: true,
@@ -121,12 +126,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           bindings: { ...dbBindings, QUEUE_MAX_RETRIES: String(maxRetries), ...(opts.logLevel ? { LOG_LEVEL: opts.logLevel } : {}) },
           durableObjects: outboxBinding,
           queueConsumers: {
-            [QUEUE_NAME]: {
-              maxBatchSize: 100,
-              maxBatchTimeout: opts.queueBatchTimeout ?? 1,
-              maxRetries,
-              deadLetterQueue: DLQ_NAME,
-            },
+            [QUEUE_NAME]: { maxBatchSize: 100, maxBatchTimeout: opts.queueBatchTimeout ?? 1, maxRetries, deadLetterQueue: DLQ_NAME },
           },
         },
         {
@@ -139,45 +139,40 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         ...(opts.inspectDeadLetters ? [deadLetterInspector()] : []),
       ],
     });
-  } catch (err) {
-    await queryMf.dispose().catch(() => {});
-    throw err;
-  }
-  let url: string;
-  try {
-    url = (await mf.ready).toString().replace(/\/$/, "");
-    // What the last run acknowledged but had not written (a kill -9) goes out again.
+    undo.unshift(() => mf.dispose());
+    const url = (await mf.ready).toString().replace(/\/$/, "");
+
+    // What the last run acknowledged but had not written (kill -9, or Ctrl-C with messages queued) goes out again.
     const outbox = await mf.getWorker("outbox");
     const { redelivered } = (await (await outbox.fetch("http://outbox/redeliver", { method: "POST" })).json()) as { redelivered: number };
     if (redelivered > 0) opts.log?.(`queue: ${redelivered} message(s) from the outbox sent again`);
+
+    const runCron = async () => {
+      const query = await queryMf.getWorker("query");
+      await query.scheduled({ cron: CRON, scheduledTime: new Date() });
+    };
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.cronIntervalMs) {
+      timer = setInterval(() => {
+        runCron().catch((err) => opts.log?.(`cron failed: ${(err as Error).message}`));
+      }, opts.cronIntervalMs);
+      timer.unref();
+    }
+    return {
+      url,
+      mf,
+      queryMf,
+      proxy,
+      runCron,
+      async close() {
+        if (timer) clearInterval(timer);
+        await mf.dispose();
+        await queryMf.dispose();
+        await proxy.close();
+      },
+    };
   } catch (err) {
-    await mf.dispose().catch(() => {});
-    await queryMf.dispose().catch(() => {});
-    await proxy.close();
+    for (const step of undo) await step().catch(() => {});
     throw err;
   }
-  const runCron = async () => {
-    const query = await queryMf.getWorker("query");
-    await query.scheduled({ cron: CRON, scheduledTime: new Date() });
-  };
-  let timer: NodeJS.Timeout | undefined;
-  if (opts.cronIntervalMs) {
-    timer = setInterval(() => {
-      runCron().catch((err) => opts.log?.(`cron failed: ${(err as Error).message}`));
-    }, opts.cronIntervalMs);
-    timer.unref();
-  }
-  return {
-    url,
-    mf,
-    queryMf,
-    proxy,
-    runCron,
-    async close() {
-      if (timer) clearInterval(timer);
-      await mf.dispose();
-      await queryMf.dispose();
-      await proxy.close();
-    },
-  };
 }
