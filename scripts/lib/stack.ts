@@ -12,6 +12,7 @@ import { Miniflare } from "miniflare";
 import { join } from "node:path";
 import { bundleWorkers, ROOT } from "./bundle";
 import { startWsProxy, type WsProxy } from "./ws-proxy";
+import { freePort } from "./free-port";
 import { DEFAULT_RETENTION_DAYS } from "../../shared/limits";
 
 export const COMPATIBILITY_DATE = "2026-04-01";
@@ -87,13 +88,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // Module names are relative to modulesRoot; bundles may live outside the cwd (tests).
     const common = { modules: true, modulesRoot: buildDir, compatibilityDate: COMPATIBILITY_DATE, compatibilityFlags: ["nodejs_compat"] };
 
+    // Its port is chosen first so that both instances start at once.
+    const queryAddress = `127.0.0.1:${await freePort()}`;
     const queryMf = new Miniflare({
       host: "127.0.0.1",
-      port: 0,
+      port: Number(queryAddress.split(":")[1]),
       workers: [{ ...common, name: "query", scriptPath: bundles.query, bindings: authBindings }],
     });
     undo.unshift(() => queryMf.dispose());
-    const queryAddress = new URL(await queryMf.ready).host;
 
     const maxRetries = opts.queueMaxRetries ?? 5;
     const outboxBinding = { OUTBOX: { className: "QueueOutbox", scriptName: "outbox" } };
@@ -140,7 +142,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ],
     });
     undo.unshift(() => mf.dispose());
-    const url = (await mf.ready).toString().replace(/\/$/, "");
+    const [ready] = await Promise.all([mf.ready, queryMf.ready]);
+    const url = ready.toString().replace(/\/$/, "");
 
     // What the last run acknowledged but had not written (kill -9, or Ctrl-C with messages queued) goes out again.
     const outbox = await mf.getWorker("outbox");
