@@ -1,10 +1,21 @@
 // Local stand-in for Cloudflare's routes: one base URL, requests sent to the
 // worker that owns the path, as the routes in wrangler.toml do in production.
-// GET /healthz asks every worker.
+// GET /healthz asks every worker, each with a deadline: the query worker runs
+// in its own single-threaded workerd, busy for as long as a long query runs,
+// and a worker that never answers must make the stack "degraded", not hang it.
 interface RouterEnv {
   INGEST: Fetcher;
   QUERY: Fetcher;
   AGGREGATOR: Fetcher;
+}
+
+/** How long /healthz waits for a worker's answer. */
+const HEALTH_DEADLINE_MS = 5_000;
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)));
+  return Promise.race([p, late]).finally(() => timer !== undefined && clearTimeout(timer));
 }
 
 export function ownerOf(pathname: string): "ingest" | "query" {
@@ -18,7 +29,7 @@ async function health(env: RouterEnv, url: URL): Promise<Response> {
     names.map(async (n) => {
       const fetcher = n === "ingest" ? env.INGEST : n === "query" ? env.QUERY : env.AGGREGATOR;
       try {
-        const res = await fetcher.fetch(new URL("/healthz", url));
+        const res = await withDeadline(fetcher.fetch(new URL("/healthz", url)), HEALTH_DEADLINE_MS);
         return [n, res.ok ? "ok" : `http ${res.status}`] as const;
       } catch (err) {
         return [n, (err as Error).message] as const;

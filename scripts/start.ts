@@ -43,6 +43,7 @@ async function main() {
     databaseUrl,
     port: PORT,
     buildDir: join(DATA_DIR, "build"),
+    dataDir: DATA_DIR,
     adminBootstrapKey: process.env.ADMIN_BOOTSTRAP_KEY,
     retentionDays: process.env.RETENTION_DAYS ? Number(process.env.RETENTION_DAYS) : undefined,
     cronIntervalMs: 60_000,

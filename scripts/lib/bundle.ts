@@ -1,13 +1,16 @@
-// Bundles each worker with esbuild for workerd, as wrangler would.
-import { build } from "esbuild";
+// Bundles each worker of the local stack with esbuild for workerd, as wrangler
+// would. Ingest and aggregator are bundled from their local entries, which run
+// the production workers unchanged with the queue's durable outbox around them.
+import { build, stop } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export const WORKER_ENTRIES = {
-  ingest: "workers/ingest/index.ts",
-  aggregator: "workers/aggregator/index.ts",
+  ingest: "scripts/local-workers/ingest.ts",
+  aggregator: "scripts/local-workers/aggregator.ts",
+  outbox: "scripts/local-workers/outbox.ts",
   query: "workers/query/index.ts",
   router: "scripts/local-router.ts",
 } as const;
@@ -35,5 +38,7 @@ export async function bundleWorkers(outDir: string): Promise<Record<WorkerName, 
       out[name] = outfile;
     }),
   );
+  // esbuild keeps a service process (~150 MB) alive for later builds; there are none.
+  await stop();
   return out;
 }

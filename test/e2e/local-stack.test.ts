@@ -68,7 +68,7 @@ describe("npm start against the Postgres at DATABASE_URL", () => {
 });
 
 describe("npm start on its embedded default (PGlite)", () => {
-  it("keeps the data across a restart", async () => {
+  it("keeps the data across a restart", { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "inferscope-pglite-"));
     const env = { DATABASE_URL: "", INFERSCOPE_API_KEY: API_KEY, INFERSCOPE_DATA_DIR: dataDir };
     const t = Math.floor(Date.now() / 1000) * 1000 - 10_000;

@@ -9,6 +9,8 @@ export interface StackProcess {
   output: () => string;
   /** SIGINT, then the exit code (null when it had to be killed). */
   stop(timeoutMs?: number): Promise<number | null>;
+  /** SIGKILL to the whole process group (a crash, or `kill -9`); resolves once the launcher is gone. */
+  kill(): Promise<void>;
 }
 
 export async function spawnLocalStack(env: Record<string, string>, readyTimeoutMs = 90_000): Promise<StackProcess> {
@@ -55,6 +57,14 @@ export async function spawnLocalStack(env: Record<string, string>, readyTimeoutM
       const code = await exited;
       clearTimeout(timer);
       return code;
+    },
+    async kill() {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+      await exited;
     },
   };
 }

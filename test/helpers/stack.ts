@@ -21,7 +21,7 @@ export interface TestStack extends Stack {
 
 let counter = 0;
 
-export async function startTestStack(opts: { queueMaxRetries?: number; inspectDeadLetters?: boolean; retentionDays?: number } = {}): Promise<TestStack> {
+export async function startTestStack(opts: { queueMaxRetries?: number; inspectDeadLetters?: boolean; retentionDays?: number; queueBatchTimeout?: number } = {}): Promise<TestStack> {
   const databaseUrl = inject("databaseUrl");
   const adminKey = `bootstrap-${Math.random().toString(36).slice(2)}`;
   const stack = await startStack({
@@ -29,7 +29,7 @@ export async function startTestStack(opts: { queueMaxRetries?: number; inspectDe
     port: 0,
     buildDir: mkdtempSync(join(tmpdir(), "inferscope-build-")),
     adminBootstrapKey: adminKey,
-    queueBatchTimeout: 0.2,
+    queueBatchTimeout: opts.queueBatchTimeout ?? 0.2,
     queueMaxRetries: opts.queueMaxRetries,
     inspectDeadLetters: opts.inspectDeadLetters,
     retentionDays: opts.retentionDays,
