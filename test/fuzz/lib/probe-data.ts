@@ -1,6 +1,6 @@
 // The small dataset of the probe's query cases, loaded the same way into the
 // stack and into a real Prometheus (remote_write, the agent's encoder): 50
-// gauges, a counter, and a label value of 2,048 characters for regex cases.
+// gauges, a counter, and label values of 2,048 characters for regex cases.
 import { sql } from "drizzle-orm";
 import { pushInTimeOrder, type PushSeries } from "../../../scripts/lib/prometheus";
 import { eventually, type TestStack } from "../../helpers/stack";
@@ -25,6 +25,8 @@ export function probeData(now = Date.now()): ProbeData {
   for (let i = 0; i < 50; i++) series.push(mk({ __name__: "qprobe_series", i: String(i), job: `j${i % 3}`, grp: `g${i % 5}` }, (k) => (i * 7 + k) % 13));
   series.push(mk({ __name__: "qprobe_counter_total", job: "a" }, (k) => k * 10));
   series.push(mk({ __name__: "qprobe_special", v: REDOS_VALUE }, () => 1));
+  // Without the final "!", every pattern that needs one fails only after backtracking.
+  series.push(mk({ __name__: "qprobe_special", v: REDOS_VALUE.slice(0, -1) + "a" }, () => 3));
   series.push(mk({ __name__: "qprobe_special", v: "x" }, () => 2));
   return { series, at: end - 60_000, start, samples: series.length * timestamps.length };
 }
