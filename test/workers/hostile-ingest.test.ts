@@ -37,7 +37,7 @@ async function metadataOf(name: string): Promise<{ help: string; unit: string } 
   const r = await call(`${stack.url}/api/v1/metadata?metric=${encodeURIComponent(name)}`, { headers: auth() });
   return r.json?.data?.[name]?.[0];
 }
-interface LogRow {
+type LogRow = {
   request_id: string;
   model: string;
   provider: string;
@@ -46,7 +46,7 @@ interface LogRow {
   input_tokens: string | null;
   output_tokens: string | null;
   attributes: string;
-}
+};
 async function logAt(ms: number): Promise<LogRow | undefined> {
   const { rows } = await stack.db.db.execute<LogRow>(sql`
     SELECT request_id, model, provider, error_type, error_message, input_tokens::text, output_tokens::text, attributes::text
