@@ -140,6 +140,11 @@ describe("D11: parameters and errors as Prometheus 2.42 answers them", () => {
     await expectParity([
       { what: "metadata?limit=-1", path: "/api/v1/metadata?limit=-1", data: true },
       { what: "labels?limit=abc", path: `/api/v1/labels?limit=abc&start=${from}` },
+      // Found by the fuzz test: a limit past int64 was a 500 (SQL) on the old code, still a 500 after the first fixes.
+      { what: "labels?limit=99999999999999999999", path: `/api/v1/labels?limit=99999999999999999999&start=${from}` },
+      { what: "series?limit=99999999999999999999", path: `/api/v1/series?${params({ "match[]": "qprobe_counter_total", limit: "99999999999999999999", start: from })}` },
+      { what: "label values?limit=1e400", path: `/api/v1/label/job/values?limit=1e400&start=${from}` },
+      { what: "metadata?limit=99999999999999999999", path: "/api/v1/metadata?limit=99999999999999999999" },
       { what: "label values end < start", path: `/api/v1/label/job/values?${params({ start: at, end: from })}`, data: true },
       { what: "series end < start", path: `/api/v1/series?${params({ "match[]": "qprobe_counter_total", start: at, end: from })}` },
       qr("start=-Inf", "qprobe_series", { start: "-Inf", end: at, step: "15" }, false),

@@ -79,21 +79,25 @@ async function queryBesideIngest(path: string, boundMs: number): Promise<{ query
   return { query: await query, ingest };
 }
 
-describe("D4: subqueries with tiny steps are refused up front", () => {
+// Prometheus has no answer to compare with here (it dies of OOM on [1y:1ms]):
+// what counts is a quick answer, a refusal (400/422) or a result computed
+// without walking every step, and ingest untouched meanwhile.
+describe("D4: subqueries with tiny steps are bounded", () => {
   const BOUND_MS = 3_000;
   const cases: [string, string][] = [
     ["rate(x[1y:1ms])", `/api/v1/query?${params({ query: "rate(qprobe_counter_total[1y:1ms])", time: at })}`],
     ["rate(x[1d:1ms])", `/api/v1/query?${params({ query: "rate(qprobe_counter_total[1d:1ms])", time: at })}`],
     ["max_over_time(x[1d:1ms]) over 50 series", `/api/v1/query?${params({ query: "max_over_time(qprobe_series[1d:1ms])", time: at })}`],
+    ["rate(x[1h:1ms]), 3.6 M steps", `/api/v1/query?${params({ query: "rate(qprobe_counter_total[1h:1ms])", time: at })}`],
     ["range query of rate(x[1h:1ms]), 41 steps", `/api/v1/query_range?${params({ query: "rate(qprobe_counter_total[1h:1ms])", start: String(data.start / 1000), end: String(data.start / 1000 + 600), step: "15" })}`],
     ["nested subqueries [1d:1s] of [1h:1ms]", `/api/v1/query?${params({ query: "max_over_time(rate(qprobe_counter_total[1h:1ms])[1d:1s])", time: at })}`],
   ];
   for (const [name, path] of cases) {
-    it(`${name}: 400 or 422 within ${BOUND_MS} ms, ingest beside it within 1 s`, async () => {
+    it(`${name}: answered (200, 400 or 422) within ${BOUND_MS} ms, ingest beside it within 1 s`, async () => {
       const { query, ingest } = await queryBesideIngest(path, BOUND_MS);
       const health = await guard.checkAndRecover();
-      expect([400, 422], show(query)).toContain(query.status);
-      expect(query.json.errorType).toBe(query.status === 400 ? "bad_data" : "execution");
+      expect([200, 400, 422], show(query)).toContain(query.status);
+      if (query.status !== 200) expect(query.json.errorType).toBe(query.status === 400 ? "bad_data" : "execution");
       expect(sqlLeak(query.text)).toBeUndefined();
       expect(query.ms, show(query)).toBeLessThan(BOUND_MS);
       expect(ingest.status, show(ingest)).toBe(202);
@@ -102,14 +106,6 @@ describe("D4: subqueries with tiny steps are refused up front", () => {
     });
   }
 
-  it("rate(x[1h:1ms]) (3.6 M steps, one series): answered either way within the bound", async () => {
-    const { query, ingest } = await queryBesideIngest(`/api/v1/query?${params({ query: "rate(qprobe_counter_total[1h:1ms])", time: at })}`, BOUND_MS);
-    const health = await guard.checkAndRecover();
-    expect([200, 400, 422], show(query)).toContain(query.status);
-    expect(query.ms, show(query)).toBeLessThan(BOUND_MS);
-    expect(ingest.ms, show(ingest)).toBeLessThan(1_000);
-    expect(health).toEqual([]);
-  });
 });
 
 describe("D5: label_join building an absurd output", () => {
@@ -119,10 +115,14 @@ describe("D5: label_join building an absurd output", () => {
     const series = Array.from({ length: 5_000 }, (_, i) => ({ name: "ljoin_series", labels: { i: String(i), job: `j${i % 7}`, grp: `g${i % 11}` }, samples: [[t, i]] }));
     const load = await call(`${s.url}/v1/metrics`, { headers: { authorization: `Bearer ${s.key}`, "content-type": "application/json" }, body: JSON.stringify({ series }), timeoutMs: 30_000 });
     expect(load.status, show(load)).toBe(202);
+    // Samples, not just series rows: the aggregator writes the series first.
     await eventually(async () => {
-      const { rows } = await s.db.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM series WHERE tenant_id = ${s.tenantId} AND metric_name = 'ljoin_series'`);
+      const { rows } = await s.db.db.execute<{ n: number }>(sql`
+        SELECT count(*)::int AS n FROM samples x JOIN series r ON r.id = x.series_id WHERE r.tenant_id = ${s.tenantId} AND r.metric_name = 'ljoin_series'`);
       return rows[0].n === 5_000;
-    }, 30_000, "5,000 series stored");
+    }, 30_000, "5,000 samples stored");
+    const count = await call(`${s.url}/api/v1/query?${params({ query: "count(ljoin_series)", time: String(t / 1000) })}`, { headers: { authorization: `Bearer ${s.key}` } });
+    expect(count.json?.data?.result?.[0]?.value?.[1], show(count)).toBe("5000");
     // The query is over 100 KB: form POST, as the probe sent it.
     const query = `label_join(ljoin_series, "dst", "${"x".repeat(100_000)}", "i", "job", "grp")`;
     const a = await call(`${s.url}/api/v1/query`, {
