@@ -1,6 +1,6 @@
 // Fuzz test of both wire formats and the query API against the local stack
 // on real Postgres, loopback only. Bounded and seeded:
-//   FUZZ_CASES  number of cases (default 400: about 20 s here when the machine is quiet)
+//   FUZZ_CASES  number of cases (default 500: 10-25 s of requests here)
 //   FUZZ_SEED   the seed (default: random, printed)
 //   FUZZ_ONLY   comma-separated case ids to run alone (with the seed of the failing run)
 //   FUZZ_BOUND_MS  the time bound of one answer (default 10000)
@@ -16,7 +16,7 @@ import { healthProblems, Markers } from "./lib/health";
 import { call, show } from "./lib/http";
 import { loadProbeData, probeData } from "./lib/probe-data";
 
-const CASES = Number(process.env.FUZZ_CASES ?? 400);
+const CASES = Number(process.env.FUZZ_CASES ?? 500);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const ONLY = process.env.FUZZ_ONLY ? new Set(process.env.FUZZ_ONLY.split(",").map(Number)) : undefined;
 const BOUND_MS = Number(process.env.FUZZ_BOUND_MS ?? 10_000);
