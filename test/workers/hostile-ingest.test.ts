@@ -205,14 +205,15 @@ describe("D3, D7, D12: a 2xx never loses data; the valid companion always lands"
 });
 
 describe("D12: precise messages; duplicate keys in /v1/logs", () => {
-  it("an invalid log time says why, not 'Invalid input'", async () => {
+  it("an invalid log time says why, not just 'Invalid input'", async () => {
     for (const time of ["1.5", "1e309", '"yesterday"', "true"]) {
       const t = BASE - 200_000 - n++ * 10;
       const a = await postJson("/v1/logs", `{"logs":[{"request_id":"d12-time-${t}","time":${time}},{"request_id":"d12-ok-${t}","time":${t}}]}`);
       expect(a.status, show(a)).toBe(400);
       const r = (a.json.rejected as { path: string; reason: string }[]).find((x) => x.path.startsWith("logs[0]"));
       expect(r, show(a)).toBeDefined();
-      expect(r!.reason, `time ${time}`).not.toMatch(/invalid input/i);
+      // zod's bare "Invalid input" (what the union said) is not a reason.
+      expect(r!.reason, `time ${time}`).not.toMatch(/invalid input\s*$/i);
       expect(r!.reason, `time ${time}`).toMatch(/time/);
       expect(r!.reason, `time ${time}`).toMatch(/millisecond|RFC 3339|range|integer/);
     }
