@@ -1,7 +1,7 @@
 // Fuzz test of both wire formats and the query API against the local stack
 // on real Postgres, loopback only. Bounded and seeded:
 //   FUZZ_CASES  number of cases (default 500: 10-25 s of requests here)
-//   FUZZ_SEED   the seed (default: random, printed)
+//   FUZZ_SEED   the seed (default: a fixed one, so CI is reproducible; `random` picks one, printed)
 //   FUZZ_ONLY   comma-separated case ids to run alone (with the seed of the failing run)
 //   FUZZ_BOUND_MS  the time bound of one answer (default 10000)
 // Asserts: no 5xx (but a query's own 503 timeout), every answer within the
@@ -17,7 +17,9 @@ import { call, show } from "./lib/http";
 import { loadProbeData, probeData } from "./lib/probe-data";
 
 const CASES = Number(process.env.FUZZ_CASES ?? 500);
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
+/** A fixed default keeps CI deterministic; explore new inputs locally with FUZZ_SEED=random. */
+const DEFAULT_SEED = 20261201;
+const SEED = process.env.FUZZ_SEED === "random" ? Math.floor(Math.random() * 2 ** 31) : Number(process.env.FUZZ_SEED ?? DEFAULT_SEED);
 const ONLY = process.env.FUZZ_ONLY ? new Set(process.env.FUZZ_ONLY.split(",").map(Number)) : undefined;
 const BOUND_MS = Number(process.env.FUZZ_BOUND_MS ?? 10_000);
 const HEALTH_EVERY = 50;
