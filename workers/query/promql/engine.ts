@@ -123,6 +123,7 @@ export class Evaluator {
     const u = unwrap(inner);
     // Range results keep their own sample times; instant results repeat per step.
     if (!Array.isArray(res) || u.kind === "MatrixSelector" || u.kind === "SubqueryExpr" || this.numSteps === 1) return res;
+    this.q.addSamples(res.length * this.numSteps);
     return res.map((s) => {
       const ts: number[] = [];
       const vs: number[] = [];
@@ -130,30 +131,82 @@ export class Evaluator {
         ts.push(t);
         vs.push(s.vs[0]);
       }
-      this.q.addSamples(ts.length);
       return { metric: s.metric, ts, vs };
     });
   }
 
-  /** One sample per step per series: the latest within the lookback window, unless stale. */
+  /** Time of step k (the loops of Prometheus add the interval; for integer ms this is the same). */
+  private stepTime(k: number): number {
+    return this.start + k * this.interval;
+  }
+
+  /** First step k >= 0 whose time is >= t. */
+  private firstStepAtOrAfter(t: number): number {
+    let k = Math.max(0, Math.ceil((t - this.start) / this.interval));
+    while (k > 0 && this.stepTime(k - 1) >= t) k--;
+    while (this.stepTime(k) < t) k++;
+    return k;
+  }
+
+  /** Last step k (may be -1) whose time is <= t. */
+  private lastStepAtOrBefore(t: number): number {
+    let k = Math.min(this.numSteps - 1, Math.floor((t - this.start) / this.interval));
+    while (k < this.numSteps - 1 && this.stepTime(k + 1) <= t) k++;
+    while (k >= 0 && this.stepTime(k) > t) k--;
+    return k;
+  }
+
+  /**
+   * One sample per step per series: the latest within the lookback window, unless stale.
+   * Walks the samples, not the steps: each sample fills the steps that see it, so the
+   * work is samples + output, and the output is counted before it is built (a
+   * subquery like x[1y:1ms] has 3e10 steps, nearly all of them empty).
+   */
   private evalVectorSelector(e: VectorSelector): Matrix {
     const at = atTime(e);
+    const input = this.data.get(e) ?? [];
+    // Per series, the runs of steps [kFrom, kTo] and the sample index that fills each run.
+    const runs: number[][] = [];
+    let total = 0;
+    for (const s of input) {
+      this.q.check();
+      const r: number[] = [];
+      if (at !== null) {
+        const ref = at - e.offset;
+        const i = lastAtOrBefore(s.ts, ref);
+        if (i >= 0 && s.ts[i] >= ref - this.q.lookback && !isStaleNaN(s.vs[i])) r.push(0, this.numSteps - 1, i);
+      } else {
+        const first = Math.max(0, lastAtOrBefore(s.ts, this.start - e.offset));
+        const last = lastAtOrBefore(s.ts, this.end - e.offset);
+        this.q.addSteps(Math.max(0, last - first + 1));
+        for (let i = first; i <= last; i++) {
+          if (isStaleNaN(s.vs[i])) continue;
+          const kFrom = this.firstStepAtOrAfter(s.ts[i] + e.offset);
+          // Seen up to the lookback, and only until the next sample takes over.
+          let kTo = this.lastStepAtOrBefore(s.ts[i] + this.q.lookback + e.offset);
+          if (i + 1 < s.ts.length) kTo = Math.min(kTo, this.firstStepAtOrAfter(s.ts[i + 1] + e.offset) - 1);
+          if (kTo >= kFrom) r.push(kFrom, kTo, i);
+        }
+      }
+      for (let j = 0; j < r.length; j += 3) total += r[j + 1] - r[j] + 1;
+      runs.push(r);
+    }
+    this.q.addSamples(total);
     const out: Matrix = [];
-    for (const s of this.data.get(e) ?? []) {
+    input.forEach((s, si) => {
+      const r = runs[si];
+      if (r.length === 0) return;
       const ts: number[] = [];
       const vs: number[] = [];
-      for (let t = this.start; t <= this.end; t += this.interval) {
-        const ref = (at ?? t) - e.offset;
-        const i = lastAtOrBefore(s.ts, ref);
-        if (i < 0 || s.ts[i] < ref - this.q.lookback || isStaleNaN(s.vs[i])) continue;
-        ts.push(t);
-        vs.push(s.vs[i]);
+      for (let j = 0; j < r.length; j += 3) {
+        const v = s.vs[r[j + 2]];
+        for (let k = r[j]; k <= r[j + 1]; k++) {
+          ts.push(this.stepTime(k));
+          vs.push(v);
+        }
       }
-      if (ts.length > 0) {
-        this.q.addSamples(ts.length);
-        out.push({ metric: s.metric, ts, vs });
-      }
-    }
+      out.push({ metric: s.metric, ts, vs });
+    });
     return out;
   }
 
@@ -185,6 +238,8 @@ export class Evaluator {
   /** Evaluates args over all steps, then calls fn per step with instant vectors (Prometheus rangeEval). */
   rangeEval(fn: StepFn, args: Array<Expr | null>): Matrix {
     const mats = args.map((a) => (a === null || valueType(a) === "string" ? null : this.evalMatrix(a)));
+    // Each step visits every input series once.
+    this.q.addSteps(this.numSteps * (1 + mats.reduce((n, m) => n + (m ? m.length : 0), 0)));
     const cursors = mats.map((m) => (m ? new Array<number>(m.length).fill(0) : []));
     const bySeries = new Map<string, Series>();
     const order: Series[] = [];
@@ -258,7 +313,7 @@ export class Evaluator {
 
   private evalCall(e: Call): Matrix {
     const def = FUNCTIONS.get(e.func)!;
-    const state: FnState = {};
+    const state: FnState = { ctx: this.q };
     if (e.func === "timestamp") {
       const a = unwrap(e.args[0]);
       if (a.kind === "VectorSelector") return this.evalTimestamp(a, e, state);
@@ -278,6 +333,7 @@ export class Evaluator {
     const at = atTime(vs);
     const series = this.data.get(vs) ?? [];
     const def = FUNCTIONS.get("timestamp")!;
+    this.q.addSteps(this.numSteps * series.length);
     return this.rangeEval((_vals, t) => {
       // Prometheus 2.42 replaces the offset with (t - @time) here, so with @ the offset is ignored.
       const ref = at !== null ? at : t - vs.offset;
@@ -309,6 +365,7 @@ export class Evaluator {
       at = atTime(arg);
       inputs = this.evalSubquery(arg).map((s) => ({ metric: s.metric, points: { ts: Float64Array.from(s.ts), vs: Float64Array.from(s.vs) } }));
     }
+    this.q.addSteps(inputs.length * this.numSteps);
     const out: Matrix = [];
     const scalars: number[] = new Array(e.args.length).fill(0);
     for (const input of inputs) {
@@ -324,6 +381,7 @@ export class Evaluator {
         const w = window(input.points, mint, maxt);
         if (w.ts.length === 0) continue;
         this.q.peekSamples(w.ts.length);
+        this.q.addSteps(w.ts.length);
         const v = def.range!(w, scalars, { ts: t, rangeStart: mint, rangeEnd: maxt, range });
         if (v === null) continue;
         ts.push(t);
@@ -340,6 +398,7 @@ export class Evaluator {
   }
 
   private absentOverTime(mat: Matrix, arg: Expr): Matrix {
+    this.q.addSteps(this.numSteps);
     if (mat.some((s) => s.ts.length === this.numSteps)) return [];
     const found = new Set<number>();
     for (const s of mat) for (const t of s.ts) found.add(t);

@@ -22,7 +22,7 @@ import {
 } from "./ast";
 import { ParseError } from "./errors";
 import { FUNCTIONS } from "./functions";
-import { parseDuration, parseNumber, unquote } from "./literals";
+import { DurationRangeError, parseDuration, parseNumber, unquote } from "./literals";
 import { compileMatcher } from "./matchers";
 import { RegexSyntaxError } from "./regex";
 import { documentedType, valueType } from "./typecheck";
@@ -34,6 +34,14 @@ const BIN_OPS: Record<string, BinaryOp> = {
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: "=", Neq: "!=", EqlRegex: "=~", NeqRegex: "!~" };
 const AGG_OPS = new Set<string>(["sum", "avg", "min", "max", "count", "group", "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values"]);
 const AGG_WITH_PARAM = new Set<string>(["topk", "bottomk", "quantile", "count_values"]);
+
+function isDuration(t: string): boolean {
+  try {
+    return parseDuration(t) !== null;
+  } catch {
+    return true;
+  }
+}
 
 function kids(n: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
@@ -132,7 +140,7 @@ class Parser {
     const t = this.text(n);
     const v = parseNumber(t);
     if (v === null) {
-      if (parseDuration(t.replace(/^[+-]/, "")) !== null) this.fail(n.from, n.to, `unexpected duration ${JSON.stringify(t)}`);
+      if (isDuration(t.replace(/^[+-]/, ""))) this.fail(n.from, n.to, `unexpected duration ${JSON.stringify(t)}`);
       this.fail(n.from, n.to, `bad number or duration syntax: ${JSON.stringify(t)}`);
     }
     return v;
@@ -151,7 +159,13 @@ class Parser {
     const c = kids(n);
     if (c.length !== 1 || c[0].name !== "NumberDurationLiteralInDurationContext") this.fail(n.from, n.to, `unexpected ${JSON.stringify(this.text(n))}, expected duration`);
     const t = this.text(c[0]);
-    const d = parseDuration(t);
+    let d: number | null;
+    try {
+      d = parseDuration(t);
+    } catch (e) {
+      if (e instanceof DurationRangeError) this.fail(c[0].from, c[0].to, e.message);
+      throw e;
+    }
     if (d === null) this.fail(n.from, n.to, `bad duration syntax: ${JSON.stringify(t)}`);
     if (d === 0) this.fail(n.from, n.to, "duration must be greater than 0");
     return d;
