@@ -25,6 +25,7 @@ import { FUNCTIONS } from "./functions";
 import { DurationRangeError, parseDuration, parseNumber, unquote } from "./literals";
 import { compileMatcher } from "./matchers";
 import { RegexSyntaxError } from "./regex";
+import { NestingError, PARSER_DEPTH_WARNING, parserGaveUp, prepareForParser } from "./nesting";
 import { documentedType, valueType } from "./typecheck";
 
 const BIN_OPS: Record<string, BinaryOp> = {
@@ -52,10 +53,24 @@ function kids(n: SyntaxNode): SyntaxNode[] {
 class Parser {
   /** Operator positions of binary expressions, for error messages. */
   private readonly opPos = new WeakMap<BinaryExpr, [number, number]>();
-  constructor(private readonly input: string) {}
+  /** The text lezer parses: the query, with long operator chains grouped (./nesting). */
+  private readonly input: string;
+  private readonly toOriginal: (pos: number) => number;
+  private readonly depth: number;
+  constructor(private readonly query: string) {
+    try {
+      const prepared = prepareForParser(query);
+      this.input = prepared.text;
+      this.toOriginal = prepared.toOriginal;
+      this.depth = prepared.depth;
+    } catch (e) {
+      if (e instanceof NestingError) throw new ParseError(query, e.pos, e.pos + 1, e.message);
+      throw e;
+    }
+  }
 
   fail(from: number, to: number, msg: string): never {
-    throw new ParseError(this.input, from, to, msg);
+    throw new ParseError(this.query, this.toOriginal(from), this.toOriginal(to), msg);
   }
 
   text(n: SyntaxNode): string {
@@ -83,6 +98,7 @@ class Parser {
 
   private syntaxError(n: SyntaxNode): never {
     const pos = n.from;
+    if (this.depth > PARSER_DEPTH_WARNING) this.fail(pos, pos, parserGaveUp(this.depth));
     // An identifier directly followed by "(" that the grammar did not take as a call.
     const before = this.input.slice(0, pos);
     const ident = /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*$/.exec(before);
@@ -422,7 +438,13 @@ class Parser {
 
 /** Parses a PromQL expression. Throws ParseError (errorType bad_data). */
 export function parseExpr(input: string): Expr {
-  return new Parser(input).parse();
+  try {
+    return new Parser(input).parse();
+  } catch (e) {
+    // A backstop: nesting is measured before parsing, but no input may overflow the stack.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) throw new ParseError(input, 0, 0, new NestingError(0).message);
+    throw e;
+  }
 }
 
 /** Parses a series selector (the match[] parameter): only `name{matchers}` is allowed. */
