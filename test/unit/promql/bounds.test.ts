@@ -160,3 +160,12 @@ describe("query bounds", () => {
     expect(e.message).toBe("1:3: parse error: duration out of range");
   });
 });
+
+describe("number literals past float64", () => {
+  it("refuses topk(1e400, …) as Prometheus's ParseFloat does", async () => {
+    const e = await errorOf(instantQuery(new MemoryStorage(), "topk(1e400, up)", T0));
+    expect(e.errorType).toBe("bad_data");
+    expect(e.message).toBe('1:6: parse error: error parsing number: strconv.ParseFloat: parsing "1e400": value out of range');
+    expect((await instantQuery(new MemoryStorage(), "Inf", T0)).resultType).toBe("scalar");
+  });
+});

@@ -62,6 +62,34 @@ function hasDuplicateLabelsets(metrics: L.Lbls[]): boolean {
 
 const atTime = (vs: { at: VectorSelector["at"] }): number | null => (vs.at && "time" in vs.at ? vs.at.time : null);
 
+/** Levels of eval() recursion before a subtree is evaluated bottom-up. */
+const MAX_RECURSION = 64;
+
+const isRangeArg = (a: Expr) => {
+  const u = unwrap(a);
+  return u.kind === "MatrixSelector" || u.kind === "SubqueryExpr";
+};
+
+/** The children an Evaluator evaluates with itself (not with a child evaluator, not read directly). */
+function sameEvaluatorChildren(e: Expr): Expr[] {
+  switch (e.kind) {
+    case "ParenExpr":
+    case "UnaryExpr":
+      return [e.expr];
+    case "BinaryExpr":
+      return [e.lhs, e.rhs];
+    case "AggregateExpr":
+      return e.param && unwrap(e.param).kind !== "StringLiteral" ? [e.param, e.expr] : [e.expr];
+    case "Call": {
+      if (e.func === "timestamp" && unwrap(e.args[0]).kind === "VectorSelector") return [];
+      const ranged = e.args.some(isRangeArg);
+      return e.args.filter((a) => !(ranged ? isRangeArg(a) : valueType(a) === "string"));
+    }
+    default:
+      return [];
+  }
+}
+
 export class Evaluator {
   readonly numSteps: number;
   constructor(
@@ -78,7 +106,44 @@ export class Evaluator {
     return new Evaluator(this.q, this.data, start, end, interval);
   }
 
+  /**
+   * Deep trees (1,000-term chains, 1,000 nested calls) would overflow the stack,
+   * workerd's sooner than Node's: past MAX_RECURSION levels a subtree is
+   * evaluated bottom-up from an explicit list, its children's values waiting
+   * here until their parent takes them.
+   */
+  private readonly memo = new Map<Expr, EvalValue>();
+  private level = 0;
+
   eval(e: Expr): EvalValue {
+    const done = this.memo.get(e);
+    if (done !== undefined) {
+      this.memo.delete(e);
+      return done;
+    }
+    if (this.level >= MAX_RECURSION) return this.evalBottomUp(e);
+    this.level++;
+    try {
+      return this.evalNode(e);
+    } finally {
+      this.level--;
+    }
+  }
+
+  private evalBottomUp(root: Expr): EvalValue {
+    const order: Expr[] = [];
+    const todo = [root];
+    while (todo.length) {
+      const n = todo.pop()!;
+      order.push(n);
+      todo.push(...sameEvaluatorChildren(n));
+    }
+    // Reversed, every node comes after the children it evaluates.
+    for (let i = order.length - 1; i > 0; i--) this.memo.set(order[i], this.evalNode(order[i]));
+    return this.evalNode(root);
+  }
+
+  private evalNode(e: Expr): EvalValue {
     this.q.check();
     switch (e.kind) {
       case "NumberLiteral":

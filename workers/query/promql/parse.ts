@@ -155,6 +155,12 @@ class Parser {
   private number(n: SyntaxNode): number {
     const t = this.text(n);
     const v = parseNumber(t);
+    const digits = t.replace(/^[+-]/, "");
+    if (v !== null && !Number.isFinite(v) && !Number.isNaN(v) && !/^inf$/i.test(digits)) {
+      // Go's ParseFloat refuses what overflows float64 (1e400); JS would make it Infinity.
+      const from = n.to - digits.length;
+      this.fail(from, n.to, `error parsing number: strconv.ParseFloat: parsing ${JSON.stringify(digits)}: value out of range`);
+    }
     if (v === null) {
       if (isDuration(t.replace(/^[+-]/, ""))) this.fail(n.from, n.to, `unexpected duration ${JSON.stringify(t)}`);
       this.fail(n.from, n.to, `bad number or duration syntax: ${JSON.stringify(t)}`);
