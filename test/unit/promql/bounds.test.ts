@@ -169,3 +169,13 @@ describe("number literals past float64", () => {
     expect((await instantQuery(new MemoryStorage(), "Inf", T0)).resultType).toBe("scalar");
   });
 });
+
+describe("times past 2^53 ms", () => {
+  it("a 1ms-step subquery pinned at @ 1e15 (where t + 1 === t) ends", async () => {
+    const st = new MemoryStorage([{ labels: { __name__: "up" }, timestamps: [T0], values: [1] }]);
+    const t0 = performance.now();
+    const r = await instantQuery(st, "count_over_time(vector(1)[1s:1ms] @ 1e15)", T0);
+    expect(r.resultType).toBe("vector");
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});

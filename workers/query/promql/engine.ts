@@ -99,7 +99,7 @@ export class Evaluator {
     readonly end: number,
     readonly interval: number,
   ) {
-    this.numSteps = Math.floor((end - start) / interval) + 1;
+    this.numSteps = Math.max(0, Math.floor((end - start) / interval) + 1);
   }
 
   private child(start: number, end: number, interval: number): Evaluator {
@@ -192,15 +192,18 @@ export class Evaluator {
     return res.map((s) => {
       const ts: number[] = [];
       const vs: number[] = [];
-      for (let t = this.start; t <= this.end; t += this.interval) {
-        ts.push(t);
+      for (let k = 0; k < this.numSteps; k++) {
+        ts.push(this.stepTime(k));
         vs.push(s.vs[0]);
       }
       return { metric: s.metric, ts, vs };
     });
   }
 
-  /** Time of step k (the loops of Prometheus add the interval; for integer ms this is the same). */
+  /**
+   * Time of step k. Prometheus's loops add the interval; for integer ms below 2^53
+   * this is the same, and past 2^53 (an @ 1e15) a loop by index still ends.
+   */
   private stepTime(k: number): number {
     return this.start + k * this.interval;
   }
@@ -308,7 +311,8 @@ export class Evaluator {
     const cursors = mats.map((m) => (m ? new Array<number>(m.length).fill(0) : []));
     const bySeries = new Map<string, Series>();
     const order: Series[] = [];
-    for (let t = this.start; t <= this.end; t += this.interval) {
+    for (let k = 0; k < this.numSteps; k++) {
+      const t = this.stepTime(k);
       this.q.check();
       const vals: Vector[] = mats.map((m, i) => {
         if (!m) return [];
@@ -438,8 +442,8 @@ export class Evaluator {
       const metric = e.func === "last_over_time" ? input.metric : L.dropName(input.metric);
       const ts: number[] = [];
       const vs: number[] = [];
-      let step = 0;
-      for (let t = this.start; t <= this.end; t += this.interval, step++) {
+      for (let step = 0; step < this.numSteps; step++) {
+        const t = this.stepTime(step);
         for (let j = 0; j < scalarMats.length; j++) if (scalarMats[j]) scalars[j] = scalarMats[j]![0].vs[step];
         const maxt = (at ?? t) - offset;
         const mint = maxt - range;
@@ -469,7 +473,7 @@ export class Evaluator {
     for (const s of mat) for (const t of s.ts) found.add(t);
     if (found.size === this.numSteps) return [];
     const ts: number[] = [];
-    for (let t = this.start; t <= this.end; t += this.interval) if (!found.has(t)) ts.push(t);
+    for (let k = 0; k < this.numSteps; k++) if (!found.has(this.stepTime(k))) ts.push(this.stepTime(k));
     return [{ metric: absentLabels(unwrap(arg)), ts, vs: ts.map(() => 1) }];
   }
 }
