@@ -57,7 +57,7 @@ describe("nesting", () => {
     for (let round = 0; round < 20; round++) {
       const ops = ["+", "-", "*", "/", "%"];
       let q = String(1 + rnd(9));
-      const terms = 300 + rnd(400);
+      const terms = 700 + rnd(300);
       for (let i = 1; i < terms; i++) q += ` ${ops[rnd(round % 2 ? 5 : 2)]} ${1 + rnd(9)}`;
       const r = await instantQuery(s, q, 1000);
       // eslint-disable-next-line no-new-func
