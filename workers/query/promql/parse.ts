@@ -448,7 +448,7 @@ export function parseExpr(input: string): Expr {
     return new Parser(input).parse();
   } catch (e) {
     // A backstop: nesting is measured before parsing, but no input may overflow the stack.
-    if (e instanceof RangeError && /call stack/i.test(e.message)) throw new ParseError(input, 0, 0, new NestingError(0).message);
+    if (e instanceof RangeError && /call stack/i.test(e.message)) throw new ParseError(input, 0, 0, "expression nests too deeply (the parser ran out of stack)");
     throw e;
   }
 }
