@@ -12,25 +12,11 @@ import * as L from "./labels";
 import type { QueryContext } from "./limits";
 import { valueType } from "./typecheck";
 import { isStaleNaN } from "../../../shared/staleness";
+import { MAX_RECURSION, sameEvaluatorChildren, unwrap } from "./eval-order";
+import { instantSelector, lastAtOrBefore, type StepGrid } from "./selector";
 import type { EvalValue, Matrix, Points, Series, Vector } from "./values";
 
 type StepFn = (vals: Vector[], ts: number) => Vector;
-
-function unwrap(e: Expr): Expr {
-  while (e.kind === "ParenExpr" || e.kind === "StepInvariantExpr") e = e.expr;
-  return e;
-}
-
-/** Index of the last timestamp <= t, or -1. */
-function lastAtOrBefore(ts: ArrayLike<number>, t: number): number {
-  let lo = 0, hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
 
 /** Index of the first timestamp >= t. */
 function firstAtOrAfter(ts: ArrayLike<number>, t: number): number {
@@ -62,35 +48,7 @@ function hasDuplicateLabelsets(metrics: L.Lbls[]): boolean {
 
 const atTime = (vs: { at: VectorSelector["at"] }): number | null => (vs.at && "time" in vs.at ? vs.at.time : null);
 
-/** Levels of eval() recursion before a subtree is evaluated bottom-up. */
-const MAX_RECURSION = 64;
-
-const isRangeArg = (a: Expr) => {
-  const u = unwrap(a);
-  return u.kind === "MatrixSelector" || u.kind === "SubqueryExpr";
-};
-
-/** The children an Evaluator evaluates with itself (not with a child evaluator, not read directly). */
-function sameEvaluatorChildren(e: Expr): Expr[] {
-  switch (e.kind) {
-    case "ParenExpr":
-    case "UnaryExpr":
-      return [e.expr];
-    case "BinaryExpr":
-      return [e.lhs, e.rhs];
-    case "AggregateExpr":
-      return e.param && unwrap(e.param).kind !== "StringLiteral" ? [e.param, e.expr] : [e.expr];
-    case "Call": {
-      if (e.func === "timestamp" && unwrap(e.args[0]).kind === "VectorSelector") return [];
-      const ranged = e.args.some(isRangeArg);
-      return e.args.filter((a) => !(ranged ? isRangeArg(a) : valueType(a) === "string"));
-    }
-    default:
-      return [];
-  }
-}
-
-export class Evaluator {
+export class Evaluator implements StepGrid {
   readonly numSteps: number;
   constructor(
     private readonly q: QueryContext,
@@ -204,78 +162,12 @@ export class Evaluator {
    * Time of step k. Prometheus's loops add the interval; for integer ms below 2^53
    * this is the same, and past 2^53 (an @ 1e15) a loop by index still ends.
    */
-  private stepTime(k: number): number {
+  stepTime(k: number): number {
     return this.start + k * this.interval;
   }
 
-  /** First step k >= 0 whose time is >= t. */
-  private firstStepAtOrAfter(t: number): number {
-    let k = Math.max(0, Math.ceil((t - this.start) / this.interval));
-    while (k > 0 && this.stepTime(k - 1) >= t) k--;
-    while (this.stepTime(k) < t) k++;
-    return k;
-  }
-
-  /** Last step k (may be -1) whose time is <= t. */
-  private lastStepAtOrBefore(t: number): number {
-    let k = Math.min(this.numSteps - 1, Math.floor((t - this.start) / this.interval));
-    while (k < this.numSteps - 1 && this.stepTime(k + 1) <= t) k++;
-    while (k >= 0 && this.stepTime(k) > t) k--;
-    return k;
-  }
-
-  /**
-   * One sample per step per series: the latest within the lookback window, unless stale.
-   * Walks the samples, not the steps: each sample fills the steps that see it, so the
-   * work is samples + output, and the output is counted before it is built (a
-   * subquery like x[1y:1ms] has 3e10 steps, nearly all of them empty).
-   */
   private evalVectorSelector(e: VectorSelector): Matrix {
-    const at = atTime(e);
-    const input = this.data.get(e) ?? [];
-    // Per series, the runs of steps [kFrom, kTo] and the sample index that fills each run.
-    const runs: number[][] = [];
-    let total = 0;
-    for (const s of input) {
-      this.q.check();
-      const r: number[] = [];
-      if (at !== null) {
-        const ref = at - e.offset;
-        const i = lastAtOrBefore(s.ts, ref);
-        if (i >= 0 && s.ts[i] >= ref - this.q.lookback && !isStaleNaN(s.vs[i])) r.push(0, this.numSteps - 1, i);
-      } else {
-        const first = Math.max(0, lastAtOrBefore(s.ts, this.start - e.offset));
-        const last = lastAtOrBefore(s.ts, this.end - e.offset);
-        this.q.addSteps(Math.max(0, last - first + 1));
-        for (let i = first; i <= last; i++) {
-          if (isStaleNaN(s.vs[i])) continue;
-          const kFrom = this.firstStepAtOrAfter(s.ts[i] + e.offset);
-          // Seen up to the lookback, and only until the next sample takes over.
-          let kTo = this.lastStepAtOrBefore(s.ts[i] + this.q.lookback + e.offset);
-          if (i + 1 < s.ts.length) kTo = Math.min(kTo, this.firstStepAtOrAfter(s.ts[i + 1] + e.offset) - 1);
-          if (kTo >= kFrom) r.push(kFrom, kTo, i);
-        }
-      }
-      for (let j = 0; j < r.length; j += 3) total += r[j + 1] - r[j] + 1;
-      runs.push(r);
-    }
-    this.q.addSamples(total);
-    const out: Matrix = [];
-    input.forEach((s, si) => {
-      const r = runs[si];
-      if (r.length === 0) return;
-      const ts: number[] = [];
-      const vs: number[] = [];
-      for (let j = 0; j < r.length; j += 3) {
-        const v = s.vs[r[j + 2]];
-        for (let k = r[j]; k <= r[j + 1]; k++) {
-          ts.push(this.stepTime(k));
-          vs.push(v);
-        }
-      }
-      out.push({ metric: s.metric, ts, vs });
-    });
-    return out;
+    return instantSelector(this, this.q, e, this.data.get(e) ?? []);
   }
 
   /** A range vector at one time (instant queries only): raw samples in [t - range, t]. */

@@ -22,7 +22,7 @@ import {
 } from "./ast";
 import { ParseError } from "./errors";
 import { FUNCTIONS } from "./functions";
-import { DurationRangeError, parseDuration, parseNumber, unquote } from "./literals";
+import { DurationRangeError, isDurationText, parseDuration, parseNumber, unquote } from "./literals";
 import { compileMatcher } from "./matchers";
 import { RegexSyntaxError } from "./regex";
 import { NestingError, PARSER_DEPTH_WARNING, parserGaveUp, prepareForParser } from "./nesting";
@@ -35,14 +35,6 @@ const BIN_OPS: Record<string, BinaryOp> = {
 const MATCH_OPS: Record<string, MatchType> = { EqlSingle: "=", Neq: "!=", EqlRegex: "=~", NeqRegex: "!~" };
 const AGG_OPS = new Set<string>(["sum", "avg", "min", "max", "count", "group", "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values"]);
 const AGG_WITH_PARAM = new Set<string>(["topk", "bottomk", "quantile", "count_values"]);
-
-function isDuration(t: string): boolean {
-  try {
-    return parseDuration(t) !== null;
-  } catch {
-    return true;
-  }
-}
 
 function kids(n: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
@@ -162,7 +154,7 @@ class Parser {
       this.fail(from, n.to, `error parsing number: strconv.ParseFloat: parsing ${JSON.stringify(digits)}: value out of range`);
     }
     if (v === null) {
-      if (isDuration(t.replace(/^[+-]/, ""))) this.fail(n.from, n.to, `unexpected duration ${JSON.stringify(t)}`);
+      if (isDurationText(t.replace(/^[+-]/, ""))) this.fail(n.from, n.to, `unexpected duration ${JSON.stringify(t)}`);
       this.fail(n.from, n.to, `bad number or duration syntax: ${JSON.stringify(t)}`);
     }
     return v;
