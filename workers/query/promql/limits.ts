@@ -84,11 +84,11 @@ export class QueryContext {
         `query processing would take more than ${this.maxSteps} evaluation steps (series times steps, plus samples in range windows): use a larger subquery step, a shorter range or fewer series`,
       );
     }
-    // Look at the clock about every 16k steps of work, however they come.
+    // Look at the clock (and the abort signal) about every 16k steps of work, however they come.
     if (this.steps - this.stepsAtClock >= 16_384) {
       this.stepsAtClock = this.steps;
       this.check("expression evaluation", true);
-    } else this.check();
+    }
   }
 
   /** Counts characters of label values built by label_join / label_replace. */
