@@ -92,7 +92,7 @@ describe("query endpoints", () => {
     const noQuery = await get(`/api/v1/query`);
     expect(noQuery.status).toBe(400);
     const badTime = await get(`/api/v1/query?query=up&time=yesterday`);
-    expect(badTime.body.error).toBe('invalid parameter "time": cannot parse "yesterday" to a valid timestamp');
+    expect(badTime.body.error).toBe('invalid parameter "time": Invalid time value for \'time\': cannot parse "yesterday" to a valid timestamp');
     const tooMany = await get(`/api/v1/query_range?query=up&start=0&end=1000000&step=1`);
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error).toMatch(/11,000 points/);

@@ -5,6 +5,7 @@ import type { IngestEnv } from "../../shared/env";
 import { dbLifecycle, requireScope, type AppEnv } from "../../shared/http/context";
 import { IngestProblem, problemBody } from "./problem";
 import { drainUnread } from "../../shared/http/drain";
+import { reportInternalError } from "../../shared/http/internal-error";
 import { metricsRoute, logsRoute } from "./protocols/json/handler";
 import { remoteWriteRoute } from "./protocols/remote-write/handler";
 
@@ -32,8 +33,7 @@ app.notFound((c) => c.json(problemBody(`no ingest endpoint at ${c.req.method} ${
 
 app.onError((err, c) => {
   if (err instanceof IngestProblem) return c.json(problemBody(err.message), err.status, err.headers);
-  console.error(JSON.stringify({ level: "error", worker: "ingest", msg: err.message, stack: err.stack }));
-  return c.json(problemBody(`internal error: ${err.message}; retry later`), 500);
+  return c.json(problemBody(`${reportInternalError(c, err, "ingest")}; retry later`), 500);
 });
 
 export { TenantLimiter } from "./limiter";

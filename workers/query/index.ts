@@ -4,6 +4,7 @@ import { Hono, type Context } from "hono";
 import type { QueryEnv } from "../../shared/env";
 import { dbLifecycle, requireScope, useDb, type AppEnv } from "../../shared/http/context";
 import { openDb } from "../../shared/db";
+import { reportInternalError } from "../../shared/http/internal-error";
 import { postgresQueryStorage } from "../../shared/storage/postgres/read";
 import { admin } from "./admin";
 import { ApiError, failure } from "./api/envelope";
@@ -42,8 +43,7 @@ app.notFound((c) =>
 
 app.onError((err, c) => {
   if (err instanceof ApiError) return failure(c, err.errorType, err.message);
-  console.error(JSON.stringify({ level: "error", worker: "query", msg: err.message, stack: err.stack }));
-  return failure(c, "internal", `internal error: ${err.message}`);
+  return failure(c, "internal", reportInternalError(c, err, "query"));
 });
 
 export default {

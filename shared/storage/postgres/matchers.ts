@@ -48,6 +48,16 @@ function anyValueSql(col: SQL, pattern: string): SQL | null {
   return null;
 }
 
+/**
+ * Postgres text cannot hold U+0000 or a lone surrogate, so no stored value
+ * contains one: "=" such a value matches nothing, "!=" everything. (Sending
+ * one as a parameter is an error, the 500 of probe D6.) Regexes never reach
+ * SQL with one: neither pattern class above admits it.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const isUnstorable = (v: string): boolean => UNSTORABLE.test(v);
+
 export function planMatchers(matchers: LabelMatcher[]): MatcherPlan {
   const parts: SQL[] = [];
   const residual: LabelMatcher[] = [];
@@ -55,11 +65,15 @@ export function planMatchers(matchers: LabelMatcher[]): MatcherPlan {
     const col = column(m.name);
     switch (m.type) {
       case "=":
+        if (isUnstorable(m.value)) {
+          parts.push(sql`false`);
+          break;
+        }
         // Equality on a present label can use the jsonb containment index.
         parts.push(m.name !== NAME_LABEL && m.value !== "" ? sql`s.labels @> ${JSON.stringify({ [m.name]: m.value })}::jsonb` : sql`${col} = ${m.value}`);
         break;
       case "!=":
-        parts.push(sql`${col} <> ${m.value}`);
+        if (!isUnstorable(m.value)) parts.push(sql`${col} <> ${m.value}`);
         break;
       case "=~": {
         const any = anyValueSql(col, m.value);

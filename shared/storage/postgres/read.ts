@@ -9,7 +9,7 @@ import type { Db } from "../../db";
 import { NAME_LABEL, type Labels } from "../../labels";
 import { STALE_NAN } from "../../staleness";
 import type { LabelMatcher, MetricMetadata, QueryStorage, SeriesData, TimeRange } from "../types";
-import { planMatchers, planMatcherSets } from "./matchers";
+import { isUnstorable, planMatchers, planMatcherSets } from "./matchers";
 
 /** Builds an exact predicate over full label sets (with __name__) for a matcher list. */
 export type ExactMatcher = (matchers: LabelMatcher[]) => (labels: Labels) => boolean;
@@ -93,10 +93,20 @@ const samplesSql = sql`string_agg(int8send(x.ts), ''::bytea) AS ts, string_agg(c
  * the plan to one index range scan per series. As a join, a range covering
  * whole partitions made Postgres seq-scan every partition and hash-join (10x slower).
  */
+/**
+ * Times as bigint parameters: whole ms within +-2^62, so that no time the API or
+ * an @ modifier lets through (1e20 s, 1e308 s) becomes "1e+23" or overflows bigint.
+ * No sample lies outside that range.
+ */
+const TS_LIMIT = 2 ** 62;
+function tsParam(t: number): number {
+  if (Number.isNaN(t)) return -TS_LIMIT;
+  return Math.max(-TS_LIMIT, Math.min(TS_LIMIT, Math.round(t)));
+}
 const samplesOf = (seriesId: SQL, range: TimeRange) =>
-  sql`CROSS JOIN LATERAL (SELECT ${samplesSql} FROM (SELECT ts, value FROM samples y WHERE y.series_id = ${seriesId} AND y.ts BETWEEN ${range.start} AND ${range.end} ORDER BY y.ts) x) d`;
+  sql`CROSS JOIN LATERAL (SELECT ${samplesSql} FROM (SELECT ts, value FROM samples y WHERE y.series_id = ${seriesId} AND y.ts BETWEEN ${tsParam(range.start)} AND ${tsParam(range.end)} ORDER BY y.ts) x) d`;
 const inRange = (range: TimeRange) =>
-  sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${range.start} AND ${range.end})`;
+  sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${tsParam(range.start)} AND ${tsParam(range.end)})`;
 const limitSql = (limit?: number) => (limit && limit > 0 ? sql`LIMIT ${limit}` : sql``);
 
 type SeriesRow = {
@@ -185,6 +195,7 @@ export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatch
     },
 
     async metadata(metric?: string, limit?: number): Promise<Record<string, MetricMetadata[]>> {
+      if (metric !== undefined && isUnstorable(metric)) return {};
       const res = await db.execute<{ metric_name: string; type: string; help: string; unit: string }>(sql`
         SELECT metric_name, type, help, unit FROM metric_metadata
         WHERE tenant_id = ${tenantId} ${metric ? sql`AND metric_name = ${metric}` : sql``}

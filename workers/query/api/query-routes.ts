@@ -37,10 +37,12 @@ export async function queryRangeRoute(c: Context, storage: QueryStorage) {
   if (rawStart === undefined) throw badData('invalid parameter "start": cannot parse "" to a valid timestamp');
   if (rawEnd === undefined) throw badData('invalid parameter "end": cannot parse "" to a valid timestamp');
   if (rawStep === undefined) throw badData('invalid parameter "step": cannot parse "" to a valid duration');
-  // The engine checks end >= start, step > 0 and the 11,000-points limit.
+  // In Prometheus's order and words (the engine checks the same again).
   const start = parseTime(rawStart, "start");
   const end = parseTime(rawEnd, "end");
+  if (end < start) throw badData('invalid parameter "end": end timestamp must not be before start time');
   const step = parseDuration(rawStep, "step");
+  if (step <= 0) throw badData('invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer');
   const result = await evalRange(storage, query, start, end, step, timeout(params));
   return success(c, result.data, result.warnings);
 }

@@ -5,17 +5,15 @@ import { LABEL_NAME_RE, NAME_LABEL } from "../../../shared/labels";
 import type { LabelMatcher, QueryStorage } from "../../../shared/storage/types";
 import { parseSelectorMatchers } from "../engine";
 import { badData, success } from "./envelope";
-import { MAX_TIME_MS, MIN_TIME_MS, optionalTime, parseLimit, readParams, type Params } from "./params";
+import { MAX_TIME_MS, MIN_TIME_MS, optionalTime, parseLimit, parseMetadataLimit, readParams, type Params } from "./params";
 
 function matcherSets(params: Params): LabelMatcher[][] {
   return params.all("match[]").map((m) => parseSelectorMatchers(m));
 }
 
+/** Prometheus 2.42 does not refuse end < start here: it answers an empty result. */
 function timeRange(params: Params) {
-  const start = optionalTime(params, "start", MIN_TIME_MS);
-  const end = optionalTime(params, "end", MAX_TIME_MS);
-  if (end < start) throw badData("end timestamp must not be before start time");
-  return { start, end };
+  return { start: optionalTime(params, "start", MIN_TIME_MS), end: optionalTime(params, "end", MAX_TIME_MS) };
 }
 
 /** Asks for one more than the limit, to know whether to warn that results were cut. */
@@ -51,6 +49,7 @@ export async function labelValuesRoute(c: Context, storage: QueryStorage, name: 
 
 export async function metadataRoute(c: Context, storage: QueryStorage) {
   const params = await readParams(c);
-  const limit = parseLimit(params);
+  const limit = parseMetadataLimit(params);
+  if (limit === 0) return success(c, {});
   return success(c, await storage.metadata(params.get("metric") || undefined, limit));
 }

@@ -12,25 +12,11 @@ import * as L from "./labels";
 import type { QueryContext } from "./limits";
 import { valueType } from "./typecheck";
 import { isStaleNaN } from "../../../shared/staleness";
+import { MAX_RECURSION, sameEvaluatorChildren, unwrap } from "./eval-order";
+import { instantSelector, lastAtOrBefore, type StepGrid } from "./selector";
 import type { EvalValue, Matrix, Points, Series, Vector } from "./values";
 
 type StepFn = (vals: Vector[], ts: number) => Vector;
-
-function unwrap(e: Expr): Expr {
-  while (e.kind === "ParenExpr" || e.kind === "StepInvariantExpr") e = e.expr;
-  return e;
-}
-
-/** Index of the last timestamp <= t, or -1. */
-function lastAtOrBefore(ts: ArrayLike<number>, t: number): number {
-  let lo = 0, hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
 
 /** Index of the first timestamp >= t. */
 function firstAtOrAfter(ts: ArrayLike<number>, t: number): number {
@@ -62,7 +48,7 @@ function hasDuplicateLabelsets(metrics: L.Lbls[]): boolean {
 
 const atTime = (vs: { at: VectorSelector["at"] }): number | null => (vs.at && "time" in vs.at ? vs.at.time : null);
 
-export class Evaluator {
+export class Evaluator implements StepGrid {
   readonly numSteps: number;
   constructor(
     private readonly q: QueryContext,
@@ -71,14 +57,51 @@ export class Evaluator {
     readonly end: number,
     readonly interval: number,
   ) {
-    this.numSteps = Math.floor((end - start) / interval) + 1;
+    this.numSteps = Math.max(0, Math.floor((end - start) / interval) + 1);
   }
 
   private child(start: number, end: number, interval: number): Evaluator {
     return new Evaluator(this.q, this.data, start, end, interval);
   }
 
+  /**
+   * Deep trees (1,000-term chains, 1,000 nested calls) would overflow the stack,
+   * workerd's sooner than Node's: past MAX_RECURSION levels a subtree is
+   * evaluated bottom-up from an explicit list, its children's values waiting
+   * here until their parent takes them.
+   */
+  private readonly memo = new Map<Expr, EvalValue>();
+  private level = 0;
+
   eval(e: Expr): EvalValue {
+    const done = this.memo.get(e);
+    if (done !== undefined) {
+      this.memo.delete(e);
+      return done;
+    }
+    if (this.level >= MAX_RECURSION) return this.evalBottomUp(e);
+    this.level++;
+    try {
+      return this.evalNode(e);
+    } finally {
+      this.level--;
+    }
+  }
+
+  private evalBottomUp(root: Expr): EvalValue {
+    const order: Expr[] = [];
+    const todo = [root];
+    while (todo.length) {
+      const n = todo.pop()!;
+      order.push(n);
+      todo.push(...sameEvaluatorChildren(n));
+    }
+    // Reversed, every node comes after the children it evaluates.
+    for (let i = order.length - 1; i > 0; i--) this.memo.set(order[i], this.evalNode(order[i]));
+    return this.evalNode(root);
+  }
+
+  private evalNode(e: Expr): EvalValue {
     this.q.check();
     switch (e.kind) {
       case "NumberLiteral":
@@ -123,38 +146,28 @@ export class Evaluator {
     const u = unwrap(inner);
     // Range results keep their own sample times; instant results repeat per step.
     if (!Array.isArray(res) || u.kind === "MatrixSelector" || u.kind === "SubqueryExpr" || this.numSteps === 1) return res;
+    this.q.addSamples(res.length * this.numSteps);
     return res.map((s) => {
       const ts: number[] = [];
       const vs: number[] = [];
-      for (let t = this.start; t <= this.end; t += this.interval) {
-        ts.push(t);
+      for (let k = 0; k < this.numSteps; k++) {
+        ts.push(this.stepTime(k));
         vs.push(s.vs[0]);
       }
-      this.q.addSamples(ts.length);
       return { metric: s.metric, ts, vs };
     });
   }
 
-  /** One sample per step per series: the latest within the lookback window, unless stale. */
+  /**
+   * Time of step k. Prometheus's loops add the interval; for integer ms below 2^53
+   * this is the same, and past 2^53 (an @ 1e15) a loop by index still ends.
+   */
+  stepTime(k: number): number {
+    return this.start + k * this.interval;
+  }
+
   private evalVectorSelector(e: VectorSelector): Matrix {
-    const at = atTime(e);
-    const out: Matrix = [];
-    for (const s of this.data.get(e) ?? []) {
-      const ts: number[] = [];
-      const vs: number[] = [];
-      for (let t = this.start; t <= this.end; t += this.interval) {
-        const ref = (at ?? t) - e.offset;
-        const i = lastAtOrBefore(s.ts, ref);
-        if (i < 0 || s.ts[i] < ref - this.q.lookback || isStaleNaN(s.vs[i])) continue;
-        ts.push(t);
-        vs.push(s.vs[i]);
-      }
-      if (ts.length > 0) {
-        this.q.addSamples(ts.length);
-        out.push({ metric: s.metric, ts, vs });
-      }
-    }
-    return out;
+    return instantSelector(this, this.q, e, this.data.get(e) ?? []);
   }
 
   /** A range vector at one time (instant queries only): raw samples in [t - range, t]. */
@@ -185,10 +198,13 @@ export class Evaluator {
   /** Evaluates args over all steps, then calls fn per step with instant vectors (Prometheus rangeEval). */
   rangeEval(fn: StepFn, args: Array<Expr | null>): Matrix {
     const mats = args.map((a) => (a === null || valueType(a) === "string" ? null : this.evalMatrix(a)));
+    // Each step visits every input series once.
+    this.q.addSteps(this.numSteps * (1 + mats.reduce((n, m) => n + (m ? m.length : 0), 0)));
     const cursors = mats.map((m) => (m ? new Array<number>(m.length).fill(0) : []));
     const bySeries = new Map<string, Series>();
     const order: Series[] = [];
-    for (let t = this.start; t <= this.end; t += this.interval) {
+    for (let k = 0; k < this.numSteps; k++) {
+      const t = this.stepTime(k);
       this.q.check();
       const vals: Vector[] = mats.map((m, i) => {
         if (!m) return [];
@@ -258,7 +274,7 @@ export class Evaluator {
 
   private evalCall(e: Call): Matrix {
     const def = FUNCTIONS.get(e.func)!;
-    const state: FnState = {};
+    const state: FnState = { ctx: this.q };
     if (e.func === "timestamp") {
       const a = unwrap(e.args[0]);
       if (a.kind === "VectorSelector") return this.evalTimestamp(a, e, state);
@@ -278,6 +294,7 @@ export class Evaluator {
     const at = atTime(vs);
     const series = this.data.get(vs) ?? [];
     const def = FUNCTIONS.get("timestamp")!;
+    this.q.addSteps(this.numSteps * series.length);
     return this.rangeEval((_vals, t) => {
       // Prometheus 2.42 replaces the offset with (t - @time) here, so with @ the offset is ignored.
       const ref = at !== null ? at : t - vs.offset;
@@ -309,6 +326,7 @@ export class Evaluator {
       at = atTime(arg);
       inputs = this.evalSubquery(arg).map((s) => ({ metric: s.metric, points: { ts: Float64Array.from(s.ts), vs: Float64Array.from(s.vs) } }));
     }
+    this.q.addSteps(inputs.length * this.numSteps);
     const out: Matrix = [];
     const scalars: number[] = new Array(e.args.length).fill(0);
     for (const input of inputs) {
@@ -316,14 +334,15 @@ export class Evaluator {
       const metric = e.func === "last_over_time" ? input.metric : L.dropName(input.metric);
       const ts: number[] = [];
       const vs: number[] = [];
-      let step = 0;
-      for (let t = this.start; t <= this.end; t += this.interval, step++) {
+      for (let step = 0; step < this.numSteps; step++) {
+        const t = this.stepTime(step);
         for (let j = 0; j < scalarMats.length; j++) if (scalarMats[j]) scalars[j] = scalarMats[j]![0].vs[step];
         const maxt = (at ?? t) - offset;
         const mint = maxt - range;
         const w = window(input.points, mint, maxt);
         if (w.ts.length === 0) continue;
         this.q.peekSamples(w.ts.length);
+        this.q.addSteps(w.ts.length);
         const v = def.range!(w, scalars, { ts: t, rangeStart: mint, rangeEnd: maxt, range });
         if (v === null) continue;
         ts.push(t);
@@ -340,12 +359,13 @@ export class Evaluator {
   }
 
   private absentOverTime(mat: Matrix, arg: Expr): Matrix {
+    this.q.addSteps(this.numSteps);
     if (mat.some((s) => s.ts.length === this.numSteps)) return [];
     const found = new Set<number>();
     for (const s of mat) for (const t of s.ts) found.add(t);
     if (found.size === this.numSteps) return [];
     const ts: number[] = [];
-    for (let t = this.start; t <= this.end; t += this.interval) if (!found.has(t)) ts.push(t);
+    for (let k = 0; k < this.numSteps; k++) if (!found.has(this.stepTime(k))) ts.push(this.stepTime(k));
     return [{ metric: absentLabels(unwrap(arg)), ts, vs: ts.map(() => 1) }];
   }
 }

@@ -71,19 +71,33 @@ export function funcLabelReplace(vals: Vector[], args: Expr[], _ts: number, stat
     let out = cache.get(k);
     if (!out) {
       const m = re.exec(L.get(s.metric, src));
-      out = m ? L.set(s.metric, dst, expandTemplate(repl, m)) : s.metric;
+      const value = m ? expandTemplate(repl, m) : "";
+      if (m) state.ctx?.addLabelChars(value.length, "label_replace");
+      out = m ? L.set(s.metric, dst, value) : s.metric;
       cache.set(k, out);
     }
     return { metric: out, t: s.t, v: s.v };
   });
 }
 
-export function funcLabelJoin(vals: Vector[], args: Expr[]): Vector {
+export function funcLabelJoin(vals: Vector[], args: Expr[], _ts: number, state: FnState): Vector {
   const dst = stringArg(args[1]), sep = stringArg(args[2]);
   const srcs = args.slice(3).map(stringArg);
   for (const s of srcs) if (!LABEL_NAME_RE.test(s)) throw execError(`invalid source label name in label_join(): ${s}`);
   if (!LABEL_NAME_RE.test(dst)) throw execError(`invalid destination label name in label_join(): ${dst}`);
-  return vals[0].map((s) => ({ metric: L.set(s.metric, dst, srcs.map((n) => L.get(s.metric, n)).join(sep)), t: s.t, v: s.v }));
+  // The same label set flows through every step: join once per input series (Prometheus's Dmn cache).
+  const cache = (state.joined ??= new WeakMap<L.Lbls, L.Lbls>()) as WeakMap<L.Lbls, L.Lbls>;
+  return vals[0].map((s) => {
+    let out = cache.get(s.metric);
+    if (!out) {
+      const parts = srcs.map((n) => L.get(s.metric, n));
+      // Counted before it is built: a huge separator over many series must not fill memory first.
+      state.ctx?.addLabelChars(parts.reduce((n, p) => n + p.length, 0) + sep.length * Math.max(0, parts.length - 1), "label_join");
+      out = L.set(s.metric, dst, parts.join(sep));
+      cache.set(s.metric, out);
+    }
+    return { metric: out, t: s.t, v: s.v };
+  });
 }
 
 /** Go strconv.ParseFloat for bucket bounds; null when malformed. */

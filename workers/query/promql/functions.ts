@@ -6,10 +6,11 @@ import type { Expr, ValueType } from "./ast";
 import { RANGE_FUNCTIONS, type RangeFn } from "./functions-range";
 import { funcHistogramQuantile, funcLabelJoin, funcLabelReplace } from "./functions-labels";
 import * as L from "./labels";
+import type { QueryContext } from "./limits";
 import type { Sample, Vector } from "./values";
 
-/** Per-node state that survives across steps (compiled regexes, label caches). */
-export type FnState = Record<string, unknown>;
+/** Per-node state that survives across steps (compiled regexes, label caches), and the query's limits. */
+export type FnState = Record<string, unknown> & { readonly ctx?: QueryContext };
 
 export type VectorFn = (vals: Vector[], args: Expr[], ts: number, state: FnState) => Vector;
 

@@ -23,7 +23,11 @@
  *                                              exact matcher semantics for stores
  *
  * Options (QueryOptions): lookbackDeltaMs (5m), maxSamples (50M), timeoutMs
- * (2m), signal (AbortSignal), noStepSubqueryIntervalMs (1m).
+ * (2m), signal (AbortSignal), noStepSubqueryIntervalMs (1m), maxSteps (20 x
+ * maxSamples: series x evaluation times plus range-window samples, charged
+ * before each loop, since workerd's clock stands still while JS runs),
+ * maxLabelChars (16 Mi characters built by label_join / label_replace).
+ * Expressions nest at most 1,000 levels (./nesting; 400 past it).
  *
  * Errors: every failure is a PromQLError with errorType
  *   "bad_data"  -> HTTP 400 (parse errors: ParseError, with position; bad range params)

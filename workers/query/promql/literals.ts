@@ -9,14 +9,33 @@ export function isDurationText(s: string): boolean {
   return s !== "" && /[a-z]/i.test(s) && DURATION_RE.test(s) && !/^0x/i.test(s);
 }
 
-/** Milliseconds of a duration like 1h30m; null when it is not one. */
+export class DurationRangeError extends Error {
+  constructor() {
+    super("duration out of range");
+  }
+}
+
+const MAX_INT64 = (1n << 63n) - 1n;
+
+/**
+ * Milliseconds of a duration like 1h30m; null when it is not one. Throws
+ * DurationRangeError past Go's time.Duration (about 292 years), as
+ * model.ParseDuration does.
+ */
 export function parseDuration(s: string): number | null {
   if (s === "" || !/[yhwdms]$/.test(s)) return null;
   const m = DURATION_RE.exec(s);
   if (!m) return null;
-  let ms = 0;
-  for (let i = 0; i < 7; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNIT_MS[i];
-  return ms;
+  let ns = 0n;
+  for (let i = 0; i < 7; i++) {
+    if (m[i + 1] === undefined) continue;
+    const n = BigInt(m[i + 1]);
+    const mult = BigInt(UNIT_MS[i]);
+    if (n > MAX_INT64 / mult / 1_000_000n) throw new DurationRangeError();
+    ns += n * 1_000_000n * mult;
+    if (ns > MAX_INT64) throw new DurationRangeError();
+  }
+  return Number(ns / 1_000_000n);
 }
 
 /** A number literal (no sign handled here except the lezer-signed Inf/NaN forms); null if invalid. */

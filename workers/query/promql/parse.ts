@@ -22,9 +22,10 @@ import {
 } from "./ast";
 import { ParseError } from "./errors";
 import { FUNCTIONS } from "./functions";
-import { parseDuration, parseNumber, unquote } from "./literals";
+import { DurationRangeError, isDurationText, parseDuration, parseNumber, unquote } from "./literals";
 import { compileMatcher } from "./matchers";
 import { RegexSyntaxError } from "./regex";
+import { NestingError, PARSER_DEPTH_WARNING, parserGaveUp, prepareForParser } from "./nesting";
 import { documentedType, valueType } from "./typecheck";
 
 const BIN_OPS: Record<string, BinaryOp> = {
@@ -44,10 +45,24 @@ function kids(n: SyntaxNode): SyntaxNode[] {
 class Parser {
   /** Operator positions of binary expressions, for error messages. */
   private readonly opPos = new WeakMap<BinaryExpr, [number, number]>();
-  constructor(private readonly input: string) {}
+  /** The text lezer parses: the query, with long operator chains grouped (./nesting). */
+  private readonly input: string;
+  private readonly toOriginal: (pos: number) => number;
+  private readonly depth: number;
+  constructor(private readonly query: string) {
+    try {
+      const prepared = prepareForParser(query);
+      this.input = prepared.text;
+      this.toOriginal = prepared.toOriginal;
+      this.depth = prepared.depth;
+    } catch (e) {
+      if (e instanceof NestingError) throw new ParseError(query, e.pos, e.pos + 1, e.message);
+      throw e;
+    }
+  }
 
   fail(from: number, to: number, msg: string): never {
-    throw new ParseError(this.input, from, to, msg);
+    throw new ParseError(this.query, this.toOriginal(from), this.toOriginal(to), msg);
   }
 
   text(n: SyntaxNode): string {
@@ -75,6 +90,7 @@ class Parser {
 
   private syntaxError(n: SyntaxNode): never {
     const pos = n.from;
+    if (this.depth > PARSER_DEPTH_WARNING) this.fail(pos, pos, parserGaveUp(this.depth));
     // An identifier directly followed by "(" that the grammar did not take as a call.
     const before = this.input.slice(0, pos);
     const ident = /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*$/.exec(before);
@@ -131,8 +147,14 @@ class Parser {
   private number(n: SyntaxNode): number {
     const t = this.text(n);
     const v = parseNumber(t);
+    const digits = t.replace(/^[+-]/, "");
+    if (v !== null && !Number.isFinite(v) && !Number.isNaN(v) && !/^inf$/i.test(digits)) {
+      // Go's ParseFloat refuses what overflows float64 (1e400); JS would make it Infinity.
+      const from = n.to - digits.length;
+      this.fail(from, n.to, `error parsing number: strconv.ParseFloat: parsing ${JSON.stringify(digits)}: value out of range`);
+    }
     if (v === null) {
-      if (parseDuration(t.replace(/^[+-]/, "")) !== null) this.fail(n.from, n.to, `unexpected duration ${JSON.stringify(t)}`);
+      if (isDurationText(t.replace(/^[+-]/, ""))) this.fail(n.from, n.to, `unexpected duration ${JSON.stringify(t)}`);
       this.fail(n.from, n.to, `bad number or duration syntax: ${JSON.stringify(t)}`);
     }
     return v;
@@ -151,7 +173,13 @@ class Parser {
     const c = kids(n);
     if (c.length !== 1 || c[0].name !== "NumberDurationLiteralInDurationContext") this.fail(n.from, n.to, `unexpected ${JSON.stringify(this.text(n))}, expected duration`);
     const t = this.text(c[0]);
-    const d = parseDuration(t);
+    let d: number | null;
+    try {
+      d = parseDuration(t);
+    } catch (e) {
+      if (e instanceof DurationRangeError) this.fail(c[0].from, c[0].to, e.message);
+      throw e;
+    }
     if (d === null) this.fail(n.from, n.to, `bad duration syntax: ${JSON.stringify(t)}`);
     if (d === 0) this.fail(n.from, n.to, "duration must be greater than 0");
     return d;
@@ -408,7 +436,13 @@ class Parser {
 
 /** Parses a PromQL expression. Throws ParseError (errorType bad_data). */
 export function parseExpr(input: string): Expr {
-  return new Parser(input).parse();
+  try {
+    return new Parser(input).parse();
+  } catch (e) {
+    // A backstop: nesting is measured before parsing, but no input may overflow the stack.
+    if (e instanceof RangeError && /call stack/i.test(e.message)) throw new ParseError(input, 0, 0, "expression nests too deeply (the parser ran out of stack)");
+    throw e;
+  }
 }
 
 /** Parses a series selector (the match[] parameter): only `name{matchers}` is allowed. */
