@@ -108,14 +108,18 @@ describe("times, durations and limits as Prometheus 2.42 reads them", () => {
     expect(r.body.errorType).toBe("timeout");
   });
 
-  it("limits and reversed ranges as 2.42: metadata limit -1 is none, 0 is empty; bad label limits are ignored; end < start is empty", async () => {
+  it("limits and reversed ranges as 2.42: metadata limit -1 is none, 0 is empty; bad label limits are ignored; end < start lists the swapped range's names and values, /series nothing", async () => {
     expect((await get(`/api/v1/metadata?limit=-1`)).body.data.hostile).toBeDefined();
     expect((await get(`/api/v1/metadata?limit=0`)).body).toEqual({ status: "success", data: {} });
     const labels = await get(`/api/v1/labels?limit=abc`);
     expect(labels.status).toBe(200);
     expect(labels.body.data).toEqual(["__name__", "v"]);
+    expect((await get(`/api/v1/labels?limit=99999999999999999999`)).body.data).toEqual(["__name__", "v"]);
     const values = await get(`/api/v1/label/v/values?start=${NOW / 1000}&end=${NOW / 1000 - 3600}`);
-    expect(values.body).toEqual({ status: "success", data: [] });
+    const forward = await get(`/api/v1/label/v/values?start=${NOW / 1000 - 3600}&end=${NOW / 1000}`);
+    expect(forward.body.data.length).toBeGreaterThan(0);
+    expect(values.body).toEqual(forward.body);
+    expect((await get(`/api/v1/label/v/values?start=10&end=5`)).body).toEqual({ status: "success", data: [] });
     expect((await get(`/api/v1/series?match[]=hostile&start=10&end=5`)).body).toEqual({ status: "success", data: [] });
   });
 });

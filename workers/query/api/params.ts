@@ -135,7 +135,8 @@ export function parseLimit(params: Params): number | undefined {
   const raw = params.get("limit");
   if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
   const n = Number(raw);
-  return n === 0 ? undefined : n;
+  // Past 2^53 no result set is that long: the same as no limit (and no bigint overflow in SQL).
+  return n === 0 || !Number.isSafeInteger(n) ? undefined : n;
 }
 
 /**

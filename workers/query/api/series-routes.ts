@@ -11,9 +11,20 @@ function matcherSets(params: Params): LabelMatcher[][] {
   return params.all("match[]").map((m) => parseSelectorMatchers(m));
 }
 
-/** Prometheus 2.42 does not refuse end < start here: it answers an empty result. */
+/** Prometheus 2.42 does not refuse end < start here: /series answers an empty result. */
 function timeRange(params: Params) {
   return { start: optionalTime(params, "start", MIN_TIME_MS), end: optionalTime(params, "end", MAX_TIME_MS) };
+}
+
+/**
+ * /labels and /label/<name>/values with end < start: 2.42's head index only
+ * checks that the range touches its data and then lists names and values
+ * regardless of time, so it answers what the series around [end, start] hold;
+ * the swapped range is the closest we can read.
+ */
+function namesRange(params: Params) {
+  const r = timeRange(params);
+  return r.end < r.start ? { start: r.end, end: r.start } : r;
 }
 
 /** Asks for one more than the limit, to know whether to warn that results were cut. */
@@ -34,7 +45,7 @@ export async function seriesRoute(c: Context, storage: QueryStorage) {
 export async function labelsRoute(c: Context, storage: QueryStorage) {
   const params = await readParams(c);
   const limit = parseLimit(params);
-  const { rows, warnings } = limited(await storage.labelNames(matcherSets(params), timeRange(params), limit && limit + 1), limit);
+  const { rows, warnings } = limited(await storage.labelNames(matcherSets(params), namesRange(params), limit && limit + 1), limit);
   return success(c, rows, warnings);
 }
 
@@ -43,7 +54,7 @@ export async function labelValuesRoute(c: Context, storage: QueryStorage, name: 
   if (name !== NAME_LABEL && !LABEL_NAME_RE.test(name)) throw badData(`invalid label name: ${JSON.stringify(name)}`);
   const params = await readParams(c);
   const limit = parseLimit(params);
-  const { rows, warnings } = limited(await storage.labelValues(name, matcherSets(params), timeRange(params), limit && limit + 1), limit);
+  const { rows, warnings } = limited(await storage.labelValues(name, matcherSets(params), namesRange(params), limit && limit + 1), limit);
   return success(c, rows, warnings);
 }
 

@@ -45,7 +45,7 @@ export function parserGaveUp(depth: number): string {
 
 export class NestingError extends Error {
   constructor(readonly pos: number) {
-    super(`expression nests too deeply: more than ${MAX_EXPR_DEPTH} levels (each parenthesis, call, aggregation, unary sign and operand of an operator chain is one)`);
+    super(`expression nests too deeply: more than ${MAX_EXPR_DEPTH} levels (each parenthesis, call, aggregation, unary sign and operand of an operator chain is one; a sign with the parenthesis after it is one)`);
   }
 }
 
@@ -140,7 +140,9 @@ export function prepareForParser(input: string): Rewritten {
     if (ch === "(") {
       const list = OPERAND_FOLLOWS.has(lastWord) && lastWord !== "bool" && lastWord !== "offset" ? lastWord : null;
       levels.push({ chainStart: i + 1, groups: [], labelList: list, bodyBefore: list !== null && afterOperand });
-      // The unary signs before "(" stay counted: -(-(…)) nests.
+      // A sign and the "(" it applies to count as one level (`-(-(…))` is 1,000
+      // deep at 1,000 pairs, as one reads it); further signs before it stay counted.
+      if (unary > 0) unary--;
       note(i);
       i++;
       operandEnd = false;
