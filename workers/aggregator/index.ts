@@ -94,6 +94,12 @@ async function isolate(storage: WriteStorage, m: Message<IngestMessage>, failure
   const where = { id: m.id, batchId: m.body.batchId, part: m.body.part, kind: m.body.kind, attempts: m.attempts };
   try {
     const result = await isolateBadItems(storage, m.body, failure);
+    if (result.complete && result.refused.length === 0) {
+      // Every item went in on its own: only the combined write was refused (e.g. a program limit on its arrays).
+      log("info", "a message part refused as a whole was written item range by item range", { ...where, items: itemCount(m.body), error: databaseMessage(failure) });
+      m.ack();
+      return;
+    }
     log("error", "Postgres refused items of a message part; its other items are written, and the part is retried without delay until it reaches the dead-letter queue", {
       ...where,
       items: itemCount(m.body),

@@ -18,10 +18,13 @@ export function sqlState(err: unknown): string | undefined {
  * json), 23 (integrity: a missing tenant) and 54 (program limit: a row too
  * large). 23505 (unique violation) is left retriable: every write here is
  * ON CONFLICT DO NOTHING, so one can only come from a race that a retry settles.
+ * So is 23514: our tables have no CHECK constraints, and "no partition of
+ * relation found for row" means retention dropped a day the isolate had cached
+ * (the retry re-creates it).
  */
 export function isDataError(err: unknown): boolean {
   const state = sqlState(err);
-  if (!state || state === "23505") return false;
+  if (!state || state === "23505" || state === "23514") return false;
   return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
 }
 

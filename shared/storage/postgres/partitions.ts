@@ -2,6 +2,7 @@
 // the days it has ensured, so this costs a round trip once per new day.
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db";
+import { sqlState } from "./errors";
 
 const DAY_MS = 86_400_000;
 const ensured = new Set<number>();
@@ -22,5 +23,6 @@ export async function ensureDays(db: Db, days: Iterable<number>): Promise<void> 
  * dropped a day this isolate thought it had. Forget, so the retry re-creates it.
  */
 export function forgetIfPartitionMissing(err: unknown): void {
-  if ((err as { code?: string }).code === "23514") ensured.clear();
+  // drizzle wraps the driver's error: the SQLSTATE is on its cause.
+  if (sqlState(err) === "23514") ensured.clear();
 }

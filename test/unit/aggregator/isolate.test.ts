@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { LogRow, LogsMessage } from "../../../shared/contracts/queue";
 import type { WriteStorage } from "../../../shared/storage/types";
 import { isolateBadItems, MAX_ISOLATION_WRITES } from "../../../workers/aggregator/isolate";
+import { isDataError } from "../../../shared/storage/postgres/errors";
 
 const row = (requestId: string): LogRow => ({
   requestId, time: 1_795_000_000_000, model: "", provider: "", status: "success", httpStatus: null, latencyMs: null, ttftMs: null,
@@ -58,6 +59,20 @@ describe("isolateBadItems", () => {
   it("treats a unique violation as retriable, not as bad data", async () => {
     const { storage } = fakeStorage((id) => (id === "r1" ? wrapped("23505", "duplicate key value") : null));
     await expect(isolateBadItems(storage, message(["r0", "r1"]), wrapped("22021", "x"))).rejects.toThrow(/Failed query/);
+  });
+
+  it("treats a missing partition (23514, wrapped by drizzle) as retriable, and forgets the cached days", async () => {
+    expect(isDataError(wrapped("23514", 'no partition of relation "samples" found for row'))).toBe(false);
+    expect(isDataError(wrapped("22021", "invalid byte sequence"))).toBe(true);
+    const { storage } = fakeStorage((id) => (id === "r1" ? wrapped("23514", "no partition of relation found for row") : null));
+    await expect(isolateBadItems(storage, message(["r0", "r1"]), wrapped("22021", "x"))).rejects.toThrow(/Failed query/);
+  });
+
+  it("reports nothing refused when every item goes in on its own (only the combined write was too big)", async () => {
+    const { storage, written } = fakeStorage(() => null);
+    const result = await isolateBadItems(storage, message(["r0", "r1", "r2"]), wrapped("54000", "array size exceeds the maximum allowed"));
+    expect(result).toMatchObject({ complete: true, written: 3, refused: [] });
+    expect(written.flatMap((w) => w.ids).sort()).toEqual(["r0", "r1", "r2"]);
   });
 
   it("stops after a bounded number of writes when every item is bad", async () => {

@@ -5,21 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { instantQuery, rangeQuery, PromQLError, type QueryResult } from "../../../workers/query/promql/index";
 import { MemoryStorage } from "../../support/memory-storage";
-import { T0 } from "./helpers";
+import { errorOf, T0 } from "./helpers";
 import { isStaleNaN, STALE_NAN } from "../../../shared/staleness";
 
 const DAY = 86_400_000;
 const YEAR = 365 * DAY;
-
-async function errorOf(p: Promise<unknown>): Promise<PromQLError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof PromQLError) return e;
-    throw e;
-  }
-  throw new Error("expected an error");
-}
 
 async function timed<T>(p: () => Promise<T>): Promise<{ ms: number; value: T | PromQLError }> {
   const t0 = performance.now();

@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { instantQuery, rangeQuery, toPrometheusData, PromQLError, type QueryResult } from "../../../workers/query/promql/index";
-import { series, store, T0 } from "./helpers";
+import { errorOf, series, store, T0 } from "./helpers";
 
 const vec = (r: QueryResult) => {
   if (r.resultType !== "vector") throw new Error(`expected vector, got ${r.resultType}`);
   return r.result.map((s) => [s.metric, s.v]);
 };
-
-async function errorOf(p: Promise<unknown>): Promise<PromQLError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof PromQLError) return e;
-    throw e;
-  }
-  throw new Error("expected an error");
-}
 
 describe("engine", () => {
   const s = store(

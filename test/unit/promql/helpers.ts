@@ -1,6 +1,7 @@
 // Small fixtures for engine unit tests.
 import { MemoryStorage } from "../../support/memory-storage";
 import { STALE_NAN } from "../../../shared/staleness";
+import { PromQLError } from "../../../workers/query/promql/index";
 
 export const T0 = 1_700_000_000_000;
 
@@ -21,4 +22,15 @@ export function series(labels: Record<string, string>, values: Array<number | nu
 
 export function store(...s: ReturnType<typeof series>[]): MemoryStorage {
   return new MemoryStorage(s);
+}
+
+/** The PromQLError a query throws; fails the test when it throws nothing or something else. */
+export async function errorOf(p: Promise<unknown>): Promise<PromQLError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof PromQLError) return e;
+    throw e;
+  }
+  throw new Error("expected an error");
 }
