@@ -33,7 +33,8 @@ export function dbLifecycle<E extends AuthEnv>(): MiddlewareHandler<AppEnv<E>> {
   };
 }
 
-export type AuthFailure = (c: Context, status: 401 | 403, message: string) => Response;
+/** Builds the worker's own error body; 503 means the key could not be checked (Retry-After is added). */
+export type AuthFailure = (c: Context, status: 401 | 403 | 503, message: string) => Response;
 
 /**
  * Requires a valid key carrying `scope`; answers 401 without, with a malformed
@@ -42,9 +43,11 @@ export type AuthFailure = (c: Context, status: 401 | 403, message: string) => Re
  */
 export function requireScope<E extends AuthEnv>(scope: Scope, fail: AuthFailure): MiddlewareHandler<AppEnv<E>> {
   return async (c, next) => {
-    const refuse = async (status: 401 | 403, message: string) => {
+    const refuse = async (status: 401 | 403 | 503, message: string) => {
       await drainUnread(c.req.raw);
-      return fail(c, status, message);
+      const res = fail(c, status, message);
+      if (status === 503) res.headers.set("Retry-After", "5");
+      return res;
     };
     const credential = credentialFrom(c.req.header("authorization"));
     if (!credential) return refuse(401, "missing API key: send 'Authorization: Bearer <key>'");
@@ -56,8 +59,7 @@ export function requireScope<E extends AuthEnv>(scope: Scope, fail: AuthFailure)
       // The query is fixed and its one input is a hash: a failure here is the database's, not the client's
       // (on PGlite, e.g. "portal does not exist" when another connection's statement failed: D13).
       console.error(JSON.stringify({ level: "error", msg: "API key lookup failed", error: databaseMessage(err) }));
-      await drainUnread(c.req.raw);
-      return c.json({ status: "error", errorType: "unavailable", error: "the API key could not be checked (database unavailable); retry later" }, 503, { "Retry-After": "5" });
+      return refuse(503, "the API key could not be checked (database unavailable); retry later");
     }
     if (!principal) return refuse(401, "invalid or revoked API key");
     if (!principal.scopes.includes(scope))

@@ -21,7 +21,7 @@ const app = new Hono<Env>();
 
 app.get("/healthz", (c) => c.json({ status: "ok", worker: "query" }));
 
-app.use("/api/v1/*", dbLifecycle(), requireScope("query", (c, status, message) => failure(c, status === 401 ? "unauthorized" : "forbidden", message, status)));
+app.use("/api/v1/*", dbLifecycle(), requireScope("query", (c, status, message) => failure(c, status === 401 ? "unauthorized" : status === 403 ? "forbidden" : "unavailable", message, status)));
 app.use("/admin/v1/*", dbLifecycle(), requireScope("admin", (c, status, message) => c.json({ status: "error", error: message }, status)));
 
 const storage = (c: Context<Env>) => postgresQueryStorage(useDb(c), c.get("principal").tenantId!, labelsPredicate);
