@@ -25,6 +25,7 @@ import { FUNCTIONS } from "./functions";
 import { DurationRangeError, isDurationText, parseDuration, parseNumber, unquote } from "./literals";
 import { compileMatcher } from "./matchers";
 import { RegexSyntaxError } from "./regex";
+import { RegexBudget } from "./regex-budget";
 import { NestingError, PARSER_DEPTH_WARNING, parserGaveUp, prepareForParser } from "./nesting";
 import { documentedType, valueType } from "./typecheck";
 
@@ -49,6 +50,7 @@ class Parser {
   private readonly input: string;
   private readonly toOriginal: (pos: number) => number;
   private readonly depth: number;
+  private readonly regexes = new RegexBudget();
   constructor(private readonly query: string) {
     try {
       const prepared = prepareForParser(query);
@@ -200,6 +202,8 @@ class Parser {
     }
     for (const m of matchers) {
       if (m.type === "=~" || m.type === "!~") {
+        const tooLarge = this.regexes.charge(m.value);
+        if (tooLarge) this.fail(n.from, n.to, tooLarge);
         try {
           compileMatcher(m);
         } catch (e) {
@@ -406,6 +410,11 @@ class Parser {
       if (i >= nargs && def.variadic === 0) return;
       this.expectType(a, def.argTypes[Math.min(i, nargs - 1)], `call to function ${JSON.stringify(name)}`);
     });
+    const pattern = name === "label_replace" ? args[4] : undefined;
+    if (pattern?.kind === "StringLiteral") {
+      const tooLarge = this.regexes.charge(pattern.value);
+      if (tooLarge) this.fail(pattern.start, pattern.end, tooLarge);
+    }
     return { kind: "Call", func: name, args, start: n.from, end: n.to };
   }
 
