@@ -56,7 +56,7 @@ describe("compression bombs", () => {
     console.log(`gzip bomb of ${gzipBomb.length} bytes: 413 after ${answer.ms} ms; request beside it ${smallMs} ms`);
     expect(answer.ms).toBeLessThan(2000);
     expect(small.status).toBe(202);
-    expect(smallMs).toBeLessThan(1000);
+    expect(smallMs).toBeLessThan(2000);
   });
 
   it("a deflate bomb gets 413 as fast", async () => {

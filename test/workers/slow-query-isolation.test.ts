@@ -67,7 +67,8 @@ describe("the local stack under a slow query", () => {
     console.log(`slow query: ${ms} ms (${status}); ${latencies.length} ingest POSTs meanwhile, slowest ${Math.max(...latencies)} ms`);
     expect(status).toBe(200);
     expect(ms, "the query must be slow for this test to mean anything").toBeGreaterThan(1_000);
-    expect(Math.max(...latencies)).toBeLessThan(500);
+    // Sharing workerd with the query, the slowest POST waited 1.5-3.6 s; apart, ~160 ms (1 s leaves room for a loaded CI).
+    expect(Math.max(...latencies)).toBeLessThan(1000);
     expect(latencies.length).toBeGreaterThanOrEqual(3);
 
     const health = await fetch(`${stack.url}/healthz`);

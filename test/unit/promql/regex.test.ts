@@ -75,7 +75,8 @@ describe("RE2 as Go 1.19 has it (Prometheus 2.42)", () => {
     const started = performance.now();
     expect(() => compileMatcherPattern("x{1000}".repeat(60))).toThrow(/^expression too large: about 60\d{3} instructions/);
     expect(() => compileAnchored("(?:a*){20}".repeat(3000))).toThrow(/^expression too large/);
-    expect(performance.now() - started).toBeLessThan(100);
+    // Compiling them would take seconds (22 s for a 10 KB one); a loaded CI machine still answers in milliseconds.
+    expect(performance.now() - started).toBeLessThan(1000);
     // Nested counts over 1000 stay Go's error, whatever their size.
     expect(() => compileMatcherPattern("((a{1000}){1000}){1000}")).toThrow(/^invalid repeat count/);
     expect(compileMatcherPattern("x{1000}".repeat(20)).test("x".repeat(20_000))).toBe(true);
@@ -117,18 +118,18 @@ describe("linear time: runaway patterns against a 2,048-character value", () => 
   };
   const count = (r: Awaited<ReturnType<typeof instantQuery>>) => (r.result as Array<{ v: number }>).map((s) => s.v);
 
-  it.each(RUNAWAY.map((p) => [p.length > 30 ? p.slice(0, 30) + "…" : p, p]))("%s: =~ and !~ in well under 200 ms", async (_, p) => {
+  it.each(RUNAWAY.map((p) => [p.length > 30 ? p.slice(0, 30) + "…" : p, p]))("%s: =~ and !~ in well under a second (the old backtracking never ended)", async (_, p) => {
     const [eq, tEq] = await timed(() => instantQuery(db, `count(redos{v=~${JSON.stringify(p)}})`, T0));
     const [ne, tNe] = await timed(() => instantQuery(db, `count(redos{v!~${JSON.stringify(p)}})`, T0));
     expect(count(eq).concat(count(ne)).reduce((a, b) => a + b, 0)).toBe(2);
-    expect(Math.max(tEq, tNe)).toBeLessThan(200);
+    expect(Math.max(tEq, tNe)).toBeLessThan(1000);
   });
 
   it.each(RUNAWAY.map((p) => [p.length > 30 ? p.slice(0, 30) + "…" : p, p]))("%s: label_replace with groups, linear", async (_, p) => {
     const [r, ms] = await timed(() => instantQuery(db, `label_replace(redos, "x", "$1", "v", ${JSON.stringify(p)})`, T0));
     expect((r.result as unknown[]).length).toBe(2);
     // Go takes ~150 ms for the 300-star pattern here (it tracks 600 NFA states per character too).
-    expect(ms).toBeLessThan(p.length > 300 ? 1500 : 200);
+    expect(ms).toBeLessThan(p.length > 300 ? 3000 : 1000);
   });
 
   it('"\\xff" (a byte of invalid UTF-8) equals no value, as in Go; as a regex it is refused', async () => {
