@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { unquote } from "../../../workers/query/promql/literals";
+import { goParseFloat, unquote } from "../../../workers/query/promql/literals";
 
 describe("PromQL string literals: \\x and octal escapes are bytes of UTF-8, as in Go", () => {
   it.each([
@@ -15,4 +15,12 @@ describe("PromQL string literals: \\x and octal escapes are bytes of UTF-8, as i
     expect(unquote('"\\u00e9\\U0001f600"')).toBe("\u00e9\u{1f600}");
     expect(unquote("`\\xff`")).toBe("\\xff");
   });
+});
+
+describe("goParseFloat (query parameters and histogram le bounds, as Go's strconv.ParseFloat)", () => {
+  it.each([
+    ["1.5", 1.5], ["-2e3", -2000], ["1_000", 1000], [".5", 0.5], ["0x1p4", 16], ["0x.8p1", 1], ["+Inf", Infinity], ["-infinity", -Infinity],
+  ])("%s is %d", (s, v) => expect(goParseFloat(s)).toBe(v));
+  it.each(["0x10", "1e400", "", "1__0", "_1", "abc", "1e"])("%j is refused (a bucket with it is skipped)", (s) => expect(goParseFloat(s)).toBeNull());
+  it("NaN in any case", () => expect(goParseFloat("nAn")).toBeNaN());
 });

@@ -2,7 +2,7 @@
 // POST, from an application/x-www-form-urlencoded body; times as unix seconds
 // (float) or RFC 3339; durations as float seconds or Prometheus durations.
 import type { Context } from "hono";
-import { parseDuration as promDuration } from "../promql/literals";
+import { goParseFloat, parseDuration as promDuration } from "../promql/literals";
 import { badData } from "./envelope";
 
 export interface Params {
@@ -34,26 +34,6 @@ export const MAX_TIME_MS = 8.64e15;
 // Prometheus's own spellings of its min and max time, which some clients send back.
 const PROM_MIN_TIME = "-292273086-05-16T16:47:06Z";
 const PROM_MAX_TIME = "292277025-08-18T07:12:54.999999999Z";
-
-/**
- * Go's strconv.ParseFloat: decimal (digits may be separated by "_"), hex with a
- * p exponent, inf/infinity/nan in any case. null on a syntax error or when the
- * value overflows to infinity (Go's ErrRange).
- */
-export function goParseFloat(s: string): number | null {
-  const word = /^([+-]?)(inf|infinity)$/i.exec(s);
-  if (word) return word[1] === "-" ? -Infinity : Infinity;
-  if (/^nan$/i.test(s)) return NaN;
-  let v: number;
-  if (/^[+-]?(\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?$/.test(s)) v = Number(s.replaceAll("_", ""));
-  else {
-    const h = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s);
-    if (!h || (h[2] + (h[3] ?? "")).length === 0) return null;
-    const digits = h[2] + (h[3] ?? "");
-    v = (h[1] === "-" ? -1 : 1) * parseInt(digits, 16) * 2 ** (Number(h[4]) - 4 * (h[3] ?? "").length);
-  }
-  return Number.isFinite(v) ? v : null;
-}
 
 const INT64_MIN = -(1n << 63n);
 const wrap64 = (x: bigint) => BigInt.asIntN(64, x);

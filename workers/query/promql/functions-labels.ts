@@ -4,6 +4,7 @@ import type { Expr } from "./ast";
 import { execError } from "./errors";
 import type { FnState } from "./functions";
 import * as L from "./labels";
+import { goParseFloat } from "./literals";
 import { compileAnchored, type AnchoredRegex, type Submatches } from "./regex";
 import type { Vector } from "./values";
 import { LABEL_NAME_RE } from "../../../shared/labels";
@@ -100,16 +101,6 @@ export function funcLabelJoin(vals: Vector[], args: Expr[], _ts: number, state: 
   });
 }
 
-/** Go strconv.ParseFloat for bucket bounds; null when malformed. */
-function parseGoFloat(s: string): number | null {
-  const low = s.toLowerCase();
-  const m = /^([+-]?)(inf|infinity|nan)$/.exec(low);
-  if (m) return m[2] === "nan" ? NaN : m[1] === "-" ? -Infinity : Infinity;
-  if (/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(s)) return Number(s);
-  if (/^[+-]?0x[0-9a-f]+$/i.test(s)) return (s.startsWith("-") ? -1 : 1) * parseInt(s.replace(/^[+-]?0x/i, ""), 16);
-  return null;
-}
-
 interface Bucket {
   upper: number;
   count: number;
@@ -157,7 +148,7 @@ export function funcHistogramQuantile(vals: Vector[]): Vector {
   const q = vals[0][0].v;
   const groups = new Map<string, { metric: L.Lbls; buckets: Bucket[] }>();
   for (const s of vals[1]) {
-    const upper = parseGoFloat(L.get(s.metric, "le"));
+    const upper = goParseFloat(L.get(s.metric, "le"));
     if (upper === null) continue;
     const k = L.key(L.del(s.metric, ["le"]));
     let g = groups.get(k);

@@ -38,6 +38,26 @@ export function parseDuration(s: string): number | null {
   return Number(ns / 1_000_000n);
 }
 
+/**
+ * Go's strconv.ParseFloat: decimal (digits may be separated by "_"), hex with a
+ * p exponent, inf/infinity/nan in any case. null on a syntax error or when the
+ * value overflows to infinity (Go's ErrRange).
+ */
+export function goParseFloat(s: string): number | null {
+  const word = /^([+-]?)(inf|infinity)$/i.exec(s);
+  if (word) return word[1] === "-" ? -Infinity : Infinity;
+  if (/^nan$/i.test(s)) return NaN;
+  let v: number;
+  if (/^[+-]?(\d(_?\d)*(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?$/.test(s)) v = Number(s.replaceAll("_", ""));
+  else {
+    const h = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?[pP]([+-]?\d+)$/.exec(s);
+    if (!h || (h[2] + (h[3] ?? "")).length === 0) return null;
+    const digits = h[2] + (h[3] ?? "");
+    v = (h[1] === "-" ? -1 : 1) * parseInt(digits, 16) * 2 ** (Number(h[4]) - 4 * (h[3] ?? "").length);
+  }
+  return Number.isFinite(v) ? v : null;
+}
+
 /** A number literal (no sign handled here except the lezer-signed Inf/NaN forms); null if invalid. */
 export function parseNumber(text: string): number | null {
   let s = text;
