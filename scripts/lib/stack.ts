@@ -25,7 +25,7 @@ export interface StackOptions {
   port?: number;
   /** Where bundles go. */
   buildDir?: string;
-  /** Where the queue's outbox is kept across restarts (npm start's data dir); a temporary one without. */
+  /** Where the queue's outbox is kept across restarts (npm start's data dir); without one it lives in memory and a restart forgets it. */
   dataDir?: string;
   adminBootstrapKey?: string;
   retentionDays?: number;

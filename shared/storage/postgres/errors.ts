@@ -3,12 +3,20 @@
 // lost, timeout, ...: retry). The SQLSTATE sits on the driver's error, which
 // drizzle wraps as `cause`.
 
+/** The error and its causes, outermost first (a few levels: drizzle wraps the driver's error once). */
+function* causeChain(err: unknown): Generator<unknown> {
+  let e = err;
+  for (let depth = 0; e && depth < 5; depth++, e = (e as { cause?: unknown }).cause) yield e;
+}
+
+const codeOf = (e: unknown) => (e as { code?: unknown }).code;
+const isSqlState = (code: unknown): code is string => typeof code === "string" && /^[0-9A-Z]{5}$/.test(code);
+
 /** The SQLSTATE of a Postgres error, looked up along the cause chain. */
 export function sqlState(err: unknown): string | undefined {
-  let e = err;
-  for (let depth = 0; e && depth < 5; depth++, e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  for (const e of causeChain(err)) {
+    const code = codeOf(e);
+    if (isSqlState(code)) return code;
   }
   return undefined;
 }
@@ -34,11 +42,10 @@ export function isDataError(err: unknown): boolean {
  * carries the SQL and its parameters.
  */
 export function databaseMessage(err: unknown): string {
-  let e = err;
   let innermost = err;
-  for (let depth = 0; e && depth < 5; depth++, e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return `${(e as Error).message} (${/^[0-9A-Z]{5}$/.test(code) ? "SQLSTATE " : ""}${code})`;
+  for (const e of causeChain(err)) {
+    const code = codeOf(e);
+    if (typeof code === "string") return `${(e as Error).message} (${isSqlState(code) ? "SQLSTATE " : ""}${code})`;
     innermost = e;
   }
   return innermost instanceof Error ? innermost.message : String(innermost);

@@ -4,7 +4,7 @@
 // of literals) or a superset (a simple =~ pattern, re-checked by the caller
 // with the engine's exact matcher); everything else is left to that check.
 import { sql, type SQL } from "drizzle-orm";
-import { NAME_LABEL } from "../../labels";
+import { NAME_LABEL, textProblem } from "../../labels";
 import type { LabelMatcher } from "../types";
 
 function column(name: string): SQL {
@@ -54,9 +54,7 @@ function anyValueSql(col: SQL, pattern: string): SQL | null {
  * one as a parameter is an error, the 500 of probe D6.) Regexes never reach
  * SQL with one: neither pattern class above admits it.
  */
-// eslint-disable-next-line no-control-regex
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-export const isUnstorable = (v: string): boolean => UNSTORABLE.test(v);
+export const isUnstorable = (v: string): boolean => textProblem(v) !== null;
 
 export function planMatchers(matchers: LabelMatcher[]): MatcherPlan {
   const parts: SQL[] = [];
