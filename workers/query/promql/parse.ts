@@ -23,7 +23,7 @@ import {
 import { ParseError } from "./errors";
 import { FUNCTIONS } from "./functions";
 import { DurationRangeError, isDurationText, parseDuration, parseNumber, unquote } from "./literals";
-import { compileMatcher } from "./matchers";
+import { compileMatcher, matcherRegex } from "./matchers";
 import { RegexSyntaxError } from "./regex";
 import { RegexBudget } from "./regex-budget";
 import { NestingError, PARSER_DEPTH_WARNING, parserGaveUp, prepareForParser } from "./nesting";
@@ -202,14 +202,15 @@ class Parser {
     }
     for (const m of matchers) {
       if (m.type === "=~" || m.type === "!~") {
-        const tooLarge = this.regexes.charge(m.value);
-        if (tooLarge) this.fail(n.from, n.to, tooLarge);
         try {
           compileMatcher(m);
         } catch (e) {
           if (e instanceof RegexSyntaxError) this.fail(n.from, n.to, `error parsing regexp: ${e.message}`);
           throw e;
         }
+        // Charged once compiled (so invalid RE2 keeps Go's error), at what it compiled to (0 on the fast path).
+        const tooLarge = this.regexes.charge(m.value, matcherRegex(m.value).size);
+        if (tooLarge) this.fail(n.from, n.to, tooLarge);
       }
     }
     if (name !== null) {
