@@ -51,8 +51,9 @@ function workerdCpuMs(): number | null {
  */
 export async function startWorkerdTimer(source: string): Promise<WorkerdTimer> {
   const { Miniflare } = await import("miniflare");
-  const out = await build({ stdin: { contents: source, loader: "ts", resolveDir: process.cwd() }, bundle: true, format: "esm", write: false, target: "es2022" });
-  const mf = new Miniflare({ modules: true, script: out.outputFiles[0].text, compatibilityDate: "2026-04-01" });
+  // The workers import node:zlib (bounded inflation), which nodejs_compat provides, as in wrangler.toml.
+  const out = await build({ stdin: { contents: source, loader: "ts", resolveDir: process.cwd() }, bundle: true, format: "esm", write: false, target: "es2022", external: ["node:*"] });
+  const mf = new Miniflare({ modules: true, script: out.outputFiles[0].text, compatibilityDate: "2026-04-01", compatibilityFlags: ["nodejs_compat"] });
   const miniflareVersion = (await import("miniflare/package.json", { with: { type: "json" } })).default.version;
 
   const call = async (body: Uint8Array, n: number, params: Record<string, string>) => {
