@@ -3,7 +3,7 @@
 // checked and, if frozen, killed (workerd by pid: a busy isolate may never see
 // a polite shutdown) and started again with its data reloaded. The test that
 // froze it fails on its own time bound; the next one gets a working stack.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { startTestStack, type TestStack } from "../../helpers/stack";
 import { healthProblems } from "./health";
 
@@ -32,17 +32,28 @@ export function descendantPids(name: string, root = process.pid): number[] {
 }
 
 /** Peak resident memory (VmHWM) of this process's workerd children, in KiB. */
-export function workerdPeakKiB(): number {
+function workerdStatusKiB(field: "VmHWM" | "VmRSS"): number {
   let total = 0;
   for (const pid of descendantPids("workerd")) {
     try {
-      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
       if (m) total += Number(m[1]);
     } catch {
       // gone
     }
   }
   return total;
+}
+
+/** Peak resident memory of the stack's workerd processes since the last resetWorkerdPeaks(). */
+export const workerdPeakKiB = () => workerdStatusKiB("VmHWM");
+export const workerdRssKiB = () => workerdStatusKiB("VmRSS");
+
+/** Resets the peaks (Linux: "5" to /proc/<pid>/clear_refs), so a measurement is not hidden by an earlier high-water mark. */
+export function resetWorkerdPeaks(): void {
+  const pids = descendantPids("workerd");
+  if (pids.length === 0) throw new Error("no workerd process to measure");
+  for (const pid of pids) writeFileSync(`/proc/${pid}/clear_refs`, "5");
 }
 
 async function closeHard(stack: TestStack): Promise<void> {
