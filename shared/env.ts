@@ -25,6 +25,8 @@ export interface IngestEnv extends AuthEnv {
 export interface AggregatorEnv extends DbEnv {
   /** "debug" logs every written message part. */
   LOG_LEVEL?: string;
+  /** The dead-letter queue, as a producer: the items Postgres refused go there alone. */
+  DEAD_LETTERS?: Queue<IngestMessage>;
 }
 
 export type QueryEnv = AuthEnv;

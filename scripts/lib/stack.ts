@@ -127,6 +127,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           scriptPath: bundles.aggregator,
           bindings: { ...dbBindings, QUEUE_MAX_RETRIES: String(maxRetries), ...(opts.logLevel ? { LOG_LEVEL: opts.logLevel } : {}) },
           durableObjects: outboxBinding,
+          queueProducers: { DEAD_LETTERS: { queueName: DLQ_NAME } },
           queueConsumers: {
             [QUEUE_NAME]: { maxBatchSize: 100, maxBatchTimeout: opts.queueBatchTimeout ?? 1, maxRetries, deadLetterQueue: DLQ_NAME },
           },

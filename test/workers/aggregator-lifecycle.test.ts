@@ -37,7 +37,7 @@ describe("poison messages", () => {
 });
 
 describe("a part Postgres refuses for some of its items", () => {
-  it("has its good items written once; the part alone goes on to the dead-letter queue", async () => {
+  it("has its good items written once; the refused items alone go on to the dead-letter queue", async () => {
     const queue = await stack.mf.getQueueProducer<unknown>("INGEST_QUEUE", "ingest");
     const now = Date.now() - 1000;
     const one = (name: string, labels: Record<string, string> = {}) => ({ name, labels, timestamps: new Float64Array([now]), values: new Float64Array([1]) });
@@ -57,16 +57,21 @@ describe("a part Postgres refuses for some of its items", () => {
     };
     await queue.sendBatch([{ body: metrics, contentType: "v8" }, { body: logs, contentType: "v8" }]);
     const dlq = await stack.mf.getWorker("dlq");
+    type Dead = { body: { batchId?: string; metadata?: { name: string }[]; series?: { name: string }[]; records?: { requestId: string }[] } };
     const dead = await eventually(async () => {
-      const list = (await (await dlq.fetch("http://dlq/")).json()) as { body: { batchId?: string } }[];
+      const list = (await (await dlq.fetch("http://dlq/")).json()) as Dead[];
       const mine = list.filter((d) => d.body.batchId?.startsWith("mixed-"));
       return mine.length === 2 ? mine : undefined;
-    }, 45_000, "both parts in the dead-letter queue");
-    expect(dead.map((d) => d.body.batchId).sort()).toEqual(["mixed-logs", "mixed-metrics"]);
+    }, 45_000, "both parts' refused items in the dead-letter queue");
+    const byId = Object.fromEntries(dead.map((d) => [d.body.batchId, d.body]));
+    expect(Object.keys(byId).sort()).toEqual(["mixed-logs#refused", "mixed-metrics#refused"]);
+    expect(byId["mixed-metrics#refused"].metadata!.map((x) => x.name)).toEqual(["iso_bad_help"]);
+    expect(byId["mixed-metrics#refused"].series!.map((x) => x.name)).toEqual(["iso_bad"]);
+    expect(byId["mixed-logs#refused"].records!.map((x) => x.requestId)).toEqual(["iso-nul\u0000", "iso-tokens", "iso-attr-nul"]);
     const names = (await stack.db.db.execute<{ name: string; n: string }>(sql`
       SELECT s.metric_name AS name, count(*) AS n FROM samples x JOIN series s ON s.id = x.series_id
       WHERE s.tenant_id = ${stack.tenantId} AND s.metric_name LIKE 'iso%' GROUP BY 1 ORDER BY 1`)).rows;
-    // Written once although the part was delivered three times (max_retries 2).
+    // Written once, and the part acked: nothing else of it reaches the dead-letter queue.
     expect(names).toEqual([{ name: "iso_good", n: "1" }, { name: "iso_good_2", n: "1" }, { name: "iso_good_3", n: "1" }]);
     const md = (await stack.db.db.execute<{ name: string }>(sql`
       SELECT metric_name AS name FROM metric_metadata WHERE tenant_id = ${stack.tenantId} AND metric_name LIKE 'iso%'`)).rows;

@@ -13,7 +13,7 @@ import type { AggregatorEnv } from "../../shared/env";
 import type { WriteResult, WriteStorage } from "../../shared/storage/types";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
 import { databaseMessage, isDataError } from "../../shared/storage/postgres/errors";
-import { isolateBadItems, itemCount } from "./isolate";
+import { isolateBadItems, itemCount, onlyItems } from "./isolate";
 
 function log(level: string, msg: string, extra: Record<string, unknown> = {}): void {
   console.log(JSON.stringify({ level, worker: "aggregator", msg, ...extra }));
@@ -64,33 +64,41 @@ function write(storage: WriteStorage, g: Typed): Promise<WriteResult[]> {
   return g.kind === "metrics" ? storage.writeMetrics(g.messages.map((m) => m.body)) : storage.writeLogs(g.messages.map((m) => m.body));
 }
 
-async function writeGroup(storage: WriteStorage, g: Typed, debug: boolean): Promise<void> {
+interface WriteOptions {
+  debug: boolean;
+  /** Where the refused items of a part go alone; without it the whole part goes (by retries). */
+  deadLetters?: Queue<IngestMessage>;
+}
+
+async function writeGroup(storage: WriteStorage, g: Typed, opts: WriteOptions): Promise<void> {
   const started = Date.now();
   try {
     const results = await write(storage, g);
     for (const m of g.messages) m.ack();
-    if (debug) log("debug", "written", { kind: g.kind, parts: g.messages.length, written: results[0]?.written ?? 0, duplicates: results.filter((r) => r.duplicate).length, ms: Date.now() - started });
+    if (opts.debug) log("debug", "written", { kind: g.kind, parts: g.messages.length, written: results[0]?.written ?? 0, duplicates: results.filter((r) => r.duplicate).length, ms: Date.now() - started });
     return;
   } catch (err) {
     if (g.messages.length === 1) {
       const m = g.messages[0];
-      if (isDataError(err)) return isolate(storage, m, err);
+      if (isDataError(err)) return isolate(storage, m, err, opts.deadLetters);
       log("warn", "write failed; message will be retried", { id: m.id, attempts: m.attempts, error: databaseMessage(err) });
       m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
       return;
     }
     log("warn", "group write failed; writing its messages one by one", { kind: g.kind, parts: g.messages.length, error: databaseMessage(err) });
   }
-  for (const m of g.messages) await writeGroup(storage, { kind: g.kind, messages: [m] } as Typed, debug);
+  for (const m of g.messages) await writeGroup(storage, { kind: g.kind, messages: [m] } as Typed, opts);
 }
 
 /**
- * A part Postgres refused for its data: its good items are written, the bad
- * ones named in the log, and the part goes on to the dead-letter queue at once
- * (retrying cannot change the data; its good items are already stored, so
- * replaying it from there is harmless).
+ * A part Postgres refused for its data: its good items are written and the bad
+ * ones named in the log. The bad ones alone go to the dead-letter queue (a part
+ * of just them, "<batchId>#refused") and the part is acked; without that binding,
+ * when not every bad item was found, or when all were bad, the part itself goes on to the
+ * dead-letter queue at once (retrying cannot change the data; its good items are
+ * already stored, so replaying it from there is harmless).
  */
-async function isolate(storage: WriteStorage, m: Message<IngestMessage>, failure: unknown): Promise<void> {
+async function isolate(storage: WriteStorage, m: Message<IngestMessage>, failure: unknown, deadLetters?: Queue<IngestMessage>): Promise<void> {
   const where = { id: m.id, batchId: m.body.batchId, part: m.body.part, kind: m.body.kind, attempts: m.attempts };
   try {
     const result = await isolateBadItems(storage, m.body, failure);
@@ -100,14 +108,18 @@ async function isolate(storage: WriteStorage, m: Message<IngestMessage>, failure
       m.ack();
       return;
     }
-    log("error", "Postgres refused items of a message part; its other items are written, and the part is retried without delay until it reaches the dead-letter queue", {
+    // When every item was refused, the part itself is what goes (its own id, its attempts).
+    const alone = result.complete && deadLetters !== undefined && result.refused.length < itemCount(m.body);
+    log("error", `Postgres refused items of a message part; its other items are written, and ${alone ? "the refused items alone go to the dead-letter queue" : "the part is retried without delay until it reaches the dead-letter queue"}`, {
       ...where,
       items: itemCount(m.body),
       written: result.written,
       refused: result.refused.slice(0, 20),
       ...(result.complete ? {} : { note: "too many failing items to isolate them all; the rest were not written" }),
     });
-    m.retry({ delaySeconds: 0 });
+    if (!alone) return m.retry({ delaySeconds: 0 });
+    await deadLetters.send(onlyItems(m.body, result.refused.map((r) => r.index)), { contentType: "v8" });
+    m.ack();
   } catch (err) {
     log("warn", "write failed while isolating refused items; message will be retried", { ...where, error: databaseMessage(err) });
     m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
@@ -130,7 +142,7 @@ export async function handleBatch(batch: MessageBatch<IngestMessage>, env: Aggre
   const storage = postgresWriteStorage(db);
   let next = 0;
   const worker = async () => {
-    while (next < todo.length) await writeGroup(storage, todo[next++], env.LOG_LEVEL === "debug");
+    while (next < todo.length) await writeGroup(storage, todo[next++], { debug: env.LOG_LEVEL === "debug", deadLetters: env.DEAD_LETTERS });
   };
   try {
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, worker));

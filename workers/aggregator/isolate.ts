@@ -13,6 +13,8 @@ import type { WriteStorage } from "../../shared/storage/types";
 export const MAX_ISOLATION_WRITES = 64;
 
 export interface RefusedItem {
+  /** Its index in itemCount's order. */
+  index: number;
   item: string;
   reason: string;
 }
@@ -42,6 +44,18 @@ export function subMessage(b: IngestMessage, from: number, to: number): IngestMe
   } satisfies MetricsMessage;
 }
 
+/**
+ * The part cut down to the given items (in itemCount's order), for the
+ * dead-letter queue: its batch id "<batchId>#refused" can collide with no claim.
+ */
+export function onlyItems(b: IngestMessage, indices: number[]): IngestMessage {
+  const keep = new Set(indices);
+  const head = { batchId: `${b.batchId}#refused` };
+  if (b.kind === "logs") return { ...b, ...head, records: b.records.filter((_, i) => keep.has(i)) } satisfies LogsMessage;
+  const m = b.metadata.length;
+  return { ...b, ...head, metadata: b.metadata.filter((_, i) => keep.has(i)), series: b.series.filter((_, i) => keep.has(m + i)) } satisfies MetricsMessage;
+}
+
 export function describeItem(b: IngestMessage, i: number): string {
   const text = (() => {
     if (b.kind === "logs") return `records[${i}] request_id ${JSON.stringify(b.records[i].requestId)} at ${b.records[i].time}`;
@@ -68,7 +82,7 @@ export async function isolateBadItems(storage: WriteStorage, b: IngestMessage, f
   let complete = true;
   const failed = async (from: number, to: number, err: unknown): Promise<void> => {
     if (to - from <= 1) {
-      if (to > from) refused.push({ item: describeItem(b, from), reason: databaseMessage(err) });
+      if (to > from) refused.push({ index: from, item: describeItem(b, from), reason: databaseMessage(err) });
       return;
     }
     const mid = (from + to) >>> 1;
