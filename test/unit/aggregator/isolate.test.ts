@@ -1,9 +1,9 @@
 // Bisection of a refused message part: good items written once under sub-part
 // claims, bad ones named, retriable failures passed up, bounded cost.
 import { describe, expect, it } from "vitest";
-import type { LogRow, LogsMessage } from "../../../shared/contracts/queue";
+import type { LogRow, LogsMessage, MetricsMessage } from "../../../shared/contracts/queue";
 import type { WriteStorage } from "../../../shared/storage/types";
-import { isolateBadItems, MAX_ISOLATION_WRITES } from "../../../workers/aggregator/isolate";
+import { isolateBadItems, MAX_ISOLATION_WRITES, onlyItems } from "../../../workers/aggregator/isolate";
 import { isDataError } from "../../../shared/storage/postgres/errors";
 
 const row = (requestId: string): LogRow => ({
@@ -73,6 +73,20 @@ describe("isolateBadItems", () => {
     const result = await isolateBadItems(storage, message(["r0", "r1", "r2"]), wrapped("54000", "array size exceeds the maximum allowed"));
     expect(result).toMatchObject({ complete: true, written: 3, refused: [] });
     expect(written.flatMap((w) => w.ids).sort()).toEqual(["r0", "r1", "r2"]);
+  });
+
+  it("cuts a part down to its refused items for the dead-letter queue, by the indices bisection reports", async () => {
+    const { storage } = fakeStorage((id) => (id === "r1" || id === "r3" ? wrapped("22021", "NUL") : null));
+    const b = message(["r0", "r1", "r2", "r3"]);
+    const result = await isolateBadItems(storage, b, wrapped("22021", "x"));
+    const dead = onlyItems(b, result.refused.map((r) => r.index)) as LogsMessage;
+    expect(dead.batchId).toBe("logs:k#refused");
+    expect(dead.records.map((r) => r.requestId)).toEqual(["r1", "r3"]);
+    // Metrics: metadata entries count first, then series.
+    const m = { v: 1, kind: "metrics", tenantId: 1, batchId: "m", part: 0, metadata: [{ name: "a" }, { name: "b" }], series: [{ name: "s0" }, { name: "s1" }] } as unknown as MetricsMessage;
+    const cut = onlyItems(m, [1, 3]) as MetricsMessage;
+    expect(cut.metadata.map((x) => x.name)).toEqual(["b"]);
+    expect(cut.series.map((x) => x.name)).toEqual(["s1"]);
   });
 
   it("stops after a bounded number of writes when every item is bad", async () => {
