@@ -63,7 +63,7 @@ describe("a part Postgres refuses for some of its items", () => {
       const mine = list.filter((d) => d.body.batchId?.startsWith("mixed-"));
       return mine.length === 2 ? mine : undefined;
     }, 45_000, "both parts' refused items in the dead-letter queue");
-    const byId = Object.fromEntries(dead.map((d) => [d.body.batchId, d.body]));
+    const byId: Record<string, Dead["body"]> = Object.fromEntries(dead.map((d) => [d.body.batchId, d.body]));
     expect(Object.keys(byId).sort()).toEqual(["mixed-logs#refused", "mixed-metrics#refused"]);
     expect(byId["mixed-metrics#refused"].metadata!.map((x) => x.name)).toEqual(["iso_bad_help"]);
     expect(byId["mixed-metrics#refused"].series!.map((x) => x.name)).toEqual(["iso_bad"]);
