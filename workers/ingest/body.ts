@@ -5,7 +5,8 @@ import { MAX_BODY_BYTES, MAX_DECOMPRESSED_BYTES } from "../../shared/limits";
 import { drainReader, DRAIN_LIMIT_BYTES } from "../../shared/http/drain";
 import { IngestProblem } from "./problem";
 
-async function readCapped(stream: ReadableStream<Uint8Array>, cap: number, what: string, drainOnOverflow: boolean): Promise<Uint8Array> {
+/** The upload as sent, up to MAX_BODY_BYTES; past it the rest is drained and the answer is 413. */
+async function readUpload(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -13,10 +14,9 @@ async function readCapped(stream: ReadableStream<Uint8Array>, cap: number, what:
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
-    if (total > cap) {
-      if (drainOnOverflow) await drainReader(reader, total);
-      else await reader.cancel().catch(() => {});
-      throw new IngestProblem(413, `${what} is larger than the limit of ${cap} bytes; split it into smaller batches`);
+    if (total > MAX_BODY_BYTES) {
+      await drainReader(reader, total);
+      throw new IngestProblem(413, `request body is larger than the limit of ${MAX_BODY_BYTES} bytes; split it into smaller batches`);
     }
     chunks.push(value);
   }
@@ -68,10 +68,10 @@ export async function readBody(req: Request, passThrough: readonly string[] = []
   if (!req.body) throw new IngestProblem(400, "request body is empty");
   const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   if (encoding === "identity" || encoding === "" || passThrough.includes(encoding)) {
-    return { bytes: await readCapped(req.body, MAX_BODY_BYTES, "request body", true), encoding };
+    return { bytes: await readUpload(req.body), encoding };
   }
   if (encoding === "gzip" || encoding === "deflate") {
-    const raw = await readCapped(req.body, MAX_BODY_BYTES, "request body", true);
+    const raw = await readUpload(req.body);
     return { bytes: inflateCapped(raw, encoding, MAX_DECOMPRESSED_BYTES), encoding: "identity" };
   }
   const supported = ["gzip", "deflate", ...passThrough].join(", ");
