@@ -3,7 +3,7 @@
 // (drizzle-kit cannot express PARTITION BY) and does not change these columns.
 import { sql } from "drizzle-orm";
 import {
-  bigint, bigserial, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, text,
+  bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, smallint, text,
   timestamp, uniqueIndex, uuid,
 } from "drizzle-orm/pg-core";
 
@@ -62,30 +62,134 @@ export const metricMetadata = pgTable("metric_metadata", {
 }, (t) => [primaryKey({ columns: [t.tenantId, t.metricName] })]);
 
 /**
- * One row per LLM request. Partitioned by day on time, so the unique key must hold
- * time: a request id is unique per tenant and instant, and a replay of a record
- * (same id, same time) is a no-op.
+ * One row per LLM request (the canonical record, shared/logs/record.ts).
+ * Partitioned by day on time (the start), so the unique key must hold time: a
+ * request id is unique per tenant and instant, and a replay of a record (same
+ * id, same time) is a no-op. Text dimensions are '' when unknown.
  */
 export const requestLogs = pgTable("request_logs", {
   tenantId: integer("tenant_id").notNull(),
   time: timestamp("time", { withTimezone: true, mode: "date" }).notNull(),
   requestId: text("request_id").notNull(),
+  traceId: text("trace_id"),
+  endTime: timestamp("end_time", { withTimezone: true, mode: "date" }),
   model: text("model").notNull().default(""),
+  requestedModel: text("requested_model").notNull().default(""),
   provider: text("provider").notNull().default(""),
+  apiBase: text("api_base").notNull().default(""),
+  deploymentId: text("deployment_id").notNull().default(""),
+  callType: text("call_type").notNull().default(""),
+  stream: boolean("stream"),
+  /** success | failure */
   status: text("status").notNull(),
   httpStatus: integer("http_status"),
   latencyMs: doublePrecision("latency_ms"),
   ttftMs: doublePrecision("ttft_ms"),
   inputTokens: bigint("input_tokens", { mode: "number" }),
   outputTokens: bigint("output_tokens", { mode: "number" }),
+  totalTokens: bigint("total_tokens", { mode: "number" }),
+  cachedTokens: bigint("cached_tokens", { mode: "number" }),
   costUsd: doublePrecision("cost_usd"),
+  /** reported | price_table | tenant_price | gpu_time */
+  costSource: text("cost_source"),
+  cacheHit: boolean("cache_hit"),
   errorType: text("error_type"),
+  errorClass: text("error_class"),
   errorMessage: text("error_message"),
+  errorFingerprint: text("error_fingerprint"),
+  userId: text("user_id").notNull().default(""),
+  endUser: text("end_user").notNull().default(""),
+  team: text("team").notNull().default(""),
+  teamAlias: text("team_alias").notNull().default(""),
+  apiKeyAlias: text("api_key_alias").notNull().default(""),
+  apiKeyHash: text("api_key_hash").notNull().default(""),
+  project: text("project").notNull().default(""),
+  environment: text("environment").notNull().default(""),
+  tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
   attributes: jsonb("attributes").$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  /** When the aggregator stored it: what `tail` follows (late records included). */
+  receivedAt: timestamp("received_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.requestId, t.time] }),
   index("request_logs_tenant_time_idx").on(t.tenantId, t.time),
+  index("request_logs_trace_idx").on(t.tenantId, t.traceId),
+  index("request_logs_received_brin").using("brin", t.receivedAt),
 ]);
+
+/** The distinct dimension sets (shared/logs/rollup-spec.ts DIM_KEYS) of a tenant's logs. */
+export const logDims = pgTable("log_dims", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  tenantId: integer("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  dims: jsonb("dims").$type<Record<string, string>>().notNull(),
+  /** First 16 bytes of SHA-256 over dimsKey(dims). */
+  dimsHash: uuid("dims_hash").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [uniqueIndex("log_dims_tenant_hash_uq").on(t.tenantId, t.dimsHash)]);
+
+/** The sums of a rollup row; the same columns per minute and per UTC day. */
+const rollupSums = {
+  requests: bigint("requests", { mode: "number" }).notNull().default(0),
+  inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
+  outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
+  totalTokens: bigint("total_tokens", { mode: "number" }).notNull().default(0),
+  cachedTokens: bigint("cached_tokens", { mode: "number" }).notNull().default(0),
+  costUsd: doublePrecision("cost_usd").notNull().default(0),
+  cacheHits: bigint("cache_hits", { mode: "number" }).notNull().default(0),
+  cacheMisses: bigint("cache_misses", { mode: "number" }).notNull().default(0),
+  /** Count and sum of each histogram's observations, by HISTOGRAMS index. */
+  histCount: bigint("hist_count", { mode: "number" }).array().notNull(),
+  histSum: doublePrecision("hist_sum").array().notNull(),
+};
+
+/** Per-minute rollups of request logs: minute is the unix ms of its start. */
+export const logRollups = pgTable("log_rollups", {
+  tenantId: integer("tenant_id").notNull(),
+  dimsId: bigint("dims_id", { mode: "number" }).notNull(),
+  minute: bigint("minute", { mode: "number" }).notNull(),
+  ...rollupSums,
+}, (t) => [primaryKey({ columns: [t.tenantId, t.dimsId, t.minute] })]);
+
+/** Non-empty histogram buckets of a minute's rollup: bucket is the index in the histogram's bounds (bounds.length = +Inf). */
+export const logRollupBuckets = pgTable("log_rollup_buckets", {
+  tenantId: integer("tenant_id").notNull(),
+  dimsId: bigint("dims_id", { mode: "number" }).notNull(),
+  minute: bigint("minute", { mode: "number" }).notNull(),
+  hist: smallint("hist").notNull(),
+  bucket: smallint("bucket").notNull(),
+  n: bigint("n", { mode: "number" }).notNull(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.dimsId, t.minute, t.hist, t.bucket] })]);
+
+/** The same per UTC day (day = unix ms of 00:00): what makes a counter's value before a query's range cheap. */
+export const logRollupsDay = pgTable("log_rollups_day", {
+  tenantId: integer("tenant_id").notNull(),
+  dimsId: bigint("dims_id", { mode: "number" }).notNull(),
+  day: bigint("day", { mode: "number" }).notNull(),
+  ...rollupSums,
+}, (t) => [primaryKey({ columns: [t.tenantId, t.dimsId, t.day] })]);
+
+export const logRollupBucketsDay = pgTable("log_rollup_buckets_day", {
+  tenantId: integer("tenant_id").notNull(),
+  dimsId: bigint("dims_id", { mode: "number" }).notNull(),
+  day: bigint("day", { mode: "number" }).notNull(),
+  hist: smallint("hist").notNull(),
+  bucket: smallint("bucket").notNull(),
+  n: bigint("n", { mode: "number" }).notNull(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.dimsId, t.day, t.hist, t.bucket] })]);
+
+/** A tenant's prices, over the shipped table (shared/pricing/). USD per 1M tokens, or per GPU hour. */
+export const modelPrices = pgTable("model_prices", {
+  tenantId: integer("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  /** Lower case; may carry a provider prefix (openai/gpt-4o-mini). */
+  model: text("model").notNull(),
+  inputPerMtok: doublePrecision("input_per_mtok"),
+  outputPerMtok: doublePrecision("output_per_mtok"),
+  cachedPerMtok: doublePrecision("cached_per_mtok"),
+  /** Self-hosted: what the deployment's GPUs cost per hour, all of them together. */
+  gpuHourUsd: doublePrecision("gpu_hour_usd"),
+  /** Self-hosted: requests the deployment serves at once; a request's share of GPU time is latency / concurrency. */
+  concurrency: doublePrecision("concurrency"),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.model] })]);
 
 /** Queue message parts already written, so a redelivered part is skipped whole. */
 export const ingestedBatches = pgTable("ingested_batches", {

@@ -3,6 +3,9 @@
 // per series, never per sample. Each message stays under QUEUE_MESSAGE_TARGET_BYTES.
 import type { Labels } from "../labels";
 import type { MetricMetadata } from "../storage/types";
+import type { LogRow } from "../logs/record";
+
+export type { LogRow };
 
 export const QUEUE_MESSAGE_VERSION = 1;
 /** Cloudflare Queues caps a message at 128 KB; we aim well below for headroom. */
@@ -35,24 +38,6 @@ export interface MetricsMessage extends MessageHead {
   kind: "metrics";
   series: QueueSeries[];
   metadata: QueueMetadata[];
-}
-
-export interface LogRow {
-  requestId: string;
-  /** Unix ms. */
-  time: number;
-  model: string;
-  provider: string;
-  status: "success" | "error";
-  httpStatus: number | null;
-  latencyMs: number | null;
-  ttftMs: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  costUsd: number | null;
-  errorType: string | null;
-  errorMessage: string | null;
-  attributes: Record<string, unknown>;
 }
 
 export interface LogsMessage extends MessageHead {

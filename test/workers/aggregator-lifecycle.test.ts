@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 import type { LogRow, LogsMessage, MetricsMessage } from "../../shared/contracts/queue";
+import { logRow } from "../support/log-row";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -47,10 +48,7 @@ describe("a part Postgres refuses for some of its items", () => {
       metadata: [{ name: "iso_good", type: "gauge", help: "fine", unit: "" }, { name: "iso_bad_help", type: "gauge", help: "a\u0000b", unit: "" }],
       series: [one("iso_good"), one("iso_bad", { a: "x\u0000y" }), one("iso_good_2"), one("iso_good_3")],
     };
-    const log = (requestId: string, extra: Partial<LogRow> = {}): LogRow => ({
-      requestId, time: now, model: "", provider: "", status: "success", httpStatus: null, latencyMs: null, ttftMs: null,
-      inputTokens: null, outputTokens: null, costUsd: null, errorType: null, errorMessage: null, attributes: {}, ...extra,
-    });
+    const log = (requestId: string, extra: Partial<LogRow> = {}): LogRow => logRow(requestId, now, extra);
     const logs: LogsMessage = {
       v: 1, kind: "logs", tenantId: stack.tenantId, batchId: "mixed-logs", part: 0,
       records: [log("iso-ok-1"), log("iso-nul\u0000"), log("iso-ok-2"), log("iso-tokens", { inputTokens: 1e19 }), log("iso-attr-nul", { attributes: { a: "\u0000" } }), log("iso-ok-3")],

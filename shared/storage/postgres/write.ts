@@ -5,7 +5,7 @@
 // changes nothing.
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db";
-import type { LogsMessage, MetricsMessage, QueueMetadata } from "../../contracts/queue";
+import type { LogRow, LogsMessage, MetricsMessage, QueueMetadata } from "../../contracts/queue";
 import { isStaleNaN } from "../../staleness";
 import type { WriteResult, WriteStorage } from "../types";
 import { dayOf, ensureDays, forgetIfPartitionMissing } from "./partitions";
@@ -120,6 +120,65 @@ function writeMetrics(db: Db) {
   };
 }
 
+type TenantLogRow = LogRow & { tenantId: number };
+
+/** The columns of request_logs a LogRow fills, with their SQL array types and how each is read from the row. */
+const LOG_COLUMNS: Array<[column: string, type: string, get: (r: TenantLogRow) => unknown]> = [
+  ["tenant_id", "integer", (r) => r.tenantId],
+  ["request_id", "text", (r) => r.requestId],
+  ["trace_id", "text", (r) => r.traceId],
+  ["end_ms", "bigint", (r) => r.endTime],
+  ["model", "text", (r) => r.model],
+  ["requested_model", "text", (r) => r.requestedModel],
+  ["provider", "text", (r) => r.provider],
+  ["api_base", "text", (r) => r.apiBase],
+  ["deployment_id", "text", (r) => r.deploymentId],
+  ["call_type", "text", (r) => r.callType],
+  ["stream", "boolean", (r) => r.stream],
+  ["status", "text", (r) => r.status],
+  ["http_status", "integer", (r) => r.httpStatus],
+  ["latency_ms", "float8", (r) => r.latencyMs],
+  ["ttft_ms", "float8", (r) => r.ttftMs],
+  ["input_tokens", "bigint", (r) => r.inputTokens],
+  ["output_tokens", "bigint", (r) => r.outputTokens],
+  ["total_tokens", "bigint", (r) => r.totalTokens],
+  ["cached_tokens", "bigint", (r) => r.cachedTokens],
+  ["cost_usd", "float8", (r) => r.costUsd],
+  ["cost_source", "text", (r) => r.costSource],
+  ["cache_hit", "boolean", (r) => r.cacheHit],
+  ["error_type", "text", (r) => r.errorType],
+  ["error_class", "text", (r) => r.errorClass],
+  ["error_message", "text", (r) => r.errorMessage],
+  ["error_fingerprint", "text", (r) => r.errorFingerprint],
+  ["user_id", "text", (r) => r.user],
+  ["end_user", "text", (r) => r.endUser],
+  ["team", "text", (r) => r.team],
+  ["team_alias", "text", (r) => r.teamAlias],
+  ["api_key_alias", "text", (r) => r.apiKeyAlias],
+  ["api_key_hash", "text", (r) => r.apiKeyHash],
+  ["project", "text", (r) => r.project],
+  ["environment", "text", (r) => r.environment],
+  // Arrays of arrays do not unnest row by row: tags travel as JSON text.
+  ["tags_json", "jsonb", (r) => JSON.stringify(r.tags)],
+  ["attributes", "jsonb", (r) => JSON.stringify(r.attributes)],
+];
+const toTimestamp = (ms: string) => sql.raw(`timestamptz 'epoch' + t.${ms} * interval '1 millisecond'`);
+
+/** One INSERT of all rows, unnest()ed column by column; rows already stored are skipped; returns the keys of those written. */
+function insertLogRows(rows: TenantLogRow[]) {
+  const plain = LOG_COLUMNS.filter(([c]) => c !== "end_ms" && c !== "tags_json").map(([c]) => c);
+  const arrays = sql.join(
+    [sql`${sql.param(rows.map((r) => r.time))}::bigint[]`, ...LOG_COLUMNS.map(([, type, get]) => sql`${sql.param(rows.map(get))}::${sql.raw(type)}[]`)],
+    sql`, `,
+  );
+  return sql`
+    INSERT INTO request_logs (time, end_time, tags, ${sql.raw(plain.join(", "))})
+    SELECT ${toTimestamp("ms")}, ${toTimestamp("end_ms")}, ARRAY(SELECT jsonb_array_elements_text(t.tags_json)), ${sql.raw(plain.map((c) => `t.${c}`).join(", "))}
+    FROM unnest(${arrays}) AS t(ms, ${sql.raw(LOG_COLUMNS.map(([c]) => c).join(", "))})
+    ON CONFLICT DO NOTHING
+    RETURNING tenant_id, request_id, (extract(epoch FROM time) * 1000)::bigint AS ms`;
+}
+
 function writeLogs(db: Db) {
   return async (msgs: LogsMessage[]): Promise<WriteResult[]> => {
     await ensureDays(db, msgs.flatMap((m) => m.records.map((x) => dayOf(x.time))));
@@ -128,20 +187,7 @@ function writeLogs(db: Db) {
       const rows = msgs.flatMap((m, i) => (fresh[i] ? m.records.map((r) => ({ ...r, tenantId: m.tenantId })) : []));
       let written = 0;
       if (rows.length > 0) {
-        const col = <T>(f: (x: (typeof rows)[number]) => T) => sql.param(rows.map(f));
-        const res = await tx.execute(sql`
-          INSERT INTO request_logs (tenant_id, time, request_id, model, provider, status, http_status, latency_ms, ttft_ms,
-            input_tokens, output_tokens, cost_usd, error_type, error_message, attributes)
-          SELECT t.tenant_id, timestamptz 'epoch' + t.ms * interval '1 millisecond', t.request_id, t.model, t.provider, t.status,
-            t.http_status, t.latency_ms, t.ttft_ms, t.input_tokens, t.output_tokens, t.cost_usd, t.error_type, t.error_message, t.attributes
-          FROM unnest(${col((x) => x.tenantId)}::integer[], ${col((x) => x.time)}::bigint[], ${col((x) => x.requestId)}::text[],
-            ${col((x) => x.model)}::text[], ${col((x) => x.provider)}::text[], ${col((x) => x.status)}::text[],
-            ${col((x) => x.httpStatus)}::integer[], ${col((x) => x.latencyMs)}::float8[], ${col((x) => x.ttftMs)}::float8[],
-            ${col((x) => x.inputTokens)}::bigint[], ${col((x) => x.outputTokens)}::bigint[], ${col((x) => x.costUsd)}::float8[],
-            ${col((x) => x.errorType)}::text[], ${col((x) => x.errorMessage)}::text[], ${col((x) => JSON.stringify(x.attributes))}::jsonb[])
-            AS t(tenant_id, ms, request_id, model, provider, status, http_status, latency_ms, ttft_ms, input_tokens, output_tokens,
-                 cost_usd, error_type, error_message, attributes)
-          ON CONFLICT DO NOTHING`);
+        const res = await tx.execute(insertLogRows(rows));
         written = res.rowCount ?? 0;
       }
       return msgs.map((_, i) => ({ written: fresh[i] ? written : 0, duplicate: !fresh[i] }));

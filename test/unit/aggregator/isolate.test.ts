@@ -5,11 +5,9 @@ import type { LogRow, LogsMessage, MetricsMessage } from "../../../shared/contra
 import type { WriteStorage } from "../../../shared/storage/types";
 import { isolateBadItems, MAX_ISOLATION_WRITES, onlyItems } from "../../../workers/aggregator/isolate";
 import { isDataError } from "../../../shared/storage/postgres/errors";
+import { logRow } from "../../support/log-row";
 
-const row = (requestId: string): LogRow => ({
-  requestId, time: 1_795_000_000_000, model: "", provider: "", status: "success", httpStatus: null, latencyMs: null, ttftMs: null,
-  inputTokens: null, outputTokens: null, costUsd: null, errorType: null, errorMessage: null, attributes: {},
-});
+const row = (requestId: string): LogRow => logRow(requestId, 1_795_000_000_000);
 const message = (ids: string[]): LogsMessage => ({ v: 1, kind: "logs", tenantId: 1, batchId: "logs:k", part: 3, records: ids.map(row) });
 
 class PgError extends Error {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { serialize } from "node:v8";
 import { splitLogs, splitMetrics } from "../../../workers/ingest/enqueue";
+import { logRow } from "../../support/log-row";
 import { QUEUE_MESSAGE_TARGET_BYTES, type LogRow, type QueueSeries } from "../../../shared/contracts/queue";
 
 function series(n: number, samples: number, label: (i: number) => string): QueueSeries[] {
@@ -37,10 +38,9 @@ describe("splitMetrics", () => {
 
 describe("splitLogs", () => {
   it("keeps every log message under the target", () => {
-    const rows: LogRow[] = Array.from({ length: 3000 }, (_, i) => ({
-      requestId: `req-${i}`, time: 1_795_000_000_000 + i, model: "llama3", provider: "vllm", status: "success", httpStatus: 200,
-      latencyMs: 812.5, ttftMs: 95, inputTokens: 512, outputTokens: 128, costUsd: 0.0012, errorType: null, errorMessage: null,
-      attributes: { user: `u-${i}`, route: "/v1/chat/completions", note: "é".repeat(50) },
+    const rows: LogRow[] = Array.from({ length: 3000 }, (_, i) => logRow(`req-${i}`, 1_795_000_000_000 + i, {
+      model: "llama3", provider: "vllm", httpStatus: 200, latencyMs: 812.5, ttftMs: 95, inputTokens: 512, outputTokens: 128, costUsd: 0.0012,
+      user: `u-${i}`, team: "search", tags: ["prod"], attributes: { route: "/v1/chat/completions", note: "é".repeat(50) },
     }));
     for (const p of splitLogs(1, "b", rows)) {
       expect(serialize(p.body).length).toBeLessThanOrEqual(p.bytes);

@@ -1,5 +1,7 @@
 // POST /v1/logs body → queue log rows. Each record is validated on its own.
-import { LogRecordSchema, LogsBodySchema, type Rejection } from "../../../../shared/contracts/ingest-json";
+import { LogsBodySchema, type Rejection } from "../../../../shared/contracts/ingest-json";
+import { RequestLogSchema } from "../../../../shared/logs/record";
+import { normalizeRecord } from "../../../../shared/logs/normalize";
 import type { LogRow } from "../../../../shared/contracts/queue";
 import { textProblem } from "../../../../shared/labels";
 import { MAX_ATTRIBUTES_BYTES, type TenantLimits } from "../../../../shared/limits";
@@ -31,7 +33,7 @@ export function parseLogsJson(text: string, value: unknown, limits: TenantLimits
   for (let i = 0; i < items.length; i++) {
     const path = `logs[${i}]`;
     if (skip.has(i)) continue;
-    const parsed = LogRecordSchema.safeParse(items[i]);
+    const parsed = RequestLogSchema.safeParse(items[i]);
     if (!parsed.success) {
       rejected.push({ path, reason: zodReason(parsed.error) });
       continue;
@@ -59,23 +61,7 @@ export function parseLogsJson(text: string, value: unknown, limits: TenantLimits
     const key = `${r.request_id}\u0000${time}`;
     if (seen.has(key)) continue; // the same record twice in one batch: keep one, as a replay would
     seen.set(key, i);
-    const failed = r.status ? r.status === "error" : (r.http_status !== undefined && r.http_status >= 400) || r.error_type !== undefined;
-    records.push({
-      requestId: r.request_id,
-      time,
-      model: r.model,
-      provider: r.provider,
-      status: failed ? "error" : "success",
-      httpStatus: r.http_status ?? null,
-      latencyMs: r.latency_ms ?? null,
-      ttftMs: r.ttft_ms ?? null,
-      inputTokens: r.input_tokens ?? null,
-      outputTokens: r.output_tokens ?? null,
-      costUsd: r.cost_usd ?? null,
-      errorType: r.error_type ?? null,
-      errorMessage: r.error_message ?? null,
-      attributes: r.attributes,
-    });
+    records.push(normalizeRecord(r));
   }
   return { records, rejected };
 }
