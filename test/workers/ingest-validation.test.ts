@@ -203,7 +203,7 @@ describe("request logs", () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(await rows()).toEqual([
       { request_id: "req-1", status: "success", http_status: 200 },
-      { request_id: "req-2", status: "error", http_status: 429 },
+      { request_id: "req-2", status: "failure", http_status: 429 },
     ]);
   });
 });
