@@ -38,7 +38,7 @@ export function formatCompact(n: N): string {
       return `${trimZeros(Math.abs(v) < 10 ? v.toFixed(1) : v.toFixed(0))}${unit}`;
     }
   }
-  return Number.isInteger(n) ? String(n) : trimZeros(n.toFixed(a < 10 ? 2 : 1));
+  return Number.isInteger(n) ? String(n) : trimZeros(n.toFixed(a < 10 ? 2 : a < 100 ? 1 : 0));
 }
 
 /** $0, $0.000412, $0.0123, $12.34, $1,234.50 */

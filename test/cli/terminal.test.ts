@@ -16,7 +16,7 @@ describe("formatters", () => {
     expect([null, 0, 0.000412, 0.0123, 12.345, 1234.5].map(formatUsd)).toEqual(["-", "$0", "$0.000412", "$0.0123", "$12.35", "$1,234.50"]);
   });
   it("counts compact, percents, numbers", () => {
-    expect([950, 1234, 34_567, 5_600_000, 7.8e9].map(formatCompact)).toEqual(["950", "1.2k", "35k", "5.6M", "7.8B"]);
+    expect([950, 858.8, 42.25, 1.234, 1234, 34_567, 5_600_000, 7.8e9].map(formatCompact)).toEqual(["950", "859", "42.3", "1.23", "1.2k", "35k", "5.6M", "7.8B"]);
     expect([0, 1, 0.0321, 0.25, null].map(formatPercent)).toEqual(["0%", "100%", "3.21%", "25.0%", "-"]);
     expect([0, 0.0042137, 1.234, 45.67, 123.4, 98_765, Infinity].map(formatNumber)).toEqual(["0", "0.00421", "1.23", "45.7", "123", "99k", "+Inf"]);
   });
