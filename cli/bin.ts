@@ -19,6 +19,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "create and list tenants (admin API)",
     run: async (argv) => (await import("./commands/tenants")).tenantsCommand(argv),
   },
+  tail: { summary: "follow requests live (log API)", run: async (argv) => (await import("./commands/tail")).tailCommand(argv) },
+  analyze: { summary: "errors, performance and usage over a time range, or of a local log file", run: async (argv) => (await import("./commands/analyze")).analyzeCommand(argv) },
+  trace: { summary: "one request: every field, its timeline, its trace", run: async (argv) => (await import("./commands/trace")).traceCommand(argv) },
+  query: { summary: "run PromQL: a table, or charts for a range", run: async (argv) => (await import("./commands/query")).queryCommand(argv) },
 };
 
 function usage(): string {
