@@ -33,13 +33,13 @@ function fresh<T extends { id: string; startTime: number; endTime: number; compl
   return { ...p, id, litellm_call_id: `call-${id}`, startTime: p.startTime + shift, endTime: p.endTime + shift, completionStartTime: p.completionStartTime + shift, ...extra };
 }
 
-interface Row {
+type Row = {
   request_id: string; time_ms: string; end_time_ms: string | null; latency_ms: number | null; ttft_ms: number | null; status: string;
   http_status: number | null; model: string; requested_model: string; provider: string; deployment_id: string; stream: boolean | null;
   input_tokens: string | null; output_tokens: string | null; total_tokens: string | null; cost_usd: number | null; error_type: string | null;
   error_class: string | null; error_message: string | null; user_id: string; end_user: string; team: string; team_alias: string;
   api_key_alias: string; api_key_hash: string; tags: string[]; attributes: Record<string, unknown>;
-}
+};
 
 async function rows(ids: string[]): Promise<Row[]> {
   const r = await stack.db.db.execute<Row>(sql`
