@@ -29,7 +29,7 @@ export function lineRecord(line: string, cfg: LogSourceConfig, fallbackId: strin
   } catch {
     return null;
   }
-  const result = adaptRecord(ADAPTER[cfg.format], value, { fallbackId, provider: cfg.provider, mapping: cfg });
-  if (result.ok && cfg.provider) result.record.provider = cfg.provider;
+  const result = adaptRecord(ADAPTER[cfg.format], value, { fallbackId, mapping: cfg });
+  if (result.ok && cfg.provider) result.record.provider = cfg.provider; // the file's provider wins over the line's
   return result;
 }

@@ -9,7 +9,7 @@ import { MAX_ERROR_MESSAGE_LENGTH, type RequestLogInput } from "../record";
 import { bodyBytes, fitAttributes } from "./fit-attributes";
 import type { AdaptOptions, AdaptResult, FieldSources } from "./types";
 import {
-  AdaptError, absent, bool, count, fail, firstText, isObject, nonNegative, objectAt, roundMs, text, unixMs, kindOf, type Json,
+  AdaptError, absent, bool, count, fail, firstText, httpStatus, isObject, kindOf, nonNegative, objectAt, roundMs, text, unixMs, type Json,
 } from "./values";
 
 /** Top-level fields that become columns (or, for the bodies, sizes). */
@@ -98,7 +98,7 @@ function map(p: Json, opts: AdaptOptions): { record: RequestLogInput; sources: F
   else if (status === "success" || status === "failure" || status === "error") failed = status !== "success";
   else return fail("status", `expected "success" or "failure", got ${JSON.stringify(status.slice(0, 40))}`);
   r.status = failed ? "failure" : "success";
-  const code = failed ? httpCode(err.error_code) : 200;
+  const code = failed ? httpStatus(err.error_code) : 200;
   if (code !== undefined) r.http_status = code;
   if (failed) {
     r.error_class = text(err.error_class, "error_information.error_class");
@@ -165,11 +165,6 @@ function map(p: Json, opts: AdaptOptions): { record: RequestLogInput; sources: F
   for (const k of Object.keys(r) as (keyof RequestLogInput)[]) if (r[k] === undefined) delete r[k];
   r.attributes = attributesOf(p, r, meta, hidden, err);
   return { record: r, sources };
-}
-
-function httpCode(v: unknown): number | undefined {
-  const n = typeof v === "number" ? v : typeof v === "string" && /^\s*\d{3}\s*$/.test(v) ? Number(v) : NaN;
-  return Number.isInteger(n) && n >= 100 && n <= 599 ? n : undefined;
 }
 
 function cachedTokens(container: Json, where: string): { value: number; field: string } | undefined {

@@ -6,7 +6,7 @@
 import { MAX_ERROR_MESSAGE_LENGTH, type RequestLogInput } from "../record";
 import { bodyBytes, fitAttributes } from "./fit-attributes";
 import type { AdaptOptions, AdaptResult, FieldSources } from "./types";
-import { AdaptError, absent, count, fail, firstText, httpStatus, isObject, kindOf, objectAt, text, unixMs, type Json } from "./values";
+import { AdaptError, absent, count, fail, httpStatus, isObject, kindOf, objectAt, text, unixMs, type Json } from "./values";
 
 const MAPPED = new Set(["id", "created", "created_at", "model", "usage", "error", "object", "choices", "output", "data", "status"]);
 const BODIES = ["choices", "output", "data"] as const;
