@@ -5,6 +5,7 @@ import { isIP } from "node:net";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { LABEL_NAME_RE } from "../../shared/labels";
+import { MAPPED_FIELDS, TIME_UNITS } from "../../shared/logs/adapters";
 
 export class ConfigError extends Error {}
 
@@ -107,40 +108,48 @@ const nvidiaSmi = z.strictObject({
   labels: labelSet.default({}),
 });
 
-const logFieldNames = [
-  "request_id", "time", "model", "provider", "status", "http_status", "latency_ms", "ttft_ms",
-  "input_tokens", "output_tokens", "cost_usd", "error_type", "error_message",
-] as const;
-
 /** Where a log-record field comes from in a JSON line: a dotted path, optionally scaled. */
 const fieldSource = z.union([
   z.string().min(1),
   z.strictObject({ path: z.string().min(1), scale: z.number().optional() }),
 ]);
 
+/**
+ * How a log file's lines are read, each through the shared adapters
+ * (shared/logs/adapters): litellm (StandardLoggingPayload), jsonl (any JSON
+ * lines through `fields`), canonical (our /v1/logs record), openai (responses
+ * with usage), ollama_response (Ollama's response stats), ollama (GIN access lines).
+ */
+export const LOG_SOURCE_FORMATS = ["litellm", "jsonl", "canonical", "openai", "ollama_response", "ollama"] as const;
+
 const logSource = z
   .strictObject({
     name: z.string().regex(/^[a-zA-Z0-9_.-]+$/, "name may use letters, digits, _ . - only").optional(),
     path: z.string().min(1),
-    format: z.enum(["litellm", "jsonl", "ollama"]),
-    /** jsonl only: our field -> dotted path in the line. */
-    fields: z.partialRecord(z.enum(logFieldNames), fieldSource).default({}),
-    /** How "time" is encoded when it is a number. Strings are parsed as RFC 3339. */
-    time_unit: z.enum(["s", "ms"]).default("ms"),
-    /** Values of the status field that mean success (anything else is an error). */
+    format: z.enum(LOG_SOURCE_FORMATS),
+    /** jsonl only: a canonical field -> dotted path in the line. */
+    fields: z.partialRecord(z.enum(MAPPED_FIELDS), fieldSource).default({}),
+    /** How "time" and "end_time" are encoded when they are numbers. Strings are parsed as RFC 3339. */
+    time_unit: z.enum(TIME_UNITS).default("ms"),
+    /** Values of the status field that mean success (anything else is a failure). */
     success_values: z.array(z.union([z.string(), z.number(), z.boolean()])).default(["success", "ok", true]),
-    /** Fields copied verbatim into attributes. */
+    /** Paths copied verbatim into attributes. */
     attributes: z.array(z.string()).default([]),
+    /** jsonl only: fields of a line that no mapping took are kept in attributes, or dropped. */
+    unmapped: z.enum(["keep", "drop"]).default("keep"),
     /** ollama only: which request paths count as requests (health polls do not). */
     paths: z.array(z.string()).default(["/api/chat", "/api/generate", "/api/embed", "/api/embeddings", "/v1/chat/completions", "/v1/completions", "/v1/embeddings"]),
     /** ollama only: GIN prints local time without a zone. */
     utc: z.boolean().default(false),
+    /** The provider of every record of this file, whatever the lines say. */
     provider: z.string().optional(),
     poll_interval: duration(10).default(1000),
   })
   .superRefine((v, ctx) => {
     if (v.format !== "jsonl" && Object.keys(v.fields).length > 0)
       ctx.addIssue({ code: "custom", path: ["fields"], message: `fields applies to format "jsonl" only` });
+    if (v.format === "jsonl" && v.fields.time === undefined)
+      ctx.addIssue({ code: "custom", path: ["fields", "time"], message: `format "jsonl" needs fields.time: the path of the request's start time in a line` });
   });
 
 const schema = z.strictObject({
@@ -182,7 +191,6 @@ const schema = z.strictObject({
 export type AgentConfigInput = z.input<typeof schema>;
 export type AgentConfig = z.output<typeof schema> & { apiKey: string; configPath: string };
 export type LogSourceConfig = z.output<typeof logSource>;
-export type LogFieldName = (typeof logFieldNames)[number];
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = "";

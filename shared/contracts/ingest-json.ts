@@ -1,4 +1,5 @@
 // The JSON ingest contract (POST /v1/metrics, POST /v1/logs), validated with zod.
+// A log record's own schema is the canonical one, shared/logs/record.ts.
 // Each series / record is validated on its own so the valid rest of a batch is kept.
 import { z } from "zod";
 import { METRIC_TYPES } from "../labels";
@@ -24,36 +25,12 @@ export type SeriesInput = z.infer<typeof SeriesSchema>;
 
 export const MetricsBodySchema = z.strictObject({ series: z.array(z.unknown()) });
 
-const timeSchema = z.union([
-  z.number().int("time must be unix milliseconds (an integer) or an RFC 3339 string"),
-  z.iso.datetime({ offset: true, message: "time must be unix milliseconds or an RFC 3339 string such as 2026-01-01T00:00:00Z" }),
-]);
-
-const count = z.number().int().nonnegative();
-const nonNegative = z.number().nonnegative().finite();
-
-export const LogRecordSchema = z.strictObject({
-  request_id: z.string().min(1, "request_id is required").max(256),
-  time: timeSchema,
-  model: z.string().max(256).default(""),
-  provider: z.string().max(256).default(""),
-  status: z.enum(["success", "error"]).optional(),
-  http_status: z.number().int().min(100).max(599).optional(),
-  latency_ms: nonNegative.optional(),
-  ttft_ms: nonNegative.optional(),
-  input_tokens: count.optional(),
-  output_tokens: count.optional(),
-  cost_usd: nonNegative.optional(),
-  error_type: z.string().max(256).optional(),
-  error_message: z.string().max(8192).optional(),
-  attributes: z.record(z.string(), z.unknown()).default({}),
-});
-export type LogRecordInput = z.infer<typeof LogRecordSchema>;
-
 export const LogsBodySchema = z.strictObject({ logs: z.array(z.unknown()) });
 
 /** One rejected item of a batch: where it is and what to fix. */
 export interface Rejection {
   path: string;
   reason: string;
+  /** The request id of a rejected log record, when it has one. */
+  id?: string;
 }

@@ -13,10 +13,11 @@ export const MAX_LOG_TEXT_LENGTH = 256;
 export const MAX_ERROR_MESSAGE_LENGTH = 8192;
 export const MAX_LOG_TAGS = 64;
 
-const timeSchema = z.union([
-  z.number().int("times must be unix milliseconds (an integer) or an RFC 3339 string"),
-  z.iso.datetime({ offset: true, message: "times must be unix milliseconds or an RFC 3339 string such as 2026-01-01T00:00:00Z" }),
-]);
+const timeSchema = (field: string) =>
+  z.union([
+    z.number().int(`${field} must be unix milliseconds (an integer) or an RFC 3339 string`),
+    z.iso.datetime({ offset: true, message: `${field} must be unix milliseconds or an RFC 3339 string such as 2026-01-01T00:00:00Z` }),
+  ]);
 const count = z.number().int().nonnegative();
 const nonNegative = z.number().nonnegative().finite();
 const text = z.string().max(MAX_LOG_TEXT_LENGTH);
@@ -26,8 +27,8 @@ export const RequestLogSchema = z.strictObject({
   request_id: z.string().min(1, "request_id is required").max(MAX_LOG_ID_LENGTH),
   trace_id: z.string().max(MAX_LOG_ID_LENGTH).optional(),
   /** Start of the request. */
-  time: timeSchema,
-  end_time: timeSchema.optional(),
+  time: timeSchema("time"),
+  end_time: timeSchema("end_time").optional(),
   /** End to end; derived from end_time - time when absent. */
   latency_ms: nonNegative.optional(),
   ttft_ms: nonNegative.optional(),

@@ -5,7 +5,7 @@ import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../cli/agent/config";
 import { CheckpointStore } from "../../cli/agent/collectors/checkpoint";
-import { litellmRecord, mappedRecord } from "../../cli/agent/collectors/log-records";
+import { lineRecord } from "../../cli/agent/collectors/log-records";
 import { LogSource } from "../../cli/agent/collectors/log-source";
 import { FileTailer } from "../../cli/agent/collectors/log-tail";
 import { parseGinLine, parseGoDuration } from "../../cli/agent/collectors/ollama-log";
@@ -88,32 +88,57 @@ describe("file tailer", () => {
   });
 });
 
-describe("log record mapping", () => {
+describe("log record mapping (through the shared adapters)", () => {
+  const source = (yaml: string) => parseConfig(`data_dir: /x\nendpoint: { url: "http://h", api_key: k }\nlogs:\n  - path: /a\n${yaml}`, "c.yaml").logs[0];
+  const record = (line: string, cfg: ReturnType<typeof source>, id = "fb") => {
+    const r = lineRecord(line, cfg, id);
+    if (!r?.ok) throw new Error(`not a record: ${JSON.stringify(r)}`);
+    return r.record;
+  };
+
   it("maps LiteLLM StandardLoggingPayload lines", () => {
-    const [ok, failed] = readFileSync(new URL("./fixtures/litellm.jsonl", import.meta.url), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(litellmRecord(ok, "x")).toEqual({
-      request_id: "chatcmpl-1", time: 1763805662500, model: "gpt-4o-mini", provider: "openai", status: "success", http_status: 200,
-      latency_ms: 1500, ttft_ms: 250, input_tokens: 100, output_tokens: 50, cost_usd: 0.00042,
-      attributes: { call_type: "acompletion", api_base: "https://api.openai.com", requested_model: "gpt-4o-mini", cache_hit: false, stream: true, trace_id: "t1", team: "search" },
+    const cfg = source("    format: litellm\n");
+    const [ok, failed] = readFileSync(new URL("./fixtures/litellm.jsonl", import.meta.url), "utf8").trim().split("\n");
+    expect(record(ok, cfg)).toEqual({
+      request_id: "chatcmpl-1", trace_id: "t1", time: 1763805662500, end_time: 1763805664000, latency_ms: 1500, ttft_ms: 250, stream: true,
+      model: "gpt-4o-mini", requested_model: "gpt-4o-mini", provider: "openai", api_base: "https://api.openai.com", call_type: "acompletion",
+      status: "success", http_status: 200, input_tokens: 100, output_tokens: 50, total_tokens: 150, cost_usd: 0.00042, cache_hit: false,
+      team_alias: "search", attributes: {},
     });
-    expect(litellmRecord({ standard_logging_object: failed }, "x")).toMatchObject({
-      request_id: "chatcmpl-2", model: "claude", provider: "anthropic", status: "error", http_status: 429,
-      error_type: "RateLimitError", error_message: "litellm.RateLimitError: AnthropicException - rate limited",
+    expect(record(JSON.stringify({ standard_logging_object: JSON.parse(failed) }), cfg)).toMatchObject({
+      request_id: "chatcmpl-2", model: "claude-3-5-sonnet", requested_model: "claude", provider: "anthropic", status: "failure", http_status: 429,
+      error_class: "RateLimitError", error_message: "litellm.RateLimitError: AnthropicException - rate limited", attributes: { error_str: "rate limited" },
     });
-    expect(litellmRecord(failed, "x")!.ttft_ms).toBeUndefined(); // not streaming: no TTFT
+    expect(record(failed, cfg).ttft_ms).toBeUndefined(); // not streaming: no TTFT
+    expect(lineRecord("not json", cfg, "x")).toBeNull();
+    expect(lineRecord(JSON.stringify({ id: "x", endTime: 1 }), cfg, "x")).toEqual({ ok: false, id: "x", problem: { field: "startTime", reason: "required, float unix seconds (e.g. 1767225600.125)" } });
   });
 
-  it("maps any JSON line through the configured fields", () => {
-    const cfg = parseConfig(
-      `data_dir: /x\nendpoint: { url: "http://h", api_key: k }\nlogs:\n  - path: /a\n    format: jsonl\n    time_unit: s\n    provider: vllm\n    fields: { request_id: rid, time: ts, model: m, http_status: code, latency_ms: { path: t.dur_s, scale: 1000 }, input_tokens: u.in, error_type: err }\n    attributes: [user]\n`,
-      "c.yaml",
-    ).logs[0];
-    expect(mappedRecord({ rid: "r1", ts: 1763805662.5, m: "llama", code: 503, t: { dur_s: 0.25 }, u: { in: "12" }, err: "overloaded", user: "bob" }, cfg, "fb")).toEqual({
-      request_id: "r1", time: 1763805662500, model: "llama", provider: "vllm", status: "error", http_status: 503, latency_ms: 250, input_tokens: 12,
-      error_type: "overloaded", attributes: { user: "bob" },
+  it("maps any JSON line through the configured fields, keeping what no field took", () => {
+    const cfg = source(
+      "    format: jsonl\n    time_unit: s\n    provider: vllm\n    fields: { request_id: rid, time: ts, model: m, http_status: code, latency_ms: { path: t.dur_s, scale: 1000 }, input_tokens: u.in, error_type: err, team_alias: who.team, tags: labels }\n    attributes: [user]\n",
+    );
+    const line = { rid: "r1", ts: 1763805662.5, m: "llama", code: 503, t: { dur_s: 0.25, queue_s: 0.01 }, u: { in: "12" }, err: "overloaded", user: "bob", who: { team: "search" }, labels: ["a", "b"], extra: 1 };
+    expect(record(JSON.stringify(line), cfg)).toEqual({
+      request_id: "r1", time: 1763805662500, model: "llama", provider: "vllm", http_status: 503, latency_ms: 250, input_tokens: 12,
+      error_type: "overloaded", team_alias: "search", tags: ["a", "b"], attributes: { user: "bob", t: { queue_s: 0.01 }, extra: 1 },
     });
-    expect(mappedRecord({ ts: "2026-11-22T10:00:00Z", code: 200 }, cfg, "fb")).toMatchObject({ request_id: "fb", time: Date.parse("2026-11-22T10:00:00Z"), status: "success" });
-    expect(mappedRecord({ code: 200 }, cfg, "fb")).toBeNull();
+    expect(record(JSON.stringify({ ts: "2026-11-22T10:00:00Z", code: 200 }), cfg)).toMatchObject({ request_id: "fb", time: Date.parse("2026-11-22T10:00:00Z") });
+    expect(lineRecord(JSON.stringify({ code: 200 }), cfg, "fb")).toEqual({ ok: false, problem: { field: "ts", reason: "required: the request's start, unix s or RFC 3339" } });
+    expect(lineRecord(JSON.stringify({ rid: "r2", ts: 1763805662.5, code: "teapot" }), cfg, "fb")).toEqual({ ok: false, id: "r2", problem: { field: "code", reason: 'expected an HTTP status 100-599, got "teapot"' } });
+    const dropping = source("    format: jsonl\n    unmapped: drop\n    fields: { time: ts }\n");
+    expect(record(JSON.stringify({ ts: 1763805662500, extra: 1 }), dropping).attributes).toEqual({});
+  });
+
+  it("maps OpenAI responses and Ollama response stats", () => {
+    const openai = record(JSON.stringify({ id: "chatcmpl-9", object: "chat.completion", created: 1763805662, model: "gpt-4o", usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } }), source("    format: openai\n"));
+    expect(openai).toMatchObject({ request_id: "chatcmpl-9", time: 1763805662000, model: "gpt-4o", input_tokens: 10, output_tokens: 5, total_tokens: 15 });
+    const ollama = record(JSON.stringify({ model: "llama3", created_at: "2026-11-22T10:00:02Z", done: true, total_duration: 2e9, eval_duration: 1.5e9, eval_count: 30 }), source("    format: ollama_response\n"), "line-7");
+    expect(ollama).toMatchObject({ request_id: "line-7", time: Date.parse("2026-11-22T10:00:00Z"), latency_ms: 2000, ttft_ms: 500, output_tokens: 30, provider: "ollama" });
+  });
+
+  it("refuses a jsonl source without fields.time", () => {
+    expect(() => source("    format: jsonl\n    fields: { model: m }\n")).toThrow(/logs\[0\]\.fields\.time: format "jsonl" needs fields\.time/);
   });
 
   it("parses Ollama GIN lines for request paths only", () => {
@@ -126,7 +151,7 @@ describe("log record mapping", () => {
       request_id: "id1", time: Date.UTC(2026, 10, 22, 10, 1, 2), provider: "ollama", status: "success", http_status: 200,
       latency_ms: 1234.567, attributes: { method: "POST", path: "/api/chat", client: "127.0.0.1" },
     });
-    expect(recs[3]).toMatchObject({ status: "error", http_status: 500, latency_ms: 182_500, error_type: "http_500" });
+    expect(recs[3]).toMatchObject({ status: "failure", http_status: 500, latency_ms: 182_500, error_type: "http_500" });
     expect(recs[4]).toMatchObject({ latency_ms: 812.3, attributes: { client: "::1", path: "/v1/chat/completions" } });
     expect(parseGinLine("\x1b[97;42m[GIN]\x1b[0m 2026/11/22 - 10:01:02 | 200 |  1s |  1.2.3.4 | POST \"/api/chat\"", opts, "c")).toMatchObject({ latency_ms: 1000 });
     expect(parseGoDuration("1h2m3.5s")).toBe(3_723_500);
@@ -156,7 +181,7 @@ describe("log source", () => {
     expect(queuedIds(queue)).toEqual(["r1", "r2", "r3"]);
     expect(queue.list("logs").map((b) => queue.read(b).meta.items)).toEqual([2, 1]);
     const rec = JSON.parse(gunzipSync(queue.read(queue.list("logs")[0]).payload).toString()).logs[0];
-    expect(rec.attributes).toEqual({ host: "h1", requested_model: "m" });
+    expect(rec).toMatchObject({ request_id: "r1", model: "m", status: "success", latency_ms: 1000, attributes: { host: "h1" } });
     const ck = checkpoints.load("src")!;
     expect(ck.position.offset).toBe(readFileSync(f).length);
     expect(ck.seq).toBe(queue.list("logs")[1].seq);

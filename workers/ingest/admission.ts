@@ -3,11 +3,11 @@
 // logs the record rate.
 import type { Context } from "hono";
 import type { Rejection } from "../../shared/contracts/ingest-json";
-import type { QueueMetadata, QueueSeries } from "../../shared/contracts/queue";
+import type { LogRow, QueueMetadata, QueueSeries } from "../../shared/contracts/queue";
 import type { IngestEnv } from "../../shared/env";
 import { seriesHash32 } from "../../shared/hash";
 import type { AppEnv } from "../../shared/http/context";
-import { sendAll, splitMetrics } from "./enqueue";
+import { sendAll, splitLogs, splitMetrics } from "./enqueue";
 import { batchAnswer, IngestProblem } from "./problem";
 
 /** A protocol's validated batch: series with the request path each came from. */
@@ -29,6 +29,13 @@ export async function admitLogs(c: Context<AppEnv<IngestEnv>>, records: number):
   const limits = c.get("principal").limits;
   const verdict = await limiterOf(c).admitLogs({ records, maxLogRecordsPerSecond: limits.maxLogRecordsPerSecond, burstLogRecords: limits.burstLogRecords });
   if (!verdict.ok) throw new IngestProblem(429, verdict.reason, { "Retry-After": String(verdict.retryAfterSeconds) });
+}
+
+/** A validated log batch: admitted at the tenant's rate, queued, answered (202, or 400 listing the rejected). */
+export async function admitAndEnqueueLogs(c: Context<AppEnv<IngestEnv>>, batchId: string, v: { records: LogRow[]; rejected: Rejection[] }) {
+  await admitLogs(c, v.records.length);
+  await sendAll(c.env.INGEST_QUEUE, splitLogs(c.get("principal").tenantId!, batchId, v.records));
+  return batchAnswer(batchId, { records: v.records.length }, v.rejected);
 }
 
 export async function admitAndEnqueue(c: Context<AppEnv<IngestEnv>>, batchId: string, v: ValidatedMetrics) {

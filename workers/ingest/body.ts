@@ -80,13 +80,16 @@ export async function readBody(req: Request, passThrough: readonly string[] = []
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
-export function decodeJson(bytes: Uint8Array): { text: string; value: unknown } {
-  let text: string;
+export function decodeText(bytes: Uint8Array): string {
   try {
-    text = decoder.decode(bytes);
+    return decoder.decode(bytes);
   } catch {
     throw new IngestProblem(400, "request body is not valid UTF-8");
   }
+}
+
+export function decodeJson(bytes: Uint8Array): { text: string; value: unknown } {
+  const text = decodeText(bytes);
   try {
     return { text, value: JSON.parse(text) };
   } catch (err) {

@@ -7,6 +7,7 @@ import { IngestProblem, problemBody } from "./problem";
 import { drainUnread } from "../../shared/http/drain";
 import { reportInternalError } from "../../shared/http/internal-error";
 import { metricsRoute, logsRoute } from "./protocols/json/handler";
+import { litellmLogsRoute } from "./protocols/litellm/handler";
 import { remoteWriteRoute } from "./protocols/remote-write/handler";
 
 type Env = AppEnv<IngestEnv>;
@@ -27,9 +28,10 @@ app.use("/api/v1/write", ...ingestAuth);
 
 app.post("/v1/metrics", metricsRoute);
 app.post("/v1/logs", logsRoute);
+app.post("/v1/logs/litellm", litellmLogsRoute);
 app.post("/api/v1/write", remoteWriteRoute);
 
-app.notFound((c) => c.json(problemBody(`no ingest endpoint at ${c.req.method} ${new URL(c.req.url).pathname}; use POST /v1/metrics, POST /v1/logs or POST /api/v1/write`), 404));
+app.notFound((c) => c.json(problemBody(`no ingest endpoint at ${c.req.method} ${new URL(c.req.url).pathname}; use POST /v1/metrics, POST /v1/logs, POST /v1/logs/litellm or POST /api/v1/write`), 404));
 
 app.onError((err, c) => {
   if (err instanceof IngestProblem) return c.json(problemBody(err.message), err.status, err.headers);

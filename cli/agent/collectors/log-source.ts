@@ -4,16 +4,15 @@
 // batch itself records the position after it, so a crash between the two is
 // repaired at start-up from the queue (no line lost, none sent twice).
 import { createHash } from "node:crypto";
-import { LogRecordSchema } from "../../../shared/contracts/ingest-json";
+import { RequestLogSchema, type RequestLogInput } from "../../../shared/logs/record";
 import type { LogSourceConfig } from "../config";
 import type { DiskQueue } from "../delivery/disk-queue";
 import { encodeLogs } from "../delivery/payloads";
 import { log } from "../log";
 import type { AgentMetrics } from "../self-metrics";
 import type { CheckpointStore } from "./checkpoint";
-import { litellmRecord, mappedRecord, type WireLogRecord } from "./log-records";
+import { lineRecord } from "./log-records";
 import { FileTailer, type TailChunk, type TailPosition } from "./log-tail";
-import { parseGinLine } from "./ollama-log";
 
 /** Chunks (up to 1 MiB each) read per poll before yielding to the event loop. */
 const MAX_CHUNKS_PER_POLL = 16;
@@ -91,41 +90,40 @@ export class LogSource {
     }
   }
 
-  private toRecord(text: string, requestId: string): WireLogRecord | null {
-    if (this.cfg.format === "ollama") return parseGinLine(text, this.cfg, requestId);
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch {
-      return null;
+  /** A record to send, or null for a line that is skipped (counted; a record that cannot be sent is logged with why). */
+  private toRecord(text: string, requestId: string, offset: number): RequestLogInput | null {
+    const result = lineRecord(text, this.cfg, requestId);
+    if (!result) return null;
+    let reason: string;
+    if (result.ok) {
+      const rec = result.record;
+      if (Object.keys(this.extraAttributes).length > 0) rec.attributes = { ...this.extraAttributes, ...rec.attributes };
+      // The server would refuse it (and a 4xx batch is not retried): say why here, where the file is.
+      const checked = RequestLogSchema.safeParse(rec);
+      if (checked.success) return rec;
+      const issue = checked.error.issues[0];
+      const field = issue ? String(issue.path[0] ?? "") : "";
+      reason = `${(field && result.sources[field as keyof typeof result.sources]) || field || "(record)"}: ${issue?.message}`;
+    } else {
+      reason = `${result.problem.field}: ${result.problem.reason}`;
     }
-    const r = this.cfg.format === "litellm" ? litellmRecord(obj, requestId) : mappedRecord(obj, this.cfg, requestId);
-    if (r && this.cfg.provider) r.provider = this.cfg.provider;
-    return r;
+    this.metrics.logLines.inc({ source: this.id, result: "invalid" });
+    if (this.invalidLogged++ < 20) log.warn("log record invalid, skipped", { source: this.id, offset, reason });
+    return null;
   }
 
   private process(chunk: TailChunk): void {
     const { ino, head } = chunk.end;
     const headTag = createHash("sha1").update(head).digest("hex").slice(0, 8);
-    let records: WireLogRecord[] = [];
+    let records: RequestLogInput[] = [];
     let batchStart = chunk.lines[0]?.offset ?? chunk.end.offset;
     let skipped = 0;
     const lines = chunk.lines;
     for (let i = 0; i < lines.length; i++) {
       // Lines without their own id get one from their place in the file, so a re-read yields the same id.
-      const rec = this.toRecord(lines[i].text, `${this.id}-${ino}-${headTag}-${lines[i].offset}`);
-      if (!rec) {
-        skipped++;
-      } else {
-        if (Object.keys(this.extraAttributes).length > 0) rec.attributes = { ...this.extraAttributes, ...rec.attributes };
-        const ok = LogRecordSchema.safeParse(rec);
-        if (ok.success) records.push(rec);
-        else {
-          skipped++;
-          this.metrics.logLines.inc({ source: this.id, result: "invalid" });
-          if (this.invalidLogged++ < 20) log.warn("log record invalid, skipped", { source: this.id, offset: lines[i].offset, reason: ok.error.issues[0]?.message });
-        }
-      }
+      const rec = this.toRecord(lines[i].text, `${this.id}-${ino}-${headTag}-${lines[i].offset}`, lines[i].offset);
+      if (rec) records.push(rec);
+      else skipped++;
       if (records.length >= this.maxPerBatch) {
         const end = i + 1 < lines.length ? lines[i + 1].offset : chunk.end.offset;
         this.flush(records, batchStart, { ino, head, offset: end });
@@ -138,7 +136,7 @@ export class LogSource {
     if (chunk.skippedBytes > 0) log.warn("log line longer than the read limit, skipped", { source: this.id, bytes: chunk.skippedBytes });
   }
 
-  private flush(records: WireLogRecord[], start: number, end: TailPosition): void {
+  private flush(records: RequestLogInput[], start: number, end: TailPosition): void {
     if (records.length > 0) {
       const key = "logs-" + createHash("sha256").update(`${this.id}|${end.ino}|${end.head}|${start}|${end.offset}`).digest("hex").slice(0, 40);
       const b = this.queue.enqueue(

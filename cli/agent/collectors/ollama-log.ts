@@ -2,7 +2,7 @@
 //   [GIN] 2026/11/22 - 10:01:02 | 200 |  1.234567s |   127.0.0.1 | POST     "/api/chat"
 // It carries no model or tokens, but it is enough for request rate, errors and
 // latency on hosts where Ollama is the only server.
-import type { WireLogRecord } from "./log-records";
+import type { RequestLogInput } from "../../../shared/logs/record";
 
 const GIN_RE =
   /\[GIN\] (\d{4})\/(\d{2})\/(\d{2}) - (\d{2}):(\d{2}):(\d{2}) \|\s*(\d{3})\s*\|\s*(\S+)\s*\|\s*(\S+)\s*\|\s*([A-Z]+)\s+"([^"]*)"/;
@@ -29,7 +29,7 @@ export interface GinOptions {
 }
 
 /** A record for request lines on the configured paths; null for anything else. */
-export function parseGinLine(line: string, opts: GinOptions, requestId: string): WireLogRecord | null {
+export function parseGinLine(line: string, opts: GinOptions, requestId: string): RequestLogInput | null {
   if (!line.includes("[GIN]")) return null;
   const m = GIN_RE.exec(line.includes("\x1b") ? line.replace(ANSI_RE, "") : line);
   if (!m) return null;
@@ -40,11 +40,11 @@ export function parseGinLine(line: string, opts: GinOptions, requestId: string):
   const time = opts.utc ? Date.UTC(...parts) : new Date(...parts).getTime();
   const status = Number(code);
   const latency = parseGoDuration(dur);
-  const rec: WireLogRecord = {
+  const rec: RequestLogInput = {
     request_id: requestId,
     time,
     provider: "ollama",
-    status: status >= 400 ? "error" : "success",
+    status: status >= 400 ? "failure" : "success",
     http_status: status >= 100 && status <= 599 ? status : undefined,
     attributes: { method, path, client },
   };

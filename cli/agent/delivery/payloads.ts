@@ -2,7 +2,7 @@
 // holds exactly the bytes that go on the wire (and staleness NaNs keep their bits).
 import { gzipSync } from "node:zlib";
 import type { RwWriteRequest } from "../../../shared/contracts/remote-write";
-import type { WireLogRecord } from "../collectors/log-records";
+import type { RequestLogInput } from "../../../shared/logs/record";
 import { encodeWriteRequest, REMOTE_WRITE_HEADERS } from "../remote-write/encode";
 import type { BatchKind } from "./disk-queue";
 
@@ -15,6 +15,6 @@ export function encodeMetrics(req: RwWriteRequest): Uint8Array {
   return encodeWriteRequest(req);
 }
 
-export function encodeLogs(records: WireLogRecord[]): Uint8Array {
+export function encodeLogs(records: RequestLogInput[]): Uint8Array {
   return gzipSync(JSON.stringify({ logs: records }), { level: 6 });
 }

@@ -26,18 +26,21 @@ export function findDuplicateKeys(text: string, max = 100): string[] {
   for (let i = 0; i < n; i++) {
     const ch = text.charCodeAt(i);
     if (ch === 0x22 /* " */) {
+      // The closing quote is the next one not escaped (preceded by an even run
+      // of backslashes); indexOf finds candidates far faster than a char loop.
       const start = i + 1;
-      let escaped = false;
-      i++;
-      for (; i < n; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 0x5c) { escaped = true; i++; continue; }
-        if (c === 0x22) break;
+      for (;;) {
+        const q = text.indexOf('"', i + 1);
+        i = q < 0 ? n : q;
+        if (q < 0) break;
+        let b = q - 1;
+        while (b >= start && text.charCodeAt(b) === 0x5c) b--;
+        if ((q - 1 - b) % 2 === 0) break;
       }
       const top = stack[stack.length - 1];
       if (expectKey && top && top.keys) {
         const raw = text.slice(start, i);
-        const key = escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+        const key = raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw;
         if (top.keys.has(key)) {
           top.key = key;
           found.push(pathOf(stack));

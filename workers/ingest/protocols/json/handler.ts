@@ -3,10 +3,8 @@ import type { Context } from "hono";
 import type { IngestEnv } from "../../../../shared/env";
 import type { AppEnv } from "../../../../shared/http/context";
 import { decodeJson, readBody, requireMediaType } from "../../body";
-import { admitAndEnqueue, admitLogs } from "../../admission";
-import { sendAll, splitLogs } from "../../enqueue";
+import { admitAndEnqueue, admitAndEnqueueLogs } from "../../admission";
 import { batchIdOf } from "../../idempotency";
-import { batchAnswer } from "../../problem";
 import { parseLogsJson } from "./logs";
 import { parseMetricsJson } from "./metrics";
 
@@ -29,9 +27,6 @@ export async function logsRoute(c: Ctx) {
   const principal = c.get("principal");
   const batchId = batchIdOf(c.req.raw, "logs");
   const { text, value } = await jsonBody(c);
-  const parsed = parseLogsJson(text, value, principal.limits, Date.now());
-  await admitLogs(c, parsed.records.length);
-  await sendAll(c.env.INGEST_QUEUE, splitLogs(principal.tenantId!, batchId, parsed.records));
-  const answer = batchAnswer(batchId, { records: parsed.records.length }, parsed.rejected);
+  const answer = await admitAndEnqueueLogs(c, batchId, parseLogsJson(text, value, principal.limits, Date.now()));
   return c.json(answer.body, answer.status);
 }

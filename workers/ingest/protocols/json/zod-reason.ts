@@ -24,11 +24,14 @@ function message(issue: Issue): string {
   return issue.message;
 }
 
-export function zodReason(error: z.ZodError): string {
+/** `rename` gives the sender's name of a top-level field (a LiteLLM record's prompt_tokens for input_tokens). */
+export function zodReason(error: z.ZodError, rename: (field: string) => string | undefined = () => undefined): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => {
-      const where = issue.path.length ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "";
+      const [head, ...tail] = issue.path;
+      const top = head === undefined ? "" : typeof head === "number" ? `[${head}]` : (rename(String(head)) ?? String(head));
+      const where = top + tail.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
       return where ? `${where}: ${message(issue as Issue)}` : message(issue as Issue);
     })
     .join("; ");
