@@ -26,7 +26,7 @@ describe("analyze --file (no server)", () => {
     expect(doc.source).toMatchObject({ records: 22, skipped: 2, analysed: 20, formats: { litellm: 20 } });
     expect(doc.source.problems).toEqual([
       { where: "line 16", reason: expect.stringMatching(/^not JSON/) },
-      { where: "line 23", reason: "startTime: required: float unix seconds" },
+      { where: "line 23", reason: "startTime: required, float unix seconds (e.g. 1767225600.125)" },
     ]);
     expect(err).toContain("2 of 22 records in");
     expect(err).toContain("line 23: startTime: required");
@@ -105,7 +105,7 @@ describe("analyze --file (no server)", () => {
     await writeFile(array, JSON.stringify(lines, null, 2));
     const fromArray = await analyzeJson(["--file", array, "--format", "litellm"]);
     expect(fromArray.doc.source).toMatchObject({ records: 21, skipped: 1, analysed: 20 });
-    expect(fromArray.doc.source.problems).toEqual([{ where: "item 21", reason: "startTime: required: float unix seconds" }]);
+    expect(fromArray.doc.source.problems).toEqual([{ where: "item 21", reason: "startTime: required, float unix seconds (e.g. 1767225600.125)" }]);
     expect(fromArray.doc.summary.total.requests).toBe(20);
 
     const canonical = join(dir, "ours.jsonl");
