@@ -18,12 +18,11 @@ export interface Window {
   ttlMs: number;
 }
 
-// Beyond any event time (Date's range), so arithmetic on bounds stays exact.
-const TIME_LIMIT = 8.64e15;
-
 export function windowOf(range: TimeRange, nowMs: number, ttlMs: number): Window | null {
-  const start = Math.max(-TIME_LIMIT, range.start);
-  const end = Math.min(TIME_LIMIT, range.end, nowMs);
+  // No log is older than the retention ingest enforces, let alone 1970: clamping there keeps bounds
+  // small (minute numbers from a read's start fit an int4), whatever range the API lets through.
+  const start = Math.max(0, range.start);
+  const end = Math.min(range.end, nowMs);
   if (!(start <= end)) return null; // NaN too
   const first = Math.ceil(start / MINUTE_MS) * MINUTE_MS;
   const last = Math.floor(end / MINUTE_MS) * MINUTE_MS;

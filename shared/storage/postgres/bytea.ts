@@ -41,6 +41,14 @@ export function readFloat8s(b: Uint8Array): Float64Array {
   return out;
 }
 
+/** Big-endian int4s (int4send). */
+export function readInt4s(b: Uint8Array): Int32Array {
+  const n = b.byteLength >>> 2;
+  const out = new Int32Array(n);
+  for (let i = 0, p = 0; i < n; i++, p += 4) out[i] = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3];
+  return out;
+}
+
 /** Big-endian int2s (int2send). */
 export function readInt2s(b: Uint8Array): Int16Array {
   const n = b.byteLength >>> 1;

@@ -3,9 +3,9 @@
 // SQL, so one row per series comes back whatever the number of dims sets: the
 // minutes with events and their deltas as packed bytea, the day totals before
 // the range, and the last minute with events before it. Each read is one
-// statement, so its parts see one snapshot. Every scan is per dims set through
-// LATERAL (the primary key (tenant_id, dims_id, minute) range), never a scan of
-// the tenant's table.
+// statement, so its parts see one snapshot. Only the columns a family shows
+// are read; the primary keys (tenant_id, dims_id, minute|day, ...) serve every
+// filter.
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db";
 import { HISTOGRAMS, dayStartOf, type Dims } from "../../logs/rollup-spec";
@@ -14,7 +14,7 @@ import type { GroupRows, PrefixPlan, Window } from "../derived/cumulation";
 import { denseBucketRows, liveFrom } from "../derived/cumulation";
 import type { DimsRow } from "../derived/projection";
 import type { ColumnRef, DerivedReader } from "../derived/storage";
-import { asBytes, permuteFloat64, readFloat8s, readInt2s, readInt8s } from "./bytea";
+import { asBytes, permuteFloat64, readFloat8s, readInt2s, readInt4s } from "./bytea";
 
 const ROLLUP_COLUMNS = new Set(["requests", "input_tokens", "output_tokens", "total_tokens", "cached_tokens", "cost_usd", "cache_hits", "cache_misses"]);
 
@@ -41,22 +41,36 @@ function presenceSql(alias: string, p: Presence): SQL {
   return "column" in p ? sql`${column(alias, p.column)} > 0` : sql`${sql.raw(alias)}.hist_count[${histIndex(p.hist)}] > 0`;
 }
 
-const groupsSql = (groups: number[][]) => {
-  const ids: number[] = [];
-  const gs: number[] = [];
-  groups.forEach((g, i) => g.forEach((id) => (ids.push(id), gs.push(i))));
-  return sql`m(dims_id, g) AS MATERIALIZED (SELECT * FROM unnest(${sql.param(ids)}::bigint[], ${sql.param(gs)}::int[]))`;
-};
+/**
+ * The dims ids sorted, with each one's group: width_bucket() over the sorted
+ * ids finds a row's group by binary search. (A join to the id list made the
+ * planner hash the rollup rows instead of the short list, and no index would
+ * have helped; this way it filters on dims_id = ANY and may scan in parallel.)
+ */
+function groupMap(groups: number[][]) {
+  const pairs = groups.flatMap((g, i) => g.map((id) => [id, i] as const)).sort((a, b) => a[0] - b[0]);
+  const ids = pairs.map((p) => p[0]);
+  const gs = pairs.map((p) => p[1]);
+  return {
+    ids: () => sql`${sql.param(ids)}::bigint[]`,
+    groupOf: (alias: string) => sql`(${sql.param(gs)}::int[])[width_bucket(${sql.raw(alias)}.dims_id, ${sql.param(ids)}::bigint[])]`,
+    pairs: () => sql`unnest(${sql.param(ids)}::bigint[], ${sql.param(gs)}::int[]) AS m(dims_id, g)`,
+  };
+}
 
 const bytes = (v: unknown) => (v === null || v === undefined ? new Uint8Array(0) : asBytes(v));
 
-/** Minutes and their C-wide rows, in minute order (the aggregate saw a sorted subquery; checked, sorted here if not). */
-function rowsOf(ts: Float64Array, cols: Float64Array[]): { minutes: Float64Array; cols: Float64Array[] } {
-  let sorted = true;
-  for (let i = 1; i < ts.length && sorted; i++) sorted = ts[i - 1] <= ts[i];
-  if (sorted) return { minutes: ts, cols };
-  const order = Array.from({ length: ts.length }, (_, i) => i).sort((a, b) => ts[a] - ts[b]);
-  return { minutes: Float64Array.from(order, (j) => ts[j]), cols: cols.map((c) => permuteFloat64(c, order)) };
+/** Minute starts sent as int4 minute numbers from lo (rows are minute starts: minuteOf). */
+const minuteSql = (alias: string, lo: number) => sql`int4send(((${sql.raw(alias)}.minute - ${lo}) / 60000)::int)`;
+
+const minutesOf = (v: unknown, lo: number) => Float64Array.from(readInt4s(bytes(v)), (k) => lo + k * 60_000);
+
+/** Rows in minute order (the aggregates see them in no set order): the order, or null when already sorted. */
+function minuteOrder(ts: Float64Array): number[] | null {
+  for (let i = 1; i < ts.length; i++) {
+    if (ts[i - 1] > ts[i]) return Array.from({ length: ts.length }, (_, j) => j).sort((a, b) => ts[a] - ts[b]);
+  }
+  return null;
 }
 
 function interleave(cols: Float64Array[], n: number): Float64Array {
@@ -67,6 +81,7 @@ function interleave(cols: Float64Array[], n: number): Float64Array {
 }
 
 const lastOf = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const emptyRows = (c: number): GroupRows => ({ dayTotals: new Float64Array(c), minutes: new Float64Array(0), deltas: new Float64Array(0), lastActive: null });
 
 export function postgresDerivedReader(db: Db, tenantId: number): DerivedReader {
   let dims: Promise<DimsRow[]> | undefined;
@@ -87,41 +102,45 @@ export function postgresDerivedReader(db: Db, tenantId: number): DerivedReader {
 
     async rollups(groups, columns, presence, w, plan) {
       const c = columns.length;
-      const k = (p: string) => sql.raw(columns.map((_, i) => p.replaceAll("#", String(i))).join(", "));
+      const m = groupMap(groups);
+      const each = (f: (i: number) => SQL) => sql.join(columns.map((_, i) => f(i)), sql`, `);
+      const name = (p: string, i: number) => sql.raw(`${p}${i}`);
       const res = await db.execute<Record<string, unknown>>(sql`
-        WITH ${groupsSql(groups)},
-        mins AS (
-          SELECT m.g, l.minute, ${k("sum(l.c#) AS c#")}
-          FROM m CROSS JOIN LATERAL (
-            SELECT r.minute, ${sql.join(columns.map((col, i) => sql`${valueSql("r", col)} AS ${sql.raw(`c${i}`)}`), sql`, `)}
-            FROM log_rollups r
-            WHERE r.tenant_id = ${tenantId} AND r.dims_id = m.dims_id AND r.minute BETWEEN ${plan.lo} AND ${plan.hi} AND ${presenceSql("r", presence)}
-          ) l GROUP BY m.g, l.minute
+        WITH mins AS (
+          SELECT ${m.groupOf("r")} AS g, r.minute, ${each((i) => sql`sum(${valueSql("r", columns[i])}) AS ${name("c", i)}`)}
+          FROM log_rollups r
+          WHERE r.tenant_id = ${tenantId} AND r.dims_id = ANY(${m.ids()}) AND r.minute BETWEEN ${plan.lo} AND ${plan.hi} AND ${presenceSql("r", presence)}
+          GROUP BY 1, 2
         ),
         agg AS (
-          SELECT x.g, string_agg(int8send(x.minute), ''::bytea) AS ts, ${k("string_agg(float8send(x.c#), ''::bytea) AS v#")}
-          FROM (SELECT * FROM mins ORDER BY g, minute) x GROUP BY x.g
+          SELECT x.g, string_agg(${minuteSql("x", plan.lo)}, ''::bytea) AS ts, ${each((i) => sql`string_agg(float8send(x.${name("c", i)}), ''::bytea) AS ${name("v", i)}`)}
+          FROM mins x GROUP BY x.g
         ),
         days AS (
-          SELECT m.g, ${k("sum(l.c#) AS d#")}
-          FROM m CROSS JOIN LATERAL (
-            SELECT ${sql.join(columns.map((col, i) => sql`${valueSql("y", col)} AS ${sql.raw(`c${i}`)}`), sql`, `)}
-            FROM log_rollups_day y WHERE y.tenant_id = ${tenantId} AND y.dims_id = m.dims_id AND y.day <= ${plan.lastDay}
-          ) l GROUP BY m.g
+          SELECT ${m.groupOf("y")} AS g, ${each((i) => sql`sum(${valueSql("y", columns[i])}) AS ${name("d", i)}`)}
+          FROM log_rollups_day y
+          WHERE y.tenant_id = ${tenantId} AND y.dims_id = ANY(${m.ids()}) AND y.day <= ${plan.lastDay}
+          GROUP BY 1
         ),
         live AS (
           SELECT m.g, max(l.minute) AS last
-          FROM m CROSS JOIN LATERAL (
+          FROM ${m.pairs()} CROSS JOIN LATERAL (
             SELECT r.minute FROM log_rollups r
             WHERE r.tenant_id = ${tenantId} AND r.dims_id = m.dims_id AND r.minute >= ${liveFrom(w)} AND r.minute < ${w.first} AND ${presenceSql("r", presence)}
             ORDER BY r.minute DESC LIMIT 1
           ) l GROUP BY m.g
         )
-        SELECT g.g, agg.ts, ${k("agg.v#")}, ${k("days.d#")}, live.last
-        FROM (SELECT DISTINCT g FROM m) g LEFT JOIN agg USING (g) LEFT JOIN days USING (g) LEFT JOIN live USING (g)`);
-      const out: GroupRows[] = groups.map(() => ({ dayTotals: new Float64Array(c), minutes: new Float64Array(0), deltas: new Float64Array(0), lastActive: null }));
+        SELECT coalesce(agg.g, days.g, live.g) AS g, agg.ts, ${each((i) => sql`agg.${name("v", i)}`)}, ${each((i) => sql`days.${name("d", i)}`)}, live.last
+        FROM agg FULL JOIN days ON days.g = agg.g FULL JOIN live ON live.g = coalesce(agg.g, days.g)`);
+      const out = groups.map(() => emptyRows(c));
       for (const row of res.rows) {
-        const { minutes, cols } = rowsOf(readInt8s(bytes(row.ts)), columns.map((_, i) => readFloat8s(bytes(row[`v${i}`]))));
+        let minutes = minutesOf(row.ts, plan.lo);
+        let cols = columns.map((_, i) => readFloat8s(bytes(row[`v${i}`])));
+        const order = minuteOrder(minutes);
+        if (order) {
+          minutes = Float64Array.from(order, (j) => minutes[j]);
+          cols = cols.map((col) => permuteFloat64(col, order));
+        }
         out[Number(row.g)] = {
           dayTotals: Float64Array.from(columns, (_, i) => Number(row[`d${i}`] ?? 0)),
           minutes,
@@ -134,47 +153,49 @@ export function postgresDerivedReader(db: Db, tenantId: number): DerivedReader {
 
     async buckets(groups, hist, c, w, plan) {
       const h = checkedHist(hist);
+      const m = groupMap(groups);
       const res = await db.execute<{ g: number; ts: unknown; bs: unknown; ns: unknown; dbs: unknown; dns: unknown; last: string | null }>(sql`
-        WITH ${groupsSql(groups)},
-        mins AS (
-          SELECT m.g, l.minute, l.bucket, sum(l.n) AS n
-          FROM m CROSS JOIN LATERAL (
-            SELECT b.minute, b.bucket, b.n::float8 AS n FROM log_rollup_buckets b
-            WHERE b.tenant_id = ${tenantId} AND b.dims_id = m.dims_id AND b.minute BETWEEN ${plan.lo} AND ${plan.hi} AND b.hist = ${h}
-          ) l GROUP BY m.g, l.minute, l.bucket
+        WITH mins AS (
+          SELECT ${m.groupOf("b")} AS g, b.minute, b.bucket, sum(b.n)::float8 AS n
+          FROM log_rollup_buckets b
+          WHERE b.tenant_id = ${tenantId} AND b.dims_id = ANY(${m.ids()}) AND b.minute BETWEEN ${plan.lo} AND ${plan.hi} AND b.hist = ${h}
+          GROUP BY 1, 2, 3
         ),
         agg AS (
-          SELECT x.g, string_agg(int8send(x.minute), ''::bytea) AS ts, string_agg(int2send(x.bucket), ''::bytea) AS bs, string_agg(float8send(x.n), ''::bytea) AS ns
-          FROM (SELECT * FROM mins ORDER BY g, minute) x GROUP BY x.g
+          SELECT x.g, string_agg(${minuteSql("x", plan.lo)}, ''::bytea) AS ts, string_agg(int2send(x.bucket), ''::bytea) AS bs, string_agg(float8send(x.n), ''::bytea) AS ns
+          FROM mins x GROUP BY x.g
         ),
         days AS (
           SELECT x.g, string_agg(int2send(x.bucket), ''::bytea) AS dbs, string_agg(float8send(x.n), ''::bytea) AS dns
           FROM (
-            SELECT m.g, l.bucket, sum(l.n) AS n
-            FROM m CROSS JOIN LATERAL (
-              SELECT y.bucket, y.n::float8 AS n FROM log_rollup_buckets_day y
-              WHERE y.tenant_id = ${tenantId} AND y.dims_id = m.dims_id AND y.day <= ${plan.lastDay} AND y.hist = ${h}
-            ) l GROUP BY m.g, l.bucket
+            SELECT ${m.groupOf("y")} AS g, y.bucket, sum(y.n)::float8 AS n
+            FROM log_rollup_buckets_day y
+            WHERE y.tenant_id = ${tenantId} AND y.dims_id = ANY(${m.ids()}) AND y.day <= ${plan.lastDay} AND y.hist = ${h}
+            GROUP BY 1, 2
           ) x GROUP BY x.g
         ),
         live AS (
           SELECT m.g, max(l.minute) AS last
-          FROM m CROSS JOIN LATERAL (
+          FROM ${m.pairs()} CROSS JOIN LATERAL (
             SELECT b.minute FROM log_rollup_buckets b
             WHERE b.tenant_id = ${tenantId} AND b.dims_id = m.dims_id AND b.minute >= ${liveFrom(w)} AND b.minute < ${w.first} AND b.hist = ${h}
             ORDER BY b.minute DESC LIMIT 1
           ) l GROUP BY m.g
         )
-        SELECT g.g, agg.ts, agg.bs, agg.ns, days.dbs, days.dns, live.last
-        FROM (SELECT DISTINCT g FROM m) g LEFT JOIN agg USING (g) LEFT JOIN days USING (g) LEFT JOIN live USING (g)`);
-      const out: GroupRows[] = groups.map(() => ({ dayTotals: new Float64Array(c), minutes: new Float64Array(0), deltas: new Float64Array(0), lastActive: null }));
+        SELECT coalesce(agg.g, days.g, live.g) AS g, agg.ts, agg.bs, agg.ns, days.dbs, days.dns, live.last
+        FROM agg FULL JOIN days ON days.g = agg.g FULL JOIN live ON live.g = coalesce(agg.g, days.g)`);
+      const out = groups.map(() => emptyRows(c));
       for (const row of res.rows) {
-        const ts = readInt8s(bytes(row.ts));
-        const bs = readInt2s(bytes(row.bs));
-        const ns = readFloat8s(bytes(row.ns));
-        // Sort (minute, bucket, n) together when the aggregate did not see the subquery's order.
-        const { minutes, cols } = rowsOf(ts, [Float64Array.from(bs), ns]);
-        const dense = denseBucketRows(minutes, Int16Array.from(cols[0]), cols[1], c);
+        let minutes = minutesOf(row.ts, plan.lo);
+        let bs = readInt2s(bytes(row.bs));
+        let ns = readFloat8s(bytes(row.ns));
+        const order = minuteOrder(minutes);
+        if (order) {
+          minutes = Float64Array.from(order, (j) => minutes[j]);
+          bs = Int16Array.from(order, (j) => bs[j]);
+          ns = permuteFloat64(ns, order);
+        }
+        const dense = denseBucketRows(minutes, bs, ns, c);
         const dayTotals = new Float64Array(c);
         const dbs = readInt2s(bytes(row.dbs));
         const dns = readFloat8s(bytes(row.dns));
