@@ -185,10 +185,14 @@ export const LITELLM_FAMILIES: readonly DerivedFamily[] = [
 
 export const DERIVED_FAMILIES: readonly DerivedFamily[] = [...OUR_FAMILIES, ...LITELLM_FAMILIES];
 
-/** A family's base labels (no __name__, le or type) for a dims set. */
+const sortedSpecs = new WeakMap<DerivedFamily, readonly LabelSpec[]>();
+
+/** A family's base labels (no __name__, le or type) for a dims set, keys sorted. */
 export function baseLabels(f: DerivedFamily, d: Dims): Labels {
+  let specs = sortedSpecs.get(f);
+  if (!specs) sortedSpecs.set(f, (specs = [...f.labels].sort((a, b) => (a.name < b.name ? -1 : 1))));
   const out: Labels = {};
-  for (const l of f.labels) {
+  for (const l of specs) {
     const v = l.value(d);
     if (v !== undefined && v !== "") out[l.name] = v;
     else if (f.style === "litellm") out[l.name] = "None";

@@ -21,6 +21,8 @@ export type Output =
   | { labels: Labels; part: "count" };
 
 export interface SeriesGroup {
+  /** Identifies the group's label set within its family. */
+  key: string;
   /** The dims sets whose rollups add up to this group's series. */
   dimsIds: number[];
   outputs: Output[];
@@ -46,10 +48,16 @@ export function candidateFamilies(matchers: LabelMatcher[], exact: ExactMatcher)
   return out;
 }
 
-/** Labels with keys in Prometheus's order (sorted by name; __name__ sorts first). */
-export function sortedLabels(l: Labels): Labels {
-  const out: Labels = {};
-  for (const k of Object.keys(l).sort()) out[k] = l[k];
+/** base (keys sorted) with __name__ first and extra labels in their sorted places. */
+function withName(name: string, base: Labels, extra?: Labels): Labels {
+  const out: Labels = { [NAME_LABEL]: name };
+  const more = extra ? Object.keys(extra).sort() : [];
+  let j = 0;
+  for (const k in base) {
+    for (; j < more.length && more[j] < k; j++) out[more[j]] = extra![more[j]];
+    out[k] = base[k];
+  }
+  for (; j < more.length; j++) out[more[j]] = extra![more[j]];
   return out;
 }
 
@@ -58,20 +66,18 @@ function outputsOf(f: DerivedFamily, base: Labels, accept: (l: Labels) => boolea
   const add = (o: Output) => {
     if (accept(o.labels)) out.push(o);
   };
-  const full = (name: string, extra: Labels = {}) => sortedLabels({ [NAME_LABEL]: name, ...base, ...extra });
   if (f.kind === "counter") {
-    f.values.forEach((v, index) => add({ labels: full(`${f.name}_total`, v.extra), part: "value", index }));
+    f.values.forEach((v, index) => add({ labels: withName(`${f.name}_total`, base, v.extra), part: "value", index }));
     return out;
   }
+  const bucket = `${f.name}_bucket`;
   for (let b = 0; b <= f.bounds.length; b++) {
-    add({ labels: full(`${f.name}_bucket`, { le: leText(b === f.bounds.length ? Infinity : f.bounds[b]) }), part: "bucket", bucket: b });
+    add({ labels: withName(bucket, base, { le: leText(b === f.bounds.length ? Infinity : f.bounds[b]) }), part: "bucket", bucket: b });
   }
-  add({ labels: full(`${f.name}_sum`), part: "sum" });
-  add({ labels: full(`${f.name}_count`), part: "count" });
+  add({ labels: withName(`${f.name}_sum`, base), part: "sum" });
+  add({ labels: withName(`${f.name}_count`, base), part: "count" });
   return out;
 }
-
-const groupKey = (l: Labels) => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
 
 /**
  * The family's series over the tenant's dims sets that `accept` takes (the
@@ -82,16 +88,17 @@ export function planFamily(f: DerivedFamily, dims: readonly DimsRow[], accept: (
   const byKey = new Map<string, { base: Labels; dimsIds: number[] }>();
   for (const d of dims) {
     if (!f.filter(d.dims)) continue;
-    const base = baseLabels(f, d.dims);
-    const key = groupKey(base);
+    const base = baseLabels(f, d.dims); // keys sorted
+    let key = "";
+    for (const k in base) key += `${k}\xff${base[k]}\xfe`;
     let g = byKey.get(key);
     if (!g) byKey.set(key, (g = { base, dimsIds: [] }));
     g.dimsIds.push(d.id);
   }
   const groups: SeriesGroup[] = [];
-  for (const g of byKey.values()) {
+  for (const [key, g] of byKey) {
     const outputs = outputsOf(f, g.base, accept);
-    if (outputs.length) groups.push({ dimsIds: g.dimsIds, outputs });
+    if (outputs.length) groups.push({ key, dimsIds: g.dimsIds, outputs });
   }
   return { family: f, groups };
 }

@@ -120,14 +120,23 @@ export function derivedStorage(reader: DerivedReader, exact: ExactMatcher, opts:
         }
         return i;
       };
-      const asks = plans.flatMap((p) => p.groups.map((g) => ({ g, ids: g.dimsIds.map((d) => pairOf(d, presenceOf(p.family))) })));
+      const asks = plans.flatMap((p) => p.groups.map((g) => ({ f: p.family, g, ids: g.dimsIds.map((d) => pairOf(d, presenceOf(p.family))) })));
       const live = await reader.live(pairs, liveFrom(w), w.end);
-      const seen = new Map<string, Labels>();
-      for (const { g, ids } of asks) {
+      const out: Labels[] = [];
+      // Plans of one matcher set never repeat a series; several sets may.
+      const seen = matcherSets.length > 1 ? new Set<string>() : null;
+      for (const { f, g, ids } of asks) {
         if (!ids.some((i) => live[i])) continue;
-        for (const o of g.outputs) seen.set(JSON.stringify(o.labels), o.labels);
+        for (const o of g.outputs) {
+          if (seen) {
+            const k = `${f.name}\x00${g.key}\x00${o.part}${o.part === "value" ? o.index : o.part === "bucket" ? o.bucket : ""}`;
+            if (seen.has(k)) continue;
+            seen.add(k);
+          }
+          out.push(o.labels);
+        }
       }
-      return [...seen.values()];
+      return out;
     },
 
     async metadata(metric) {

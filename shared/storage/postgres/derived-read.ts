@@ -80,6 +80,15 @@ function interleave(cols: Float64Array[], n: number): Float64Array {
   return out;
 }
 
+/**
+ * Whether a dims set's day rows show any presence in [from, to): a probe
+ * for the last minute with events then stops at once where there is none (a
+ * family counting cache hits, for a dims set that never had one), instead of
+ * walking a whole TTL of minute rows.
+ */
+const dayHas = (tenantId: number, presence: Presence, from: number, to: number) =>
+  sql`EXISTS (SELECT 1 FROM log_rollups_day y WHERE y.tenant_id = ${tenantId} AND y.dims_id = m.dims_id AND y.day BETWEEN ${dayStartOf(from)} AND ${to} AND ${presenceSql("y", presence)})`;
+
 const lastOf = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const emptyRows = (c: number): GroupRows => ({ dayTotals: new Float64Array(c), minutes: new Float64Array(0), deltas: new Float64Array(0), lastActive: null });
 
@@ -127,6 +136,7 @@ export function postgresDerivedReader(db: Db, tenantId: number): DerivedReader {
           FROM ${m.pairs()} CROSS JOIN LATERAL (
             SELECT r.minute FROM log_rollups r
             WHERE r.tenant_id = ${tenantId} AND r.dims_id = m.dims_id AND r.minute >= ${liveFrom(w)} AND r.minute < ${w.first} AND ${presenceSql("r", presence)}
+              AND ${dayHas(tenantId, presence, liveFrom(w), w.first)}
             ORDER BY r.minute DESC LIMIT 1
           ) l GROUP BY m.g
         )
@@ -179,6 +189,7 @@ export function postgresDerivedReader(db: Db, tenantId: number): DerivedReader {
           FROM ${m.pairs()} CROSS JOIN LATERAL (
             SELECT b.minute FROM log_rollup_buckets b
             WHERE b.tenant_id = ${tenantId} AND b.dims_id = m.dims_id AND b.minute >= ${liveFrom(w)} AND b.minute < ${w.first} AND b.hist = ${h}
+              AND ${dayHas(tenantId, { hist: h }, liveFrom(w), w.first)}
             ORDER BY b.minute DESC LIMIT 1
           ) l GROUP BY m.g
         )

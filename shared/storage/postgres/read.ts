@@ -174,25 +174,35 @@ export interface QueryStorageOptions {
   now?: () => number;
 }
 
-const labelsKey = (l: Labels) => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
-
-/** Prometheus's series order: by label pairs, names sorted (__name__ first). */
-function compareLabels(a: Labels, b: Labels): number {
-  const ka = Object.keys(a).sort();
-  const kb = Object.keys(b).sort();
-  for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
-    if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
-    const va = a[ka[i]];
-    const vb = b[kb[i]];
-    if (va !== vb) return va < vb ? -1 : 1;
-  }
-  return ka.length - kb.length;
+/**
+ * A label set's identity and Prometheus's series order in one string: pairs by
+ * name, each name and value closed by a byte below any character they hold.
+ */
+function labelsKey(l: Labels): string {
+  let k = "";
+  for (const name of Object.keys(l).sort()) k += `${name}\u0000${l[name]}\u0001`;
+  return k;
 }
 
-const sortedUnion = (a: string[], b: string[], limit?: number) => {
-  const out = [...new Set([...a, ...b])].sort();
+/** Series of both kinds in Prometheus's order, a pushed series winning over a derived one with its exact labels. */
+function mergeSeries(a: Labels[], b: Labels[], limit?: number): Labels[] {
+  const keyed = new Map<string, Labels>();
+  for (const l of b) keyed.set(labelsKey(l), l);
+  for (const l of a) keyed.set(labelsKey(l), l);
+  const out = [...keyed.keys()].sort().map((k) => keyed.get(k)!);
   return limit ? out.slice(0, limit) : out;
-};
+}
+
+function sortedUnion(a: string[], b: Iterable<string>, limit?: number): string[] {
+  const all = new Set(a);
+  for (const v of b) all.add(v);
+  const out = [...all].sort();
+  return limit ? out.slice(0, limit) : out;
+}
+
+function* namesOf(sets: Labels[]) {
+  for (const l of sets) for (const k in l) yield k;
+}
 
 export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatcher, opts: QueryStorageOptions = {}): QueryStorage {
   const scraped = scrapedStorage(db, tenantId, exact);
@@ -206,28 +216,26 @@ export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatch
       const [a, b] = await Promise.all([scraped.select(matchers, range, hints), derived.select(matchers, range)]);
       if (b.length === 0) return a;
       if (a.length === 0) return b;
-      // A pushed series that happens to have a derived one's exact labels wins: one series per label set.
+      // A pushed series with a derived one's exact labels wins: one series per label set.
       const taken = new Set(a.map((s) => labelsKey(s.labels)));
       return a.concat(b.filter((s) => !taken.has(labelsKey(s.labels))));
     },
 
     async series(matcherSets, range, limit) {
       const [a, b] = await Promise.all([scraped.series(matcherSets, range, limit), derived.series(matcherSets, range)]);
-      if (b.length === 0) return a;
-      const taken = new Set(a.map(labelsKey));
-      const out = a.concat(b.filter((l) => !taken.has(labelsKey(l)))).sort(compareLabels);
-      return limit ? out.slice(0, limit) : out;
+      return b.length === 0 ? a : mergeSeries(a, b, limit);
     },
 
     async labelNames(matcherSets, range, limit) {
       const [a, b] = await Promise.all([scraped.labelNames(matcherSets, range, limit), derived.series(matcherSets, range)]);
-      return b.length === 0 ? a : sortedUnion(a, b.flatMap((l) => Object.keys(l)), limit);
+      return b.length === 0 ? a : sortedUnion(a, namesOf(b), limit);
     },
 
     async labelValues(name, matcherSets, range, limit) {
       const [a, b] = await Promise.all([scraped.labelValues(name, matcherSets, range, limit), derived.series(matcherSets, range)]);
-      const values = b.map((l) => l[name]).filter((v): v is string => v !== undefined);
-      return values.length === 0 ? a : sortedUnion(a, values, limit);
+      const values = new Set<string>();
+      for (const l of b) if (l[name] !== undefined) values.add(l[name]);
+      return values.size === 0 ? a : sortedUnion(a, values, limit);
     },
 
     async metadata(metric, limit) {
