@@ -40,7 +40,7 @@ const presenceKey = (p: Presence) => ("column" in p ? `c:${p.column}` : `h:${p.h
 
 async function readCounter(reader: DerivedReader, f: CounterFamily, groups: SeriesGroup[], w: Window, pp: PrefixPlan): Promise<SeriesData[]> {
   // Only the columns some chosen series shows (llm_tokens_total{type="cached"} reads one).
-  const used = [...new Set(groups.flatMap((g) => g.outputs.map((o) => (o.part === "value" ? o.index : -1))))].filter((i) => i >= 0).sort();
+  const used = [...new Set(groups.flatMap((g) => g.outputs.map((o) => (o.part === "value" ? o.index : -1))))].filter((i) => i >= 0).sort((a, b) => a - b);
   const slot = new Map(used.map((index, k) => [index, k]));
   const rows = await reader.rollups(groups.map((g) => g.dimsIds), used.map((i) => ({ column: f.values[i].column })), f.presence, w, pp);
   const out: SeriesData[] = [];
