@@ -29,4 +29,7 @@ export interface AggregatorEnv extends DbEnv {
   DEAD_LETTERS?: Queue<IngestMessage>;
 }
 
-export type QueryEnv = AuthEnv;
+export interface QueryEnv extends AuthEnv {
+  /** How long a series derived from request logs stays after its last event: a Prometheus duration, default 24h. */
+  DERIVED_SERIES_TTL?: string;
+}

@@ -13,6 +13,9 @@ export interface LabelMatcher {
   value: string;
 }
 
+/** Builds an exact predicate over full label sets (with __name__) for a matcher list: the engine's, which speaks RE2. */
+export type ExactMatcher = (matchers: LabelMatcher[]) => (labels: Labels) => boolean;
+
 /** Unix milliseconds, both ends inclusive. */
 export interface TimeRange {
   start: number;

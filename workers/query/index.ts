@@ -6,6 +6,7 @@ import { dbLifecycle, requireScope, useDb, type AppEnv } from "../../shared/http
 import { openDb } from "../../shared/db";
 import { reportInternalError } from "../../shared/http/internal-error";
 import { postgresQueryStorage } from "../../shared/storage/postgres/read";
+import { derivedTtlMs } from "../../shared/storage/derived/ttl";
 import { admin } from "./admin";
 import { ApiError, failure } from "./api/envelope";
 import { mountInfoRoutes } from "./api/info-routes";
@@ -24,7 +25,8 @@ app.get("/healthz", (c) => c.json({ status: "ok", worker: "query" }));
 app.use("/api/v1/*", dbLifecycle(), requireScope("query", (c, status, message) => failure(c, status === 401 ? "unauthorized" : status === 403 ? "forbidden" : "unavailable", message, status)));
 app.use("/admin/v1/*", dbLifecycle(), requireScope("admin", (c, status, message) => c.json({ status: "error", error: message }, status)));
 
-const storage = (c: Context<Env>) => postgresQueryStorage(useDb(c), c.get("principal").tenantId!, labelsPredicate);
+const storage = (c: Context<Env>) =>
+  postgresQueryStorage(useDb(c), c.get("principal").tenantId!, labelsPredicate, { derivedTtlMs: derivedTtlMs(c.env.DERIVED_SERIES_TTL) });
 
 app.on(["GET", "POST"], "/api/v1/query", (c) => queryRoute(c, storage(c)));
 app.on(["GET", "POST"], "/api/v1/query_range", (c) => queryRangeRoute(c, storage(c)));

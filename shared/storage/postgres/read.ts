@@ -1,4 +1,6 @@
 // QueryStorage on Postgres: the only place that writes SQL for queries.
+// Scraped series (series, samples) and series derived from request-log
+// rollups (derived-read.ts) answer every call together, indistinguishable.
 // Series are chosen in SQL where SQL decides matchers exactly, and re-checked
 // with the engine's own matcher (passed in as `exact`) where it cannot (RE2
 // regexes). Samples come back per series as two bytea columns, the int8
@@ -8,48 +10,14 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db";
 import { NAME_LABEL, type Labels } from "../../labels";
 import { STALE_NAN } from "../../staleness";
-import type { LabelMatcher, MetricMetadata, QueryStorage, SeriesData, TimeRange } from "../types";
+import { derivedStorage, type DerivedStorage } from "../derived/storage";
+import { DEFAULT_DERIVED_TTL_MS } from "../derived/ttl";
+import type { ExactMatcher, LabelMatcher, MetricMetadata, QueryStorage, SeriesData, TimeRange } from "../types";
+import { asBytes, permuteFloat64, readFloat8s, readInt8s } from "./bytea";
+import { postgresDerivedReader } from "./derived-read";
 import { isUnstorable, planMatchers, planMatcherSets } from "./matchers";
 
-/** Builds an exact predicate over full label sets (with __name__) for a matcher list. */
-export type ExactMatcher = (matchers: LabelMatcher[]) => (labels: Labels) => boolean;
-
-function asBytes(v: unknown): Uint8Array {
-  if (v instanceof Uint8Array) return v;
-  if (typeof v === "string" && v.startsWith("\\x")) {
-    const out = new Uint8Array((v.length - 2) / 2);
-    for (let i = 0; i < out.length; i++) out[i] = parseInt(v.substr(2 + 2 * i, 2), 16);
-    return out;
-  }
-  throw new Error(`unexpected bytea value of type ${typeof v}`);
-}
-
-// Values are copied as raw 32-bit words into the Float64Array's memory, never
-// through a float load: optimised code may quiet a signalling NaN, and the
-// staleness marker (0x7ff0000000000002) is one. Words land little-endian.
-if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) throw new Error("big-endian hosts are not supported");
-
-function readTimestamps(b: Uint8Array): Float64Array {
-  const n = b.byteLength >>> 3;
-  const out = new Float64Array(n);
-  for (let i = 0, p = 0; i < n; i++, p += 8) {
-    const hi = (b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]; // signed: int8 timestamps
-    const lo = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
-    out[i] = hi * 4294967296 + lo;
-  }
-  return out;
-}
-
-function readValues(b: Uint8Array): Float64Array {
-  const n = b.byteLength >>> 3;
-  const out = new Float64Array(n);
-  const words = new Uint32Array(out.buffer);
-  for (let i = 0, p = 0; i < n; i++, p += 8) {
-    words[2 * i + 1] = ((b[p] << 24) | (b[p + 1] << 16) | (b[p + 2] << 8) | b[p + 3]) >>> 0;
-    words[2 * i] = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
-  }
-  return out;
-}
+export type { ExactMatcher } from "../types";
 
 /**
  * The two aggregates see the rows in the same order: the time order of the
@@ -59,22 +27,13 @@ function readValues(b: Uint8Array): Float64Array {
  * here when needed, moving values as raw words.
  */
 export function decodeSamples(tsBytes: unknown, valueBytes: unknown): { timestamps: Float64Array; values: Float64Array } {
-  const timestamps = readTimestamps(asBytes(tsBytes));
-  const values = readValues(asBytes(valueBytes));
+  const timestamps = readInt8s(asBytes(tsBytes));
+  const values = readFloat8s(asBytes(valueBytes));
   let sorted = true;
   for (let i = 1; i < timestamps.length && sorted; i++) sorted = timestamps[i - 1] < timestamps[i];
   if (sorted) return { timestamps, values };
   const order = Array.from({ length: timestamps.length }, (_, i) => i).sort((a, b) => timestamps[a] - timestamps[b]);
-  const ts = new Float64Array(order.length);
-  const vs = new Float64Array(order.length);
-  const from = new Uint32Array(values.buffer);
-  const to = new Uint32Array(vs.buffer);
-  order.forEach((j, i) => {
-    ts[i] = timestamps[j];
-    to[2 * i] = from[2 * j];
-    to[2 * i + 1] = from[2 * j + 1];
-  });
-  return { timestamps: ts, values: vs };
+  return { timestamps: Float64Array.from(order, (j) => timestamps[j]), values: permuteFloat64(values, order) };
 }
 
 // NULL (a staleness marker) travels as STALE_NAN's bits.
@@ -115,7 +74,8 @@ type SeriesRow = {
   labels: Labels;
 };
 
-export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatcher): QueryStorage {
+/** Scraped series: the series and samples tables. */
+function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QueryStorage {
   /** Series matching any matcher set with samples in range, re-checked exactly where SQL could not decide. */
   async function matchingSeries(sets: LabelMatcher[][], range: TimeRange, order: boolean, limit?: number): Promise<Labels[] | null> {
     const plan = planMatcherSets(sets);
@@ -203,6 +163,94 @@ export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatch
       const out: Record<string, MetricMetadata[]> = {};
       for (const r of res.rows) out[r.metric_name] = [{ type: r.type, help: r.help, unit: r.unit }];
       return out;
+    },
+  };
+}
+
+export interface QueryStorageOptions {
+  /** How long a derived series stays after its last event (DERIVED_SERIES_TTL); 24 h by default. */
+  derivedTtlMs?: number;
+  /** The clock: derived series have no samples after the current minute. */
+  now?: () => number;
+}
+
+/**
+ * A label set's identity and Prometheus's series order in one string: pairs by
+ * name, each name and value closed by a byte below any character they hold.
+ */
+function labelsKey(l: Labels): string {
+  let k = "";
+  for (const name of Object.keys(l).sort()) k += `${name}\u0000${l[name]}\u0001`;
+  return k;
+}
+
+/** Series of both kinds in Prometheus's order, a pushed series winning over a derived one with its exact labels. */
+function mergeSeries(a: Labels[], b: Labels[], limit?: number): Labels[] {
+  const keyed = new Map<string, Labels>();
+  for (const l of b) keyed.set(labelsKey(l), l);
+  for (const l of a) keyed.set(labelsKey(l), l);
+  const out = [...keyed.keys()].sort().map((k) => keyed.get(k)!);
+  return limit ? out.slice(0, limit) : out;
+}
+
+function sortedUnion(a: string[], b: Iterable<string>, limit?: number): string[] {
+  const all = new Set(a);
+  for (const v of b) all.add(v);
+  const out = [...all].sort();
+  return limit ? out.slice(0, limit) : out;
+}
+
+function* namesOf(sets: Labels[]) {
+  for (const l of sets) for (const k in l) yield k;
+}
+
+export function postgresQueryStorage(db: Db, tenantId: number, exact: ExactMatcher, opts: QueryStorageOptions = {}): QueryStorage {
+  const scraped = scrapedStorage(db, tenantId, exact);
+  const derived: DerivedStorage = derivedStorage(postgresDerivedReader(db, tenantId), exact, {
+    ttlMs: opts.derivedTtlMs ?? DEFAULT_DERIVED_TTL_MS,
+    now: opts.now ?? Date.now,
+  });
+
+  return {
+    async select(matchers, range, hints) {
+      const [a, b] = await Promise.all([scraped.select(matchers, range, hints), derived.select(matchers, range)]);
+      if (b.length === 0) return a;
+      if (a.length === 0) return b;
+      // A pushed series with a derived one's exact labels wins: one series per label set.
+      const taken = new Set(a.map((s) => labelsKey(s.labels)));
+      return a.concat(b.filter((s) => !taken.has(labelsKey(s.labels))));
+    },
+
+    async series(matcherSets, range, limit) {
+      const [a, b] = await Promise.all([scraped.series(matcherSets, range, limit), derived.series(matcherSets, range)]);
+      return b.length === 0 ? a : mergeSeries(a, b, limit);
+    },
+
+    async labelNames(matcherSets, range, limit) {
+      const [a, b] = await Promise.all([scraped.labelNames(matcherSets, range, limit), derived.series(matcherSets, range)]);
+      return b.length === 0 ? a : sortedUnion(a, namesOf(b), limit);
+    },
+
+    async labelValues(name, matcherSets, range, limit) {
+      const [a, b] = await Promise.all([scraped.labelValues(name, matcherSets, range, limit), derived.series(matcherSets, range)]);
+      const values = new Set<string>();
+      for (const l of b) if (l[name] !== undefined) values.add(l[name]);
+      return values.size === 0 ? a : sortedUnion(a, values, limit);
+    },
+
+    async metadata(metric, limit) {
+      const [a, b] = await Promise.all([scraped.metadata(metric, limit), derived.metadata(metric)]);
+      const names = Object.keys(b);
+      if (names.length === 0) return a;
+      const out: Record<string, MetricMetadata[]> = { ...a };
+      for (const n of names) {
+        const have = out[n] ?? [];
+        // Prometheus lists each distinct (type, help, unit) once.
+        const add = b[n].filter((m) => !have.some((h) => h.type === m.type && h.help === m.help && h.unit === m.unit));
+        out[n] = have.concat(add);
+      }
+      const sorted = Object.keys(out).sort();
+      return Object.fromEntries((limit ? sorted.slice(0, limit) : sorted).map((n) => [n, out[n]]));
     },
   };
 }
