@@ -38,12 +38,8 @@ export interface RebuildResult {
   logs: number;
 }
 
-/** The days a rebuild of [start, end] covers. */
-export function rebuildDays(start: number, end: number): number[] {
-  const days: number[] = [];
-  for (let d = dayStartOf(start); d <= dayStartOf(end); d += DAY_MS) days.push(d);
-  return days;
-}
+/** How many UTC days [start, end] touches. */
+export const daysTouched = (start: number, end: number) => (dayStartOf(end) - dayStartOf(start)) / DAY_MS + 1;
 
 type StoredLog = {
   ms: string;
@@ -120,8 +116,9 @@ async function rebuildDay(db: Db, tenantId: number, day: number): Promise<number
 
 /** Rebuilds the rollups of the UTC days that [start, end] (unix ms) touches. */
 export async function rebuildRollups(db: Db, tenantId: number, start: number, end: number): Promise<RebuildResult> {
-  const days = rebuildDays(start, end);
-  if (days.length > MAX_REBUILD_DAYS) throw new RangeError(`a rebuild covers at most ${MAX_REBUILD_DAYS} days (this range touches ${days.length}); split it`);
+  const n = daysTouched(start, end);
+  if (n > MAX_REBUILD_DAYS) throw new RangeError(`a rebuild covers at most ${MAX_REBUILD_DAYS} days (this range touches ${n}); split it`);
+  const days = Array.from({ length: n }, (_, i) => dayStartOf(start) + i * DAY_MS);
   const out: RebuiltDay[] = [];
   for (const day of days) {
     for (let attempt = 1; ; attempt++) {
