@@ -19,10 +19,16 @@ type Part = Pick<MetricsMessage, "tenantId" | "batchId" | "part">;
 
 /** Claims every part at once; returns which of them were not written before (first of equal parts only). */
 async function claim(tx: Tx, parts: Part[], kind: string, rows: number[]): Promise<boolean[]> {
+  // In key order, so two consumers claiming the same parts (a redelivery) lock them in the same order.
+  const order = parts.map((_, i) => i).sort((a, b) => {
+    const x = parts[a];
+    const y = parts[b];
+    return x.tenantId - y.tenantId || (x.batchId < y.batchId ? -1 : x.batchId > y.batchId ? 1 : x.part - y.part) || a - b;
+  });
   const res = await tx.execute<{ tenant_id: number; batch_id: string; part: number }>(sql`
     INSERT INTO ingested_batches (tenant_id, batch_id, part, kind, rows)
-    SELECT t, b, p, ${kind}, r FROM unnest(${sql.param(parts.map((p) => p.tenantId))}::integer[], ${sql.param(parts.map((p) => p.batchId))}::text[],
-      ${sql.param(parts.map((p) => p.part))}::integer[], ${sql.param(rows)}::integer[]) AS u(t, b, p, r)
+    SELECT t, b, p, ${kind}, r FROM unnest(${sql.param(order.map((i) => parts[i].tenantId))}::integer[], ${sql.param(order.map((i) => parts[i].batchId))}::text[],
+      ${sql.param(order.map((i) => parts[i].part))}::integer[], ${sql.param(order.map((i) => rows[i]))}::integer[]) AS u(t, b, p, r)
     ON CONFLICT DO NOTHING RETURNING tenant_id, batch_id, part`);
   const fresh = new Set(res.rows.map((r) => `${r.tenant_id}/${r.batch_id}/${r.part}`));
   return parts.map((p) => fresh.delete(`${p.tenantId}/${p.batchId}/${p.part}`));
