@@ -12,23 +12,23 @@ export interface TenantLog {
   row: LogRow;
 }
 
-export interface RollupDelta extends RollupSums {
-  tenantId: number;
-  /** dimsKey of the dims: resolve it to log_dims.id with RollupDeltas.dims. */
-  dimsKey: string;
-  /** Unix ms: the minute's start (minute deltas) or the UTC day's (day deltas). */
-  at: number;
-}
-
-export interface BucketDelta {
-  tenantId: number;
-  dimsKey: string;
-  at: number;
+/** One non-empty histogram bucket of a rollup row. */
+export interface BucketCount {
   /** HISTOGRAMS index. */
   hist: number;
   /** bucketIndex in that histogram's bounds (bounds.length is +Inf). */
   bucket: number;
   n: number;
+}
+
+export interface RollupDelta extends RollupSums {
+  tenantId: number;
+  /** One of RollupDeltas.dims (the same object for every delta of those dims). */
+  dims: DimsEntry;
+  /** Unix ms: the minute's start (minute deltas) or the UTC day's (day deltas). */
+  at: number;
+  /** Its non-empty buckets, by hist then bucket. */
+  buckets: BucketCount[];
 }
 
 export interface DimsEntry {
@@ -42,8 +42,6 @@ export interface RollupDeltas {
   dims: DimsEntry[];
   minutes: RollupDelta[];
   days: RollupDelta[];
-  minuteBuckets: BucketDelta[];
-  dayBuckets: BucketDelta[];
 }
 
 /**
@@ -86,8 +84,18 @@ type Trie = Map<unknown, Trie | DimsEntry>;
 export class DimsIndex {
   private readonly root: Trie = new Map();
   private readonly byKey = new Map<string, DimsEntry>();
+  // Rows looked up before (the aggregator resolves every record's dims, then adds the written ones).
+  private readonly byRow = new WeakMap<LogRow, DimsEntry>();
 
   entryOf(tenantId: number, r: LogRow): DimsEntry {
+    const seen = this.byRow.get(r);
+    if (seen && seen.tenantId === tenantId) return seen;
+    const e = this.lookup(tenantId, r);
+    this.byRow.set(r, e);
+    return e;
+  }
+
+  private lookup(tenantId: number, r: LogRow): DimsEntry {
     let node = this.root.get(tenantId) as Trie | undefined;
     if (!node) this.root.set(tenantId, (node = new Map()));
     for (let i = 0; i < DIM_FIELDS.length - 1; i++) {
@@ -119,15 +127,16 @@ export class DimsIndex {
 // Bucket counts of one rollup row live in one dense array: histogram h's
 // buckets from OFFSET[h], bounds.length + 1 of them (+Inf last).
 const OFFSET: number[] = [];
-let slots = 0;
+let SLOTS = 0;
 for (const h of HISTOGRAMS) {
-  OFFSET.push(slots);
-  slots += h.bounds.length + 1;
+  OFFSET.push(SLOTS);
+  SLOTS += h.bounds.length + 1;
 }
 
 interface Acc {
   delta: RollupDelta;
-  buckets: Uint32Array;
+  /** Bucket counts by slot (OFFSET). */
+  slots: Uint32Array;
 }
 
 /** Adds one log to a rollup row: its quantised cost and its histograms' observations and bucket slots. */
@@ -146,7 +155,7 @@ function add(acc: Acc, r: LogRow, cost: number, obs: ReadonlyArray<number | null
     if (v === null) continue;
     d.histCount[h]++;
     d.histSum[h] += Math.round(v * HIST_SCALE[h]) / HIST_SCALE[h];
-    acc.buckets[slot[h]]++;
+    acc.slots[slot[h]]++;
   }
 }
 
@@ -159,7 +168,7 @@ export function rollupDeltas(logs: Iterable<TenantLog>, index = new DimsIndex())
     let byAt = into.get(e);
     if (!byAt) into.set(e, (byAt = new Map()));
     let acc = byAt.get(at);
-    if (!acc) byAt.set(at, (acc = { delta: { tenantId: e.tenantId, dimsKey: e.key, at, ...emptySums() }, buckets: new Uint32Array(slots) }));
+    if (!acc) byAt.set(at, (acc = { delta: { tenantId: e.tenantId, dims: e, at, ...emptySums(), buckets: [] }, slots: new Uint32Array(SLOTS) }));
     return acc;
   };
   const obs = new Array<number | null>(HISTOGRAMS.length);
@@ -176,19 +185,19 @@ export function rollupDeltas(logs: Iterable<TenantLog>, index = new DimsIndex())
     add(accOf(minutes, e, minuteOf(r.time)), r, cost, obs, slot);
     add(accOf(days, e, dayStartOf(r.time)), r, cost, obs, slot);
   }
-  const flatten = (from: Map<DimsEntry, Map<number, Acc>>, deltas: RollupDelta[], buckets: BucketDelta[]) => {
+  const flatten = (from: Map<DimsEntry, Map<number, Acc>>, deltas: RollupDelta[]) => {
     for (const byAt of from.values())
-      for (const { delta, buckets: b } of byAt.values()) {
-        deltas.push(delta);
+      for (const { delta, slots } of byAt.values()) {
         for (const h of HISTOGRAMS)
           for (let i = 0; i <= h.bounds.length; i++) {
-            const n = b[OFFSET[h.id] + i];
-            if (n > 0) buckets.push({ tenantId: delta.tenantId, dimsKey: delta.dimsKey, at: delta.at, hist: h.id, bucket: i, n });
+            const n = slots[OFFSET[h.id] + i];
+            if (n > 0) delta.buckets.push({ hist: h.id, bucket: i, n });
           }
+        deltas.push(delta);
       }
   };
-  const out: RollupDeltas = { dims: [...used], minutes: [], days: [], minuteBuckets: [], dayBuckets: [] };
-  flatten(minutes, out.minutes, out.minuteBuckets);
-  flatten(days, out.days, out.dayBuckets);
+  const out: RollupDeltas = { dims: [...used], minutes: [], days: [] };
+  flatten(minutes, out.minutes);
+  flatten(days, out.days);
   return out;
 }

@@ -4,6 +4,8 @@
 
 /** {1,2.5,NULL}: numbers as JS prints them (Postgres reads them back exactly). */
 export function pgNumbers(items: ReadonlyArray<number | null>): string {
+  // Without nulls the native join is the fast path.
+  if (!items.includes(null)) return `{${items.join(",")}}`;
   let s = "{";
   for (let i = 0; i < items.length; i++) {
     if (i > 0) s += ",";

@@ -11,7 +11,7 @@ import { isStaleNaN } from "../../staleness";
 import type { WriteResult, WriteStorage } from "../types";
 import { dayOf, ensureDays, forgetIfPartitionMissing } from "./partitions";
 import { pgBooleans, pgNumbers, pgTexts } from "./pg-array";
-import { addRollups, dimsIdsOf } from "./rollup-write";
+import { addRollups, dimsIdsOf, type DimsIds } from "./rollup-write";
 import { resolveSeriesIds } from "./series-ids";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -231,7 +231,7 @@ function writeLogs(db: Db, rollups: boolean) {
     // Dimension ids of every record are resolved first, outside the
     // transaction (as series ids are), so it holds its row locks briefly.
     const index = rollups ? dimsOfRecords(msgs) : new DimsIndex();
-    const dimsIds = rollups ? await dimsIdsOf(db, index.entries()) : new Map<string, number>();
+    const dimsIds: DimsIds = rollups ? await dimsIdsOf(db, index.entries()) : new Map();
     return inTransaction(db, async (tx) => {
       const fresh = await claim(tx, msgs, "logs", msgs.map((m) => m.records.length));
       const rows = msgs.flatMap((m, i) => (fresh[i] ? m.records.map((row) => ({ tenantId: m.tenantId, row })) : [])).sort(byLogKey);

@@ -19,16 +19,18 @@ describe("rollupDeltas", () => {
     expect(d.minutes).toHaveLength(1);
     const m = d.minutes[0];
     expect(m).toMatchObject({ tenantId: 1, at: T0, requests: 3, inputTokens: 10, outputTokens: 12, totalTokens: 22, cachedTokens: 4, costUsd: 0.5, cacheHits: 1, cacheMisses: 1 });
-    expect(m.dimsKey).toBe(dimsKey({ model: "m", provider: "p", status: "success" }));
+    expect(m.dims.key).toBe(dimsKey({ model: "m", provider: "p", status: "success" }));
     expect(m.histCount).toEqual([2, 1, 2, 2]);
     expect(m.histSum[0]).toBeCloseTo(1.5, 6);
     expect(m.histSum[1]).toBeCloseTo(0.2, 6);
     // Buckets: 0.3 s is in le=0.5 (index 6), 1.2 s in le=1.5 (index 8); TTFT 0.2 s in le=0.5.
-    const latency = d.minuteBuckets.filter((b) => b.hist === 0).map((b) => [LATENCY_BUCKETS[b.bucket], b.n]);
-    expect(latency.sort()).toEqual([[0.5, 1], [1.5, 1]]);
-    expect(d.minuteBuckets.filter((b) => b.hist === 1).map((b) => [b.bucket, b.n])).toEqual([[6, 1]]);
+    const latency = m.buckets.filter((b) => b.hist === 0).map((b) => [LATENCY_BUCKETS[b.bucket], b.n]);
+    expect(latency).toEqual([[0.5, 1], [1.5, 1]]);
+    expect(m.buckets.filter((b) => b.hist === 1).map((b) => [b.bucket, b.n])).toEqual([[6, 1]]);
+    // Sorted by hist, then bucket.
+    expect(m.buckets.map((b) => b.hist * 100 + b.bucket)).toEqual([...m.buckets.map((b) => b.hist * 100 + b.bucket)].sort((a, b) => a - b));
     expect(d.days).toEqual([{ ...m, at: Date.UTC(2026, 2, 10) }]);
-    expect(d.dims).toEqual([{ tenantId: 1, key: m.dimsKey, dims: { model: "m", provider: "p", status: "success" } }]);
+    expect(d.dims).toEqual([{ tenantId: 1, key: m.dims.key, dims: { model: "m", provider: "p", status: "success" } }]);
   });
 
   it("keeps minutes, dims sets and tenants apart; days add up their minutes", () => {
@@ -41,14 +43,14 @@ describe("rollupDeltas", () => {
     expect(d.minutes.map((m) => [m.tenantId, m.at - T0, m.requests]).sort()).toEqual([[1, 0, 1], [1, 60_000, 1], [1, 60_000, 1], [2, 0, 1]]);
     expect(d.days.map((x) => [x.tenantId, x.requests, x.histCount[0]]).sort()).toEqual([[1, 1, 0], [1, 2, 2], [2, 1, 0]]);
     expect(d.dims).toHaveLength(3);
-    const dayBucket = d.dayBuckets.find((b) => b.tenantId === 1 && b.hist === 0)!;
+    const dayBucket = d.days.find((x) => x.tenantId === 1 && x.histCount[0] === 2)!.buckets.find((b) => b.hist === 0)!;
     expect(dayBucket.n).toBe(2);
     expect(LATENCY_BUCKETS[dayBucket.bucket]).toBe(0.1);
   });
 
   it("puts a value past the last bound in +Inf and an exact bound in its own bucket", () => {
     const d = rollupDeltas([row("a", T0, { latencyMs: 1_000_000 }), row("b", T0, { latencyMs: 5_000 })]);
-    const buckets = d.minuteBuckets.filter((b) => b.hist === 0).map((b) => b.bucket).sort((a, b) => a - b);
+    const buckets = d.minutes[0].buckets.filter((b) => b.hist === 0).map((b) => b.bucket);
     expect(buckets).toEqual([LATENCY_BUCKETS.indexOf(5.0), HISTOGRAMS[0].bounds.length]);
   });
 
@@ -57,13 +59,13 @@ describe("rollupDeltas", () => {
     const rows = Array.from({ length: 500 }, (_, i) =>
       row(`r${i}`, T0 + (i % 7) * 1000, { costUsd: 0.1 * ((i % 13) + 1) / 3, latencyMs: 123.456 * ((i % 11) + 1), ttftMs: 0.1 * i, outputTokens: 1 + (i % 17) }),
     );
-    const sorted = (d: RollupDeltas) => JSON.stringify([d.minutes, d.days].map((x) => [...x].sort((a, b) => a.at - b.at || (a.dimsKey < b.dimsKey ? -1 : 1))));
+    const sorted = (d: RollupDeltas) => JSON.stringify([d.minutes, d.days].map((x) => [...x].sort((a, b) => a.at - b.at || (a.dims.key < b.dims.key ? -1 : 1))));
     const whole = rollupDeltas(rows);
     // Summed in three uneven groups, in reverse, as three incremental batches would be.
     const parts = [rows.slice(0, 17), rows.slice(17, 300), rows.slice(300)].map((p) => rollupDeltas([...p].reverse()));
     const merged = parts.reduce((acc, p) => {
       for (const m of p.days) {
-        const t = acc.days.find((x) => x.dimsKey === m.dimsKey && x.at === m.at);
+        const t = acc.days.find((x) => x.dims.key === m.dims.key && x.at === m.at);
         if (!t) acc.days.push(structuredClone(m));
         else {
           t.costUsd += m.costUsd;
