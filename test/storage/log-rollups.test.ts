@@ -135,6 +135,28 @@ describe("incremental rollups", () => {
     expect({ ...after, minutes: good.minutes }).toEqual(good);
   });
 
+  it("a rebuild running while logs are written counts each of them once", async () => {
+    const db = handle.db;
+    const storage = postgresWriteStorage(db);
+    const tenant = await freshTenant("racing");
+    const day = DAY0 + DAY_MS;
+    const logs = Array.from({ length: 600 }, (_, i) => log(i, day + 3_600_000 + i * 7_000));
+    await storage.writeLogs([message(tenant, "first", logs.slice(0, 200))]);
+    // Writers and rebuilds of the same day interleave; a rebuild that loses a race is retried.
+    const writes = (async () => {
+      for (let k = 200; k < 600; k += 40) await storage.writeLogs([message(tenant, `w${k}`, logs.slice(k, k + 40))]);
+    })();
+    const rebuilds = (async () => {
+      for (let k = 0; k < 4; k++) await rebuildRollups(db, tenant, day, day);
+    })();
+    await Promise.all([writes, rebuilds]);
+    expect(await rollupTotal(db, tenant, "requests")).toBe(600);
+    expect(await rollupTotal(db, tenant, "requests", "log_rollups_day")).toBe(600);
+    const settled = await rollupTables(db, tenant);
+    await rebuildRollups(db, tenant, day, day);
+    expect(await rollupTables(db, tenant)).toEqual(settled);
+  });
+
   it("refuses a range of more days than one call may rebuild", async () => {
     await expect(rebuildRollups(handle.db, 1, DAY0 - 40 * DAY_MS, DAY0)).rejects.toThrow(/at most 31 days \(this range touches 41\); split it/);
   });
