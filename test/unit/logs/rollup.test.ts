@@ -1,8 +1,8 @@
 // The pure delta computation behind the rollups: what each log adds, per minute
 // and per day, and that the result does not depend on how logs are grouped.
 import { describe, expect, it } from "vitest";
-import { rollupDeltas, type RollupDeltas, type TenantLog } from "../../../shared/logs/rollup";
-import { dimsKey, HISTOGRAMS, LATENCY_BUCKETS } from "../../../shared/logs/rollup-spec";
+import { DimsIndex, rollupDeltas, type RollupDeltas, type TenantLog } from "../../../shared/logs/rollup";
+import { dimsKey, dimsOf, HISTOGRAMS, LATENCY_BUCKETS } from "../../../shared/logs/rollup-spec";
 import { logRow } from "../../support/log-row";
 import type { LogRow } from "../../../shared/logs/record";
 
@@ -52,6 +52,22 @@ describe("rollupDeltas", () => {
     const d = rollupDeltas([row("a", T0, { latencyMs: 1_000_000 }), row("b", T0, { latencyMs: 5_000 })]);
     const buckets = d.minutes[0].buckets.filter((b) => b.hist === 0).map((b) => b.bucket);
     expect(buckets).toEqual([LATENCY_BUCKETS.indexOf(5.0), HISTOGRAMS[0].bounds.length]);
+  });
+
+  it("memoises dims without ever merging two dims sets: every field dimsOf reads is in the memo's key", () => {
+    const index = new DimsIndex();
+    const base = logRow("x", T0);
+    // Each LogRow field in turn given a value of its type; the index must agree with dimsOf on every one.
+    const values: Record<string, unknown> = { string: "v", number: 418, boolean: true };
+    for (const field of Object.keys(base) as (keyof LogRow)[]) {
+      for (const kind of ["string", "number", "boolean"]) {
+        const r = { ...base, [field]: values[kind] } as LogRow;
+        expect(index.entryOf(1, r).key, `${field} = ${String(values[kind])}`).toBe(dimsKey(dimsOf(r)));
+      }
+    }
+    // "" and null are both "absent" to dims: one entry.
+    expect(index.entryOf(1, { ...base, errorClass: "" })).toBe(index.entryOf(1, { ...base, errorClass: null }));
+    expect(index.entryOf(2, base)).not.toBe(index.entryOf(1, base));
   });
 
   it("gives bit-identical sums however the logs are grouped and ordered", () => {
