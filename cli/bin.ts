@@ -15,6 +15,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "create, list and revoke API keys (admin API)",
     run: async (argv) => (await import("./commands/keys")).keysCommand(argv),
   },
+  prices: {
+    summary: "list, set and delete a tenant's model prices (admin API)",
+    run: async (argv) => (await import("./commands/prices")).pricesCommand(argv),
+  },
   tenants: {
     summary: "create and list tenants (admin API)",
     run: async (argv) => (await import("./commands/tenants")).tenantsCommand(argv),

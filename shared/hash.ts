@@ -1,12 +1,18 @@
-// Stable identity of a series: SHA-256 of its canonical key, first 16 bytes as a uuid.
-// 128 bits makes a collision between two series of one tenant practically impossible.
+// Stable identity of a series (or a log dimension set): SHA-256 of its canonical
+// key, first 16 bytes as a uuid. 128 bits makes a collision between two keys of
+// one tenant practically impossible.
 import { seriesKey, type Labels } from "./labels";
 
 const encoder = new TextEncoder();
 
-export async function seriesHash(name: string, labels: Labels): Promise<string> {
-  const hex = (await sha256Hex(seriesKey(name, labels))).slice(0, 32);
+/** The first 16 bytes of SHA-256 over a canonical key, as a uuid. */
+export async function keyHash(key: string): Promise<string> {
+  const hex = (await sha256Hex(key)).slice(0, 32);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export function seriesHash(name: string, labels: Labels): Promise<string> {
+  return keyHash(seriesKey(name, labels));
 }
 
 export async function sha256Hex(text: string): Promise<string> {

@@ -14,6 +14,7 @@ import type { WriteResult, WriteStorage } from "../../shared/storage/types";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
 import { databaseMessage, isDataError } from "../../shared/storage/postgres/errors";
 import { isolateBadItems, itemCount, onlyItems } from "./isolate";
+import { priceMessages } from "./pricing";
 
 function log(level: string, msg: string, extra: Record<string, unknown> = {}): void {
   console.log(JSON.stringify({ level, worker: "aggregator", msg, ...extra }));
@@ -60,12 +61,17 @@ function groups(messages: readonly Message<IngestMessage>[]): Typed[] {
   return out;
 }
 
-function write(storage: WriteStorage, g: Typed): Promise<WriteResult[]> {
-  return g.kind === "metrics" ? storage.writeMetrics(g.messages.map((m) => m.body)) : storage.writeLogs(g.messages.map((m) => m.body));
+async function write(storage: WriteStorage, g: Typed, opts: WriteOptions): Promise<WriteResult[]> {
+  if (g.kind === "metrics") return storage.writeMetrics(g.messages.map((m) => m.body));
+  const bodies = g.messages.map((m) => m.body);
+  await opts.price(bodies);
+  return storage.writeLogs(bodies);
 }
 
 interface WriteOptions {
   debug: boolean;
+  /** Fills in the cost of logs that came without one (pricing.ts). */
+  price(msgs: LogsMessage[]): Promise<void>;
   /** Where the refused items of a part go alone; without it the whole part goes (by retries). */
   deadLetters?: Queue<IngestMessage>;
 }
@@ -73,7 +79,7 @@ interface WriteOptions {
 async function writeGroup(storage: WriteStorage, g: Typed, opts: WriteOptions): Promise<void> {
   const started = Date.now();
   try {
-    const results = await write(storage, g);
+    const results = await write(storage, g, opts);
     for (const m of g.messages) m.ack();
     if (opts.debug) log("debug", "written", { kind: g.kind, parts: g.messages.length, written: results[0]?.written ?? 0, duplicates: results.filter((r) => r.duplicate).length, ms: Date.now() - started });
     return;
@@ -140,9 +146,10 @@ export async function handleBatch(batch: MessageBatch<IngestMessage>, env: Aggre
   const todo = groups(readable);
   const { db, close } = openDb(env, CONCURRENCY);
   const storage = postgresWriteStorage(db);
+  const opts: WriteOptions = { debug: env.LOG_LEVEL === "debug", deadLetters: env.DEAD_LETTERS, price: (msgs) => priceMessages(db, msgs) };
   let next = 0;
   const worker = async () => {
-    while (next < todo.length) await writeGroup(storage, todo[next++], { debug: env.LOG_LEVEL === "debug", deadLetters: env.DEAD_LETTERS });
+    while (next < todo.length) await writeGroup(storage, todo[next++], opts);
   };
   try {
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, worker));

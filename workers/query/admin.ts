@@ -1,14 +1,15 @@
-// The admin API (admin scope): tenants and API keys. The bootstrap key manages
-// every tenant; a tenant's own admin key manages only that tenant's keys.
-import { Hono, type Context } from "hono";
+// The admin API (admin scope): tenants and API keys here; model prices
+// (admin-prices.ts) and rollup rebuilds (admin-rollups.ts) mounted below. The
+// bootstrap key manages every tenant; a tenant's own admin key manages only
+// that tenant.
+import { Hono } from "hono";
 import { z } from "zod";
-import { createKey, createTenant, findTenant, listKeys, listTenants, revokeKey } from "../../shared/admin";
-import { SCOPES, type Principal } from "../../shared/auth";
-import type { QueryEnv } from "../../shared/env";
-import { useDb, type AppEnv } from "../../shared/http/context";
-
-type Env = AppEnv<QueryEnv>;
-type Ctx = Context<Env>;
+import { createKey, createTenant, listKeys, listTenants, revokeKey } from "../../shared/admin";
+import { SCOPES } from "../../shared/auth";
+import { useDb } from "../../shared/http/context";
+import { prices } from "./admin-prices";
+import { body, err, targetTenant, tenantQuery, type AdminEnv } from "./admin-request";
+import { rollups } from "./admin-rollups";
 
 const TenantBody = z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "tenant name: 1-63 characters of a-z 0-9 _ -, starting with a letter or digit") });
 const KeyBody = z.strictObject({
@@ -17,34 +18,7 @@ const KeyBody = z.strictObject({
   name: z.string().max(128).optional(),
 });
 
-const err = (c: Ctx, status: 400 | 403 | 404 | 409, message: string) => c.json({ status: "error", error: message }, status);
-
-async function body<T>(c: Ctx, schema: z.ZodType<T>): Promise<T | Response> {
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    return err(c, 400, "request body must be JSON");
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) return err(c, 400, parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
-  return parsed.data;
-}
-
-/** The tenant a request may act on, or a response saying why not. */
-async function targetTenant(c: Ctx, principal: Principal, ref: string | number | undefined): Promise<number | Response> {
-  if (principal.tenantId !== null) {
-    if (ref === undefined) return principal.tenantId;
-    const t = await findTenant(useDb(c), ref);
-    if (!t || t.id !== principal.tenantId) return err(c, 403, "this key can only manage its own tenant");
-    return t.id;
-  }
-  if (ref === undefined) return err(c, 400, "name the tenant: \"tenant\" (name or id)");
-  const t = await findTenant(useDb(c), ref);
-  return t ? t.id : err(c, 404, `no tenant ${JSON.stringify(ref)}`);
-}
-
-export const admin = new Hono<Env>();
+export const admin = new Hono<AdminEnv>();
 
 admin.get("/tenants", async (c) => {
   const p = c.get("principal");
@@ -61,8 +35,7 @@ admin.post("/tenants", async (c) => {
 });
 
 admin.get("/keys", async (c) => {
-  const q = c.req.query("tenant");
-  const tenant = await targetTenant(c, c.get("principal"), q === undefined ? undefined : /^\d+$/.test(q) ? Number(q) : q);
+  const tenant = await targetTenant(c, c.get("principal"), tenantQuery(c));
   if (tenant instanceof Response) return tenant;
   return c.json({ status: "success", data: await listKeys(useDb(c), tenant) });
 });
@@ -83,3 +56,6 @@ admin.delete("/keys/:id", async (c) => {
   const ok = await revokeKey(useDb(c), id, p.tenantId ?? undefined);
   return ok ? c.json({ status: "success", data: { id, revoked: true } }) : err(c, 404, `no active key ${id}${p.tenantId === null ? "" : " in this tenant"}`);
 });
+
+admin.route("/prices", prices);
+admin.route("/rollups", rollups);

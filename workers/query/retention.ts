@@ -1,10 +1,13 @@
 // The cron's retention job: create the coming days' partitions, drop whole
-// daily partitions older than the retention, and forget idempotency records
-// older than any redelivery. A partition is detached CONCURRENTLY and then
-// dropped, each its own statement outside a transaction, so ingest and queries
-// are never blocked behind an exclusive lock on samples or request_logs.
+// daily partitions older than the retention, delete the per-minute log rollups
+// of those days, and forget idempotency records older than any redelivery. A
+// partition is detached CONCURRENTLY and then dropped, each its own statement
+// outside a transaction, so ingest and queries are never blocked behind an
+// exclusive lock on samples or request_logs. The per-day rollups stay: they
+// are small, and derived counters count from them over all time.
 import { sql } from "drizzle-orm";
 import type { Db } from "../../shared/db";
+import { DAY_MS } from "../../shared/logs/rollup-spec";
 import { dayOf, ensureDays } from "../../shared/storage/postgres/partitions";
 
 export async function runRetention(db: Db, retentionDays: number, now = Date.now()): Promise<string[]> {
@@ -21,6 +24,10 @@ export async function runRetention(db: Db, retentionDays: number, now = Date.now
     await db.execute(sql`DROP TABLE IF EXISTS ${sql.identifier(p.name)}`);
     dropped.push(p.name);
   }
+  // Minutes of the days whose logs are gone (the same cutoff as the partitions).
+  const cutoff = (today - retentionDays) * DAY_MS;
+  await db.execute(sql`DELETE FROM log_rollups WHERE minute < ${cutoff}`);
+  await db.execute(sql`DELETE FROM log_rollup_buckets WHERE minute < ${cutoff}`);
   await db.execute(sql`DELETE FROM ingested_batches WHERE ingested_at < now() - interval '7 days'`);
   return dropped;
 }

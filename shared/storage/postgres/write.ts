@@ -1,14 +1,17 @@
 // WriteStorage on Postgres. Message parts are written in one transaction with
-// one set-based statement per table (claims, samples, metadata / log rows):
-// each part's claim in ingested_batches makes a redelivered part a no-op, and
-// rows themselves are idempotent (ON CONFLICT DO NOTHING), so any replay
-// changes nothing.
+// one set-based statement per table (claims, samples, metadata / log rows and
+// their rollups): each part's claim in ingested_batches makes a redelivered
+// part a no-op, and rows themselves are idempotent (ON CONFLICT DO NOTHING),
+// so any replay changes nothing. Rollups add only the logs the INSERT wrote.
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db";
 import type { LogRow, LogsMessage, MetricsMessage, QueueMetadata } from "../../contracts/queue";
+import { DimsIndex, rollupDeltas, type TenantLog } from "../../logs/rollup";
 import { isStaleNaN } from "../../staleness";
 import type { WriteResult, WriteStorage } from "../types";
 import { dayOf, ensureDays, forgetIfPartitionMissing } from "./partitions";
+import { pgBooleans, pgNumbers, pgTexts } from "./pg-array";
+import { addRollups, dimsIdsOf, type DimsIds } from "./rollup-write";
 import { resolveSeriesIds } from "./series-ids";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -16,10 +19,16 @@ type Part = Pick<MetricsMessage, "tenantId" | "batchId" | "part">;
 
 /** Claims every part at once; returns which of them were not written before (first of equal parts only). */
 async function claim(tx: Tx, parts: Part[], kind: string, rows: number[]): Promise<boolean[]> {
+  // In key order, so two consumers claiming the same parts (a redelivery) lock them in the same order.
+  const order = parts.map((_, i) => i).sort((a, b) => {
+    const x = parts[a];
+    const y = parts[b];
+    return x.tenantId - y.tenantId || (x.batchId < y.batchId ? -1 : x.batchId > y.batchId ? 1 : x.part - y.part) || a - b;
+  });
   const res = await tx.execute<{ tenant_id: number; batch_id: string; part: number }>(sql`
     INSERT INTO ingested_batches (tenant_id, batch_id, part, kind, rows)
-    SELECT t, b, p, ${kind}, r FROM unnest(${sql.param(parts.map((p) => p.tenantId))}::integer[], ${sql.param(parts.map((p) => p.batchId))}::text[],
-      ${sql.param(parts.map((p) => p.part))}::integer[], ${sql.param(rows)}::integer[]) AS u(t, b, p, r)
+    SELECT t, b, p, ${kind}, r FROM unnest(${sql.param(order.map((i) => parts[i].tenantId))}::integer[], ${sql.param(order.map((i) => parts[i].batchId))}::text[],
+      ${sql.param(order.map((i) => parts[i].part))}::integer[], ${sql.param(order.map((i) => rows[i]))}::integer[]) AS u(t, b, p, r)
     ON CONFLICT DO NOTHING RETURNING tenant_id, batch_id, part`);
   const fresh = new Set(res.rows.map((r) => `${r.tenant_id}/${r.batch_id}/${r.part}`));
   return parts.map((p) => fresh.delete(`${p.tenantId}/${p.batchId}/${p.part}`));
@@ -120,11 +129,11 @@ function writeMetrics(db: Db) {
   };
 }
 
-type TenantLogRow = LogRow & { tenantId: number };
+type ColumnType = "integer" | "bigint" | "float8" | "boolean" | "text" | "jsonb";
 
-/** The columns of request_logs a LogRow fills, with their SQL array types and how each is read from the row. */
-const LOG_COLUMNS: Array<[column: string, type: string, get: (r: TenantLogRow) => unknown]> = [
-  ["tenant_id", "integer", (r) => r.tenantId],
+/** The columns of request_logs a LogRow fills, with their SQL types and how each is read from the row. */
+const LOG_COLUMNS: Array<[column: string, type: ColumnType, get: (r: LogRow) => unknown]> = [
+  ["ms", "bigint", (r) => r.time],
   ["request_id", "text", (r) => r.requestId],
   ["trace_id", "text", (r) => r.traceId],
   ["end_ms", "bigint", (r) => r.endTime],
@@ -158,43 +167,90 @@ const LOG_COLUMNS: Array<[column: string, type: string, get: (r: TenantLogRow) =
   ["api_key_hash", "text", (r) => r.apiKeyHash],
   ["project", "text", (r) => r.project],
   ["environment", "text", (r) => r.environment],
-  // Arrays of arrays do not unnest row by row: tags travel as JSON text.
-  ["tags_json", "jsonb", (r) => JSON.stringify(r.tags)],
+  // Arrays of arrays do not unnest row by row: each row's tags travel as the
+  // text of an array literal, cast back per row.
+  ["tags_lit", "text", (r) => pgTexts(r.tags)],
   ["attributes", "jsonb", (r) => JSON.stringify(r.attributes)],
 ];
-const toTimestamp = (ms: string) => sql.raw(`timestamptz 'epoch' + t.${ms} * interval '1 millisecond'`);
+/** Columns computed from others in the SELECT rather than copied. */
+const DERIVED = new Set(["ms", "end_ms", "tags_lit"]);
+
+function arrayLiteral(type: ColumnType, values: unknown[]): string {
+  if (type === "text" || type === "jsonb") return pgTexts(values as Array<string | null>);
+  if (type === "boolean") return pgBooleans(values as Array<boolean | null>);
+  return pgNumbers(values as Array<number | null>);
+}
+
+const toTimestamp = (ms: string) => `timestamptz 'epoch' + t.${ms} * interval '1 millisecond'`;
+const COPIED = ["tenant_id", ...LOG_COLUMNS.map(([c]) => c).filter((c) => !DERIVED.has(c))];
+const INSERT_HEAD = sql.raw(`INSERT INTO request_logs (time, end_time, tags, ${COPIED.join(", ")})
+    SELECT ${toTimestamp("ms")}, ${toTimestamp("end_ms")}, t.tags_lit::text[], ${COPIED.map((c) => `t.${c}`).join(", ")}`);
 
 /** One INSERT of all rows, unnest()ed column by column; rows already stored are skipped; returns the keys of those written. */
-function insertLogRows(rows: TenantLogRow[]) {
-  const plain = LOG_COLUMNS.filter(([c]) => c !== "end_ms" && c !== "tags_json").map(([c]) => c);
+function insertLogRows(logs: TenantLog[]) {
   const arrays = sql.join(
-    [sql`${sql.param(rows.map((r) => r.time))}::bigint[]`, ...LOG_COLUMNS.map(([, type, get]) => sql`${sql.param(rows.map(get))}::${sql.raw(type)}[]`)],
+    [sql`${pgNumbers(logs.map((x) => x.tenantId))}::integer[]`, ...LOG_COLUMNS.map(([, type, get]) => sql`${arrayLiteral(type, logs.map((x) => get(x.row)))}::${sql.raw(type)}[]`)],
     sql`, `,
   );
-  return sql`
-    INSERT INTO request_logs (time, end_time, tags, ${sql.raw(plain.join(", "))})
-    SELECT ${toTimestamp("ms")}, ${toTimestamp("end_ms")}, ARRAY(SELECT jsonb_array_elements_text(t.tags_json)), ${sql.raw(plain.map((c) => `t.${c}`).join(", "))}
-    FROM unnest(${arrays}) AS t(ms, ${sql.raw(LOG_COLUMNS.map(([c]) => c).join(", "))})
+  return sql`${INSERT_HEAD}
+    FROM unnest(${arrays}) AS t(tenant_id, ${sql.raw(LOG_COLUMNS.map(([c]) => c).join(", "))})
     ON CONFLICT DO NOTHING
     RETURNING tenant_id, request_id, (extract(epoch FROM time) * 1000)::bigint AS ms`;
 }
 
-function writeLogs(db: Db) {
+const logKey = (tenantId: number, requestId: string, ms: number | string) => `${tenantId}\u0000${requestId}\u0000${ms}`;
+
+/** By primary key (tenant, request id, time), so concurrent inserts of the same keys lock them in the same order. */
+const byLogKey = (a: TenantLog, b: TenantLog) =>
+  a.tenantId - b.tenantId || (a.row.requestId < b.row.requestId ? -1 : a.row.requestId > b.row.requestId ? 1 : a.row.time - b.row.time);
+
+/** The rows the INSERT wrote, each once: of rows with one key, the first is the one stored. */
+function writtenRows(logs: TenantLog[], returned: Array<{ tenant_id: number; request_id: string; ms: string | number }>): TenantLog[] {
+  const first = new Map<string, TenantLog>();
+  for (const x of logs) {
+    const k = logKey(x.tenantId, x.row.requestId, x.row.time);
+    if (!first.has(k)) first.set(k, x);
+  }
+  return returned.map((x) => {
+    const r = first.get(logKey(Number(x.tenant_id), x.request_id, Number(x.ms)));
+    if (!r) throw new Error(`request_logs returned a row that was not sent: ${x.request_id} at ${x.ms}`);
+    return r;
+  });
+}
+
+/** The dims of every record, memoised in an index the rollup deltas reuse. */
+function dimsOfRecords(msgs: LogsMessage[]): DimsIndex {
+  const index = new DimsIndex();
+  for (const m of msgs) for (const r of m.records) index.entryOf(m.tenantId, r);
+  return index;
+}
+
+function writeLogs(db: Db, rollups: boolean) {
   return async (msgs: LogsMessage[]): Promise<WriteResult[]> => {
     await ensureDays(db, msgs.flatMap((m) => m.records.map((x) => dayOf(x.time))));
+    // Dimension ids of every record are resolved first, outside the
+    // transaction (as series ids are), so it holds its row locks briefly.
+    const index = rollups ? dimsOfRecords(msgs) : new DimsIndex();
+    const dimsIds: DimsIds = rollups ? await dimsIdsOf(db, index.entries()) : new Map();
     return inTransaction(db, async (tx) => {
       const fresh = await claim(tx, msgs, "logs", msgs.map((m) => m.records.length));
-      const rows = msgs.flatMap((m, i) => (fresh[i] ? m.records.map((r) => ({ ...r, tenantId: m.tenantId })) : []));
+      const rows = msgs.flatMap((m, i) => (fresh[i] ? m.records.map((row) => ({ tenantId: m.tenantId, row })) : [])).sort(byLogKey);
       let written = 0;
       if (rows.length > 0) {
-        const res = await tx.execute(insertLogRows(rows));
+        const res = await tx.execute<{ tenant_id: number; request_id: string; ms: string }>(insertLogRows(rows));
         written = res.rowCount ?? 0;
+        if (rollups && res.rows.length > 0) await addRollups(tx, rollupDeltas(writtenRows(rows, res.rows), index), dimsIds);
       }
       return msgs.map((_, i) => ({ written: fresh[i] ? written : 0, duplicate: !fresh[i] }));
     });
   };
 }
 
-export function postgresWriteStorage(db: Db): WriteStorage {
-  return { writeMetrics: writeMetrics(db), writeLogs: writeLogs(db) };
+export interface WriteOptions {
+  /** False only to measure what the log rollups cost (scripts/bench-log-write.ts). */
+  logRollups?: boolean;
+}
+
+export function postgresWriteStorage(db: Db, opts: WriteOptions = {}): WriteStorage {
+  return { writeMetrics: writeMetrics(db), writeLogs: writeLogs(db, opts.logRollups ?? true) };
 }

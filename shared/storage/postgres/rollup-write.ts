@@ -1,0 +1,116 @@
+// Adds rollup deltas (shared/logs/rollup.ts) to the four rollup tables: one
+// set-based upsert per table, each row's sums added to what is there. Rows go
+// in sorted by primary key and the tables in a fixed order, so concurrent
+// writers lock the same rows in the same order and cannot deadlock.
+import { sql, type SQL } from "drizzle-orm";
+import type { Db } from "../../db";
+import type { DimsEntry, RollupDelta, RollupDeltas } from "../../logs/rollup";
+import { HISTOGRAMS } from "../../logs/rollup-spec";
+import { resolveDimsIds } from "./log-dims";
+import { pgNumbers } from "./pg-array";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+type Exec = Pick<Db | Tx, "execute">;
+
+/** log_dims.id of every dims entry the deltas name (the entries themselves as keys). */
+export type DimsIds = Map<DimsEntry, number>;
+
+/** Resolves the dims of deltas (or of the rows that will make them) before a transaction. */
+export async function dimsIdsOf(db: Db, entries: readonly DimsEntry[]): Promise<DimsIds> {
+  const ids = await resolveDimsIds(db, entries);
+  return new Map(entries.map((e, i) => [e, ids[i]]));
+}
+
+
+/** The deltas in primary-key order (tenant, dims id, minute or day), with their dims ids. */
+interface KeyOrder {
+  order: number[];
+  dimsIds: number[];
+}
+
+function inKeyOrder(rows: readonly RollupDelta[], ids: DimsIds): KeyOrder {
+  const dimsIds = rows.map((r) => {
+    const id = ids.get(r.dims);
+    if (id === undefined) throw new Error(`rollup dims not resolved: tenant ${r.tenantId} ${r.dims.key}`);
+    return id;
+  });
+  const order = rows.map((_, i) => i).sort((a, b) => rows[a].tenantId - rows[b].tenantId || dimsIds[a] - dimsIds[b] || rows[a].at - rows[b].at);
+  return { order, dimsIds };
+}
+
+const SUMS: Array<[column: string, type: string, get: (r: RollupDelta) => number]> = [
+  ["requests", "bigint", (r) => r.requests],
+  ["input_tokens", "bigint", (r) => r.inputTokens],
+  ["output_tokens", "bigint", (r) => r.outputTokens],
+  ["total_tokens", "bigint", (r) => r.totalTokens],
+  ["cached_tokens", "bigint", (r) => r.cachedTokens],
+  ["cost_usd", "float8", (r) => r.costUsd],
+  ["cache_hits", "bigint", (r) => r.cacheHits],
+  ["cache_misses", "bigint", (r) => r.cacheMisses],
+];
+const H = HISTOGRAMS.map((h) => h.id);
+// Arrays of arrays do not unnest row by row: each histogram's count and sum
+// travel as a column of their own and are put back together in SQL.
+const histArray = (prefix: string) => `ARRAY[${H.map((i) => `t.${prefix}${i}`).join(", ")}]`;
+// Element-wise sum; an element an older, shorter array lacks counts as 0.
+// (Three times faster than an SQL function over unnest ... WITH ORDINALITY.)
+const histAdd = (col: string) => `ARRAY[${H.map((i) => `coalesce(r.${col}[${i + 1}], 0) + excluded.${col}[${i + 1}]`).join(", ")}]`;
+
+function upsertSums(table: "log_rollups" | "log_rollups_day", at: "minute" | "day", rows: readonly RollupDelta[], { order, dimsIds }: KeyOrder): SQL {
+  const col = (get: (r: RollupDelta) => number) => pgNumbers(order.map((i) => get(rows[i])));
+  const cols: Array<[string, string, string]> = [
+    ["tenant_id", "integer", col((r) => r.tenantId)],
+    ["dims_id", "bigint", pgNumbers(order.map((i) => dimsIds[i]))],
+    ["at", "bigint", col((r) => r.at)],
+    ...SUMS.map(([c, type, get]): [string, string, string] => [c, type, col(get)]),
+    ...H.map((h): [string, string, string] => [`hc${h}`, "bigint", col((r) => r.histCount[h])]),
+    ...H.map((h): [string, string, string] => [`hs${h}`, "float8", col((r) => r.histSum[h])]),
+  ];
+  const sums = SUMS.map(([c]) => c);
+  return sql`
+    INSERT INTO ${sql.raw(table)} AS r (tenant_id, dims_id, ${sql.raw(at)}, ${sql.raw(sums.join(", "))}, hist_count, hist_sum)
+    SELECT t.tenant_id, t.dims_id, t.at, ${sql.raw(sums.map((c) => `t.${c}`).join(", "))}, ${sql.raw(histArray("hc"))}, ${sql.raw(histArray("hs"))}
+    FROM unnest(${sql.join(cols.map(([, type, lit]) => sql`${lit}::${sql.raw(type)}[]`), sql`, `)}) AS t(${sql.raw(cols.map(([c]) => c).join(", "))})
+    ON CONFLICT (tenant_id, dims_id, ${sql.raw(at)}) DO UPDATE SET
+      ${sql.raw(sums.map((c) => `${c} = r.${c} + excluded.${c}`).join(", "))},
+      hist_count = ${sql.raw(histAdd("hist_count"))}, hist_sum = ${sql.raw(histAdd("hist_sum"))}`;
+}
+
+/** The bucket rows of the deltas, in primary-key order (each delta's buckets are in (hist, bucket) order already). */
+function upsertBuckets(table: "log_rollup_buckets" | "log_rollup_buckets_day", at: "minute" | "day", rows: readonly RollupDelta[], { order, dimsIds }: KeyOrder): SQL | null {
+  const tenant: number[] = [];
+  const dims: number[] = [];
+  const time: number[] = [];
+  const hist: number[] = [];
+  const bucket: number[] = [];
+  const n: number[] = [];
+  for (const i of order)
+    for (const b of rows[i].buckets) {
+      tenant.push(rows[i].tenantId);
+      dims.push(dimsIds[i]);
+      time.push(rows[i].at);
+      hist.push(b.hist);
+      bucket.push(b.bucket);
+      n.push(b.n);
+    }
+  if (n.length === 0) return null;
+  return sql`
+    INSERT INTO ${sql.raw(table)} AS r (tenant_id, dims_id, ${sql.raw(at)}, hist, bucket, n)
+    SELECT * FROM unnest(${pgNumbers(tenant)}::integer[], ${pgNumbers(dims)}::bigint[], ${pgNumbers(time)}::bigint[],
+      ${pgNumbers(hist)}::smallint[], ${pgNumbers(bucket)}::smallint[], ${pgNumbers(n)}::bigint[])
+    ON CONFLICT (tenant_id, dims_id, ${sql.raw(at)}, hist, bucket) DO UPDATE SET n = r.n + excluded.n`;
+}
+
+/** Adds the deltas to the rollup tables (in the caller's transaction); every dims must be in ids. */
+export async function addRollups(tx: Exec, deltas: RollupDeltas, ids: DimsIds): Promise<void> {
+  for (const [rows, sums, buckets, at] of [
+    [deltas.minutes, "log_rollups", "log_rollup_buckets", "minute"],
+    [deltas.days, "log_rollups_day", "log_rollup_buckets_day", "day"],
+  ] as const) {
+    if (rows.length === 0) continue;
+    const order = inKeyOrder(rows, ids);
+    await tx.execute(upsertSums(sums, at, rows, order));
+    const b = upsertBuckets(buckets, at, rows, order);
+    if (b) await tx.execute(b);
+  }
+}
