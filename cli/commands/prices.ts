@@ -1,6 +1,7 @@
 // `inferscope prices list|set|delete`: a tenant's model prices through the
 // admin API. They win over the shipped table when logs without a cost are priced.
-import { call, COMMON_HELP, helpExit, parse, table, target, UsageError } from "./admin-client";
+import { adminCall, commonHelp, helpExit, parse, target, UsageError } from "./api-client";
+import { table } from "../terminal/table";
 
 const HELP = `usage:
   inferscope prices list [--shipped] [--tenant NAME]
@@ -16,7 +17,7 @@ MODEL is matched in lower case, with or without a provider prefix
 (openai/gpt-4o-mini), and without a date suffix (gpt-4o-mini-2024-07-18).
   --shipped    also list the shipped price table
   --tenant     the tenant (name or id) when using the bootstrap key
-${COMMON_HELP}`;
+${commonHelp("admin")}`;
 
 interface PriceWire {
   model: string;
@@ -56,7 +57,7 @@ export async function pricesCommand(argv: string[]): Promise<number> {
   });
   const exit = helpExit(values.help, sub, HELP);
   if (exit !== null) return exit;
-  const t = target(values);
+  const t = target(values, "admin");
   const tenantQuery = values.tenant ? `tenant=${encodeURIComponent(values.tenant)}` : "";
   const modelPath = () => {
     if (!rest[0]) throw new UsageError(`prices ${sub} takes the MODEL, e.g. openai/gpt-4o-mini`);
@@ -66,7 +67,7 @@ export async function pricesCommand(argv: string[]): Promise<number> {
   switch (sub) {
     case "list": {
       const q = [values.shipped ? "shipped=1" : "", tenantQuery].filter(Boolean).join("&");
-      const list = await call<PriceList>(t, "GET", `/prices${q ? `?${q}` : ""}`);
+      const list = await adminCall<PriceList>(t, "GET", `/prices${q ? `?${q}` : ""}`);
       if (values.json) {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return 0;
@@ -86,13 +87,13 @@ export async function pricesCommand(argv: string[]): Promise<number> {
       if (gpu === undefined && (tokens.input_per_mtok === undefined || tokens.output_per_mtok === undefined))
         throw new UsageError("prices set takes --input and --output (USD per 1M tokens), or --gpu-hour for a self-hosted model");
       const body = gpu === undefined ? { ...tokens, concurrency } : { gpu_hour_usd: gpu, concurrency, ...tokens };
-      const set = await call<PriceWire>(t, "PUT", path, { ...body, tenant: values.tenant });
+      const set = await adminCall<PriceWire>(t, "PUT", path, { ...body, tenant: values.tenant });
       process.stdout.write(values.json ? `${JSON.stringify(set, null, 2)}\n` : table([set as unknown as Record<string, unknown>], COLUMNS));
       return 0;
     }
     case "delete": {
       const path = modelPath();
-      await call(t, "DELETE", `${path}${tenantQuery ? `?${tenantQuery}` : ""}`);
+      await adminCall(t, "DELETE", `${path}${tenantQuery ? `?${tenantQuery}` : ""}`);
       process.stdout.write(`price of ${rest[0]} deleted: the shipped table applies to it again\n`);
       return 0;
     }
