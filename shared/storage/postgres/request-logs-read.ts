@@ -154,7 +154,7 @@ export function postgresRequestLogStore(db: Db, tenantId: number): RequestLogSto
 
     async tail(q: TailQuery): Promise<TailPage> {
       const horizon = await tailHorizonUs(db);
-      if (q.afterUs === undefined) return { records: [], nextAfterUs: horizon };
+      if (q.afterUs === undefined) return { records: [], nextAfterUs: horizon - 1 };
       if (horizon <= q.afterUs) return { records: [], nextAfterUs: q.afterUs };
       const after = q.afterUs;
       const cond = where(tenantId, [sql`received_at > ${tsOfUs(after)} AND received_at < ${tsOfUs(horizon)}`, ...filterSql(q.filter)]);
@@ -164,8 +164,10 @@ export function postgresRequestLogStore(db: Db, tenantId: number): RequestLogSto
         SELECT ${COLUMNS} FROM request_logs WHERE ${cond} AND received_at <= (SELECT max(received_at) FROM page)
         ORDER BY received_at, request_id, time LIMIT ${q.limit + MAX_TAIL_GROUP}`);
       const records = res.rows.map(view);
+      // Full: the next page starts after the last instant returned (all of its rows are in this one). Else
+      // everything below the horizon was returned; received_at is whole microseconds, so "> horizon - 1" is ">= horizon".
       const full = res.rows.length >= q.limit;
-      const lastUs = full ? Number(res.rows[res.rows.length - 1].received_us) : horizon;
+      const lastUs = full ? Number(res.rows[res.rows.length - 1].received_us) : horizon - 1;
       return { records, nextAfterUs: Math.max(after, lastUs) };
     },
 
