@@ -80,6 +80,8 @@ export interface SummaryQuery {
   endMinute: number;
   by: DimKey[];
   filter: SummaryFilter;
+  /** HISTOGRAMS ids whose buckets are wanted (the others come back empty). */
+  hists: number[];
 }
 
 /** The sums of one group of rollup rows. */

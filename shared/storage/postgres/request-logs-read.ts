@@ -1,9 +1,9 @@
 // The request-log API's reads of raw logs: search, tail, detail, error
 // groups. The only place with their SQL. Plans were checked with EXPLAIN at
 // 1 M logs (scripts/bench-logs-api.ts): a search is a backward range scan of
-// (tenant_id, time) that stops at LIMIT (status=failure, q and fingerprint
-// use the failure indexes of migration 0008, min_latency_ms the latency index
-// when it is selective); tail reads the BRIN index on received_at.
+// (tenant_id, time) that stops at LIMIT (status=failure and fingerprint use
+// the failure index of migration 0008, q its trigram index, min_latency_ms >=
+// 5000 its slow-request index); tail reads the BRIN index on received_at.
 import { sql, type SQL } from "drizzle-orm";
 import type { ErrorGroup, RequestLogView } from "../../contracts/log-api";
 import type { Db } from "../../db";
@@ -129,13 +129,14 @@ const MAX_TAIL_GROUP = 10_000;
  * later. Transactions that have no xid after a minute only read, so they do not
  * hold the horizon back (a writer's first statement is its claim INSERT). The
  * second's margin covers a transaction whose start time is taken but not yet
- * published. Sessions this role may not see make it fall back to an overlap.
+ * published. Sessions this role may not see (another role's) matter only when
+ * that role may insert request logs; then it falls back to a 30 s overlap.
  */
 async function tailHorizonUs(db: Db): Promise<number> {
   const res = await db.execute<{ h: string }>(sql`
     SELECT ${usOf("least(clock_timestamp() - interval '1 second', a.oldest, CASE WHEN a.hidden THEN clock_timestamp() - interval '30 seconds' END)")} AS h
     FROM (SELECT min(xact_start) FILTER (WHERE backend_xid IS NOT NULL OR xact_start > clock_timestamp() - interval '60 seconds') AS oldest,
-            bool_or(query = '<insufficient privilege>') AS hidden
+            bool_or(query = '<insufficient privilege>' AND has_table_privilege(usesysid, 'request_logs', 'INSERT')) AS hidden
           FROM pg_stat_activity
           WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' AND (datname = current_database() OR datname IS NULL)) a`);
   return Number(res.rows[0].h);

@@ -44,17 +44,18 @@ export async function rollupSummary(db: Db, tenantId: number, q: SummaryQuery): 
     ${days ? sql`UNION ALL SELECT ${sql.raw(cols)} FROM ${sql.raw(dayTable)} WHERE tenant_id = ${tenantId} AND dims_id IN (SELECT id FROM d) AND day >= ${days[0]} AND day < ${days[1]}` : sql``}`;
   const groupBy = keyCols.length ? sql`GROUP BY ${sql.join(keyCols, sql`, `)}` : sql``;
   const select = keyCols.length ? sql`${sql.join(keyCols, sql`, `)}, ` : sql``;
-  const hists = HISTOGRAMS.map((_, i) => sql.raw(`sum(r.hist_count[${i + 1}]) AS c${i}, sum(r.hist_sum[${i + 1}]) AS s${i}`));
+  const histSums = HISTOGRAMS.map((_, i) => sql.raw(`sum(r.hist_count[${i + 1}]) AS c${i}, sum(r.hist_sum[${i + 1}]) AS s${i}`));
 
   const sumsQuery = db.execute<Record<string, unknown>>(sql`
     WITH d AS (${dims}), r AS (${fromBoth("log_rollups", "log_rollups_day", "dims_id, requests, input_tokens, output_tokens, total_tokens, cached_tokens, cost_usd, hist_count, hist_sum")})
     SELECT ${select} sum(r.requests) AS requests, coalesce(sum(r.requests) FILTER (WHERE d.failed), 0) AS failures,
       sum(r.input_tokens) AS input_tokens, sum(r.output_tokens) AS output_tokens, sum(r.total_tokens) AS total_tokens,
-      sum(r.cached_tokens) AS cached_tokens, sum(r.cost_usd) AS cost_usd, ${sql.join(hists, sql`, `)}
+      sum(r.cached_tokens) AS cached_tokens, sum(r.cost_usd) AS cost_usd, ${sql.join(histSums, sql`, `)}
     FROM r JOIN d ON d.id = r.dims_id ${groupBy}`);
+  const hists = sql.raw(q.hists.length ? q.hists.map(Number).join(", ") : "-1");
   const bucketsQuery = db.execute<Record<string, unknown>>(sql`
     WITH d AS (${dims}), r AS (${fromBoth("log_rollup_buckets", "log_rollup_buckets_day", "dims_id, hist, bucket, n")})
-    SELECT ${select} r.hist, r.bucket, sum(r.n) AS n FROM r JOIN d ON d.id = r.dims_id
+    SELECT ${select} r.hist, r.bucket, sum(r.n) AS n FROM r JOIN d ON d.id = r.dims_id WHERE r.hist IN (${hists})
     GROUP BY ${sql.join([...keyCols, sql.raw("r.hist"), sql.raw("r.bucket")], sql`, `)}`);
   const [sums, buckets] = await Promise.all([sumsQuery, bucketsQuery]);
 

@@ -28,6 +28,11 @@ describe("errorFingerprint", () => {
     expect(fp("Incorrect API key provided: sk-proj-abcd****wxyz. Retry.")).toBe("E: Incorrect API key provided: <redacted>. Retry.");
     same("budget exceeded for user jane@example.com", "budget exceeded for user joe@corp.io");
     same("token abcdefghij0123456789XYZ is invalid", "token ZZZ9876543210abcdefghij is invalid");
+    same("team_id=WWar0Mv8hvmK not allowed", "team_id=q7Ztp not allowed");
+    same("no job with id: job_01HZX3", "no job with id: 7f3a");
+    same("Key Hash (Token) = WWar0Mv8hvmK unknown", "Key Hash (Token) = Qp7zRt2wVb9c unknown");
+    // Not ids: a word ending in "id", and names without mixed case.
+    apart("invalid: temperature", "invalid: top_p");
   });
 
   it("keeps errors apart that an SDK wraps in the same dict shape", () => {

@@ -14,7 +14,7 @@ import { readParams } from "./params";
 import { invalid, onlyParams, statuses, timeRange, values } from "./requests-params";
 
 const DIM_FILTERS = ["model", "provider", "status", "team", "project", "environment", "user"] as const;
-const NOT_DIMENSIONS = ["tag", "q", "fingerprint", "min_latency_ms", "cursor"];
+const NOT_DIMENSIONS = ["tag", "q", "fingerprint", "min_latency_ms"];
 const QUANTILES = [0.5, 0.9, 0.95, 0.99] as const;
 
 const histIndex = (name: string) => HISTOGRAMS.findIndex((h) => h.name === name);
@@ -97,7 +97,8 @@ export async function summaryRoute(c: Context, store: RequestLogStore) {
     const vs = k === "status" ? statuses(params) : values(params, k);
     if (vs.length) filter[k] = vs;
   }
-  const groups = await store.summary({ startMinute, endMinute, by, filter });
+  const hists = ["latency", "ttft", "tokens_per_second"].map(histIndex);
+  const groups = await store.summary({ startMinute, endMinute, by, filter, hists });
   groups.sort((a, b) => b.requests - a.requests || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
   const data: SummaryData = {
     start: new Date(startMinute).toISOString(),
