@@ -53,7 +53,7 @@ export interface TailQuery {
 }
 
 export interface TailPage {
-  /** Oldest stored first. */
+  /** Oldest stored first; past the limit by the rest of the last instant's records, which are never split. */
   records: RequestLogView[];
   /** Unix microseconds: everything stored at or before it that matches has been returned. */
   nextAfterUs: number;

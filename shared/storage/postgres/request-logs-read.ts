@@ -117,9 +117,6 @@ export function filterSql(f: LogFilter): SQL[] {
 
 const where = (tenantId: number, parts: SQL[]) => sql.join([sql`tenant_id = ${tenantId}`, ...parts], sql` AND `);
 
-/** The most a tail page grows past its limit to finish the records stored in the same instant (one aggregator transaction). */
-const MAX_TAIL_GROUP = 10_000;
-
 /**
  * The tail's horizon H, read in its own statement BEFORE the page is read:
  * every record stored with received_at < H is visible to any later snapshot.
@@ -159,11 +156,12 @@ export function postgresRequestLogStore(db: Db, tenantId: number): RequestLogSto
       if (horizon <= q.afterUs) return { records: [], nextAfterUs: q.afterUs };
       const after = q.afterUs;
       const cond = where(tenantId, [sql`received_at > ${tsOfUs(after)} AND received_at < ${tsOfUs(horizon)}`, ...filterSql(q.filter)]);
-      // A page ends on a whole instant: the rows stored together share received_at, and the next page starts after it.
+      // A page ends on a whole instant: the rows stored together share received_at, and the next page starts after
+      // it. So a page can pass the limit by the rest of one aggregator transaction's rows (bounded by a queue batch).
       const res = await db.execute<Row>(sql`
         WITH page AS (SELECT received_at FROM request_logs WHERE ${cond} ORDER BY received_at LIMIT ${q.limit})
         SELECT ${COLUMNS} FROM request_logs WHERE ${cond} AND received_at <= (SELECT max(received_at) FROM page)
-        ORDER BY received_at, request_id, time LIMIT ${q.limit + MAX_TAIL_GROUP}`);
+        ORDER BY received_at, request_id, time`);
       const records = res.rows.map(view);
       // Full: the next page starts after the last instant returned (all of its rows are in this one). Else
       // everything below the horizon was returned; received_at is whole microseconds, so "> horizon - 1" is ">= horizon".
