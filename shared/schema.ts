@@ -113,7 +113,17 @@ export const requestLogs = pgTable("request_logs", {
   primaryKey({ columns: [t.tenantId, t.requestId, t.time] }),
   index("request_logs_tenant_time_idx").on(t.tenantId, t.time),
   index("request_logs_trace_idx").on(t.tenantId, t.traceId),
-  index("request_logs_received_brin").using("brin", t.receivedAt),
+  // Summarised as each block range fills: tail reads the newest ranges, which would otherwise stay unsummarised (read whole) until a vacuum.
+  index("request_logs_received_brin").using("brin", t.receivedAt).with({ autosummarize: "on" }),
+  // The log API (migration 0007): failures newest first, with what error groups count (an index-only scan);
+  // slow requests by latency (only the slow: an index of every latency cost each insert a third more WAL, its
+  // entries land at random pages; a lower threshold matches enough rows that the time order finds them soon);
+  // text in error messages (trigrams, failures only: only they carry one).
+  index("request_logs_failures_idx")
+    .on(t.tenantId, t.time, t.requestId, t.errorFingerprint, t.model, t.provider, t.httpStatus)
+    .where(sql`status = 'failure'`),
+  index("request_logs_slow_idx").on(t.tenantId, t.latencyMs).where(sql`latency_ms >= 5000`),
+  index("request_logs_error_trgm_idx").using("gin", t.errorMessage.op("gin_trgm_ops")).where(sql`status = 'failure'`),
 ]);
 
 /** The distinct dimension sets (shared/logs/rollup-spec.ts DIM_KEYS) of a tenant's logs. */

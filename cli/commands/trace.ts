@@ -28,7 +28,7 @@ export async function traceCommand(argv: string[], io: Io = processIo()): Promis
     data = (await apiGet<RequestDetailData>(t, `/requests/${encodeURIComponent(id)}`)).data;
   } catch (err) {
     if (!(err instanceof ApiFailure && err.status === 404)) throw err;
-    data = { request_id: id, records: [], trace: [] };
+    data = { request_id: id, records: [], trace: [], trace_truncated: false };
   }
   if (data.records.length === 0) {
     io.stderr.write(`inferscope trace: no request ${id} in this tenant\n`);

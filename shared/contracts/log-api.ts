@@ -50,10 +50,14 @@ export interface RequestSearchData {
   next_cursor: string | null;
 }
 
-/** GET /api/v1/requests/tail?after=<unix ms>: records stored after that instant, oldest stored first. */
+/**
+ * GET /api/v1/requests/tail?after=<unix ms>: records stored after that instant, oldest stored first.
+ * Exact: following next_after, every record arrives once, none is skipped (a page
+ * holds only records whose storing transactions can no longer be overtaken).
+ */
 export interface RequestTailData {
   records: RequestLogView[];
-  /** Pass as after= next time (it already allows for transactions that commit late). */
+  /** Pass as after= next time (unix ms, with microseconds as a fraction; it already allows for transactions that commit late). */
   next_after: number;
 }
 
@@ -63,6 +67,8 @@ export interface RequestDetailData {
   records: RequestLogView[];
   /** Records sharing the trace id of any of records, oldest first (the id's own records included). */
   trace: RequestLogView[];
+  /** True when the trace has more than the 1,000 records returned (the oldest ones are). */
+  trace_truncated: boolean;
 }
 
 /** GET /api/v1/requests/errors: failures grouped by error_fingerprint, largest first. */

@@ -7,10 +7,13 @@ import { openDb } from "../../shared/db";
 import { reportInternalError } from "../../shared/http/internal-error";
 import { postgresQueryStorage } from "../../shared/storage/postgres/read";
 import { derivedTtlMs } from "../../shared/storage/derived/ttl";
+import { postgresRequestLogStore } from "../../shared/storage/postgres/request-logs-read";
 import { admin } from "./admin";
 import { ApiError, failure } from "./api/envelope";
 import { mountInfoRoutes } from "./api/info-routes";
 import { queryRangeRoute, queryRoute } from "./api/query-routes";
+import { detailRoute, errorsRoute, searchRoute, tailRoute } from "./api/requests-routes";
+import { summaryRoute } from "./api/requests-summary";
 import { labelValuesRoute, labelsRoute, metadataRoute, seriesRoute } from "./api/series-routes";
 import { labelsPredicate } from "./promql";
 import { runRetention } from "./retention";
@@ -34,6 +37,13 @@ app.on(["GET", "POST"], "/api/v1/series", (c) => seriesRoute(c, storage(c)));
 app.on(["GET", "POST"], "/api/v1/labels", (c) => labelsRoute(c, storage(c)));
 app.get("/api/v1/label/:name/values", (c) => labelValuesRoute(c, storage(c), c.req.param("name")));
 app.get("/api/v1/metadata", (c) => metadataRoute(c, storage(c)));
+
+const logStore = (c: Context<Env>) => postgresRequestLogStore(useDb(c), c.get("principal").tenantId!);
+app.get("/api/v1/requests", (c) => searchRoute(c, logStore(c)));
+app.get("/api/v1/requests/tail", (c) => tailRoute(c, logStore(c)));
+app.get("/api/v1/requests/errors", (c) => errorsRoute(c, logStore(c)));
+app.get("/api/v1/requests/summary", (c) => summaryRoute(c, logStore(c)));
+app.get("/api/v1/requests/:id", (c) => detailRoute(c, logStore(c), c.req.param("id")));
 mountInfoRoutes(app);
 app.route("/admin/v1", admin);
 
