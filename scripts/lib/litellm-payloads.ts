@@ -45,8 +45,10 @@ export interface GeneratedPayload {
 export function litellmPayload(i: number, n: number, opts: PayloadOptions): GeneratedPayload {
   const r = rng((opts.seed ?? 7) * 1_000_003 + i);
   const [model, provider, apiBase] = MODELS[Math.floor(r() * MODELS.length)];
-  const [teamId, teamAlias] = TEAMS[Math.floor(r() * TEAMS.length)];
-  const user = `user-${Math.floor(r() * 50)}`;
+  // A user belongs to one team and calls with its team's key, as in a real proxy.
+  const u = Math.floor(r() * 50);
+  const [teamId, teamAlias] = TEAMS[u % TEAMS.length];
+  const user = `user-${u}`;
   const failed = r() < (opts.failureRate ?? 0.05);
   const stream = r() < 0.6;
   const start = (opts.from + ((opts.to - opts.from) * i) / Math.max(1, n - 1)) / 1000;
