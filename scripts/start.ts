@@ -46,6 +46,7 @@ async function main() {
     dataDir: DATA_DIR,
     adminBootstrapKey: process.env.ADMIN_BOOTSTRAP_KEY,
     retentionDays: process.env.RETENTION_DAYS ? Number(process.env.RETENTION_DAYS) : undefined,
+    derivedSeriesTtl: process.env.DERIVED_SERIES_TTL || undefined,
     cronIntervalMs: 60_000,
     log,
   });

@@ -29,6 +29,8 @@ export interface StackOptions {
   dataDir?: string;
   adminBootstrapKey?: string;
   retentionDays?: number;
+  /** The query worker's DERIVED_SERIES_TTL (a Prometheus duration); its default when absent. */
+  derivedSeriesTtl?: string;
   /** Seconds the queue waits to fill a batch; small in tests. */
   queueBatchTimeout?: number;
   queueMaxRetries?: number;
@@ -83,6 +85,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const authBindings = {
       ...dbBindings,
       RETENTION_DAYS: String(opts.retentionDays ?? DEFAULT_RETENTION_DAYS),
+      ...(opts.derivedSeriesTtl ? { DERIVED_SERIES_TTL: opts.derivedSeriesTtl } : {}),
       ...(opts.adminBootstrapKey ? { ADMIN_BOOTSTRAP_KEY: opts.adminBootstrapKey } : {}),
     };
     // Module names are relative to modulesRoot; bundles may live outside the cwd (tests).
