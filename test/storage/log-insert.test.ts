@@ -1,31 +1,19 @@
 // The request_logs INSERT builds its array literals itself (pg-array.ts): every
 // text, tag and attribute comes back exactly as sent, whatever characters it holds.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { ensureTenant } from "../../shared/admin";
-import type { DbHandle } from "../../shared/db";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
-import { openNodeDb } from "../../scripts/lib/node-db";
-import { startWsProxy, type WsProxy } from "../../scripts/lib/ws-proxy";
 import { logRow } from "../support/log-row";
+import { useNodeDb } from "../support/node-db";
 
-let proxy: WsProxy;
-let handle: DbHandle;
-beforeAll(async () => {
-  const url = new URL(inject("databaseUrl"));
-  proxy = await startWsProxy({ host: url.hostname, port: Number(url.port || 5432) });
-  handle = openNodeDb(url.toString(), proxy.url);
-});
-afterAll(async () => {
-  await handle?.close();
-  await proxy?.close();
-});
+const testDb = useNodeDb();
 
 const NASTY = ["", "NULL", "null", "a,b", "{x}", '"q"', "back\\slash", "\\\"", " lead", "trail ", "new\nline", "tab\t", "ünï 🚀", "'single'", "}{,\"\\"];
 
 describe("request_logs insert", () => {
   it("stores every text, tag and attribute exactly", async () => {
-    const db = handle.db;
+    const db = testDb();
     const tenant = (await ensureTenant(db, `insert-${Date.now().toString(36)}`)).id;
     const t = Date.now() - 60_000;
     const rows = NASTY.map((s, i) =>

@@ -1,30 +1,18 @@
 // The rollups writeLogs keeps, on real Postgres through the Neon driver (as the
 // aggregator runs it): only rows the INSERT wrote are added, and a rebuild
 // from the stored logs gives exactly the same four tables.
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { ensureTenant } from "../../shared/admin";
-import type { DbHandle } from "../../shared/db";
 import type { LogRow, LogsMessage } from "../../shared/contracts/queue";
 import { DAY_MS, dayStartOf } from "../../shared/logs/rollup-spec";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
 import { rebuildRollups } from "../../shared/storage/postgres/rollup-rebuild";
-import { openNodeDb } from "../../scripts/lib/node-db";
-import { startWsProxy, type WsProxy } from "../../scripts/lib/ws-proxy";
 import { logRow } from "../support/log-row";
+import { useNodeDb } from "../support/node-db";
 import { rollupTables, rollupTotal } from "../support/rollup-tables";
 
-let proxy: WsProxy;
-let handle: DbHandle;
-beforeAll(async () => {
-  const url = new URL(inject("databaseUrl"));
-  proxy = await startWsProxy({ host: url.hostname, port: Number(url.port || 5432) });
-  handle = openNodeDb(url.toString(), proxy.url);
-});
-afterAll(async () => {
-  await handle?.close();
-  await proxy?.close();
-});
+const testDb = useNodeDb();
 
 // Yesterday and today (UTC), well inside any retention.
 const DAY0 = dayStartOf(Date.now()) - DAY_MS;
@@ -54,12 +42,12 @@ function log(i: number, time: number): LogRow {
 const message = (tenantId: number, batchId: string, records: LogRow[], part = 0): LogsMessage => ({ v: 1, kind: "logs", tenantId, batchId, part, records });
 
 async function freshTenant(name: string): Promise<number> {
-  return (await ensureTenant(handle.db, `${name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`)).id;
+  return (await ensureTenant(testDb(), `${name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`)).id;
 }
 
 describe("incremental rollups", () => {
   it("count each stored log once and equal a rebuild of the same days exactly", async () => {
-    const db = handle.db;
+    const db = testDb();
     const storage = postgresWriteStorage(db);
     const tenant = await freshTenant("rollups");
     // 400 logs over two days, a few per minute.
@@ -103,7 +91,7 @@ describe("incremental rollups", () => {
   });
 
   it("rebuilt from logs stored without rollups, equal those of the same logs written with them", async () => {
-    const db = handle.db;
+    const db = testDb();
     const withRollups = await freshTenant("with");
     const without = await freshTenant("without");
     const logs = Array.from({ length: 150 }, (_, i) => log(i, DAY0 + DAY_MS + i * 41_000));
@@ -115,7 +103,7 @@ describe("incremental rollups", () => {
   });
 
   it("a rebuild replaces wrong rows and removes rows no log stands behind", async () => {
-    const db = handle.db;
+    const db = testDb();
     const tenant = await freshTenant("repair");
     const logs = Array.from({ length: 40 }, (_, i) => log(i, DAY0 + 12 * 3_600_000 + i * 30_000));
     await postgresWriteStorage(db).writeLogs([message(tenant, "x", logs)]);
@@ -136,7 +124,7 @@ describe("incremental rollups", () => {
   });
 
   it("a rebuild running while logs are written counts each of them once", async () => {
-    const db = handle.db;
+    const db = testDb();
     const storage = postgresWriteStorage(db);
     const tenant = await freshTenant("racing");
     const day = DAY0 + DAY_MS;
@@ -158,6 +146,6 @@ describe("incremental rollups", () => {
   });
 
   it("refuses a range of more days than one call may rebuild", async () => {
-    await expect(rebuildRollups(handle.db, 1, DAY0 - 40 * DAY_MS, DAY0)).rejects.toThrow(/at most 31 days \(this range touches 41\); split it/);
+    await expect(rebuildRollups(testDb(), 1, DAY0 - 40 * DAY_MS, DAY0)).rejects.toThrow(/at most 31 days \(this range touches 41\); split it/);
   });
 });

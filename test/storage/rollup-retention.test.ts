@@ -1,31 +1,19 @@
 // Retention deletes the per-minute log rollups of the days it drops, and keeps
 // the per-day rollups (counters count from them over all time).
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { ensureTenant } from "../../shared/admin";
-import type { DbHandle } from "../../shared/db";
 import { DAY_MS } from "../../shared/logs/rollup-spec";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
 import { runRetention } from "../../workers/query/retention";
-import { openNodeDb } from "../../scripts/lib/node-db";
-import { startWsProxy, type WsProxy } from "../../scripts/lib/ws-proxy";
 import { logRow } from "../support/log-row";
+import { useNodeDb } from "../support/node-db";
 
-let proxy: WsProxy;
-let handle: DbHandle;
-beforeAll(async () => {
-  const url = new URL(inject("databaseUrl"));
-  proxy = await startWsProxy({ host: url.hostname, port: Number(url.port || 5432) });
-  handle = openNodeDb(url.toString(), proxy.url);
-});
-afterAll(async () => {
-  await handle?.close();
-  await proxy?.close();
-});
+const testDb = useNodeDb();
 
 describe("retention of log rollups", () => {
   it("deletes minute rows before the cutoff day and keeps every day row", async () => {
-    const db = handle.db;
+    const db = testDb();
     const tenant = (await ensureTenant(db, `retention-${Date.now().toString(36)}`)).id;
     // Days long before anything other tests store, so the cutoff touches nothing of theirs.
     const cutoff = Date.UTC(2000, 0, 1);
