@@ -1,10 +1,9 @@
 // Derived metrics over the Prometheus HTTP API of the query worker in workerd
 // (its Neon driver, its wiring of the storage): the same endpoints Grafana
-// calls, over rollups written for the stack's tenant.
+// calls, over logs stored (with their rollups) for the stack's tenant.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import pg from "pg";
 import { logRow } from "../support/log-row";
-import { writeRollups } from "../support/rollups";
+import { storeLogs } from "../support/store-logs";
 import { startTestStack, type TestStack } from "../helpers/stack";
 
 let stack: TestStack;
@@ -14,16 +13,10 @@ const key = { apiKeyAlias: "key-a", apiKeyHash: "h-1", team: "t-1", user: "u-1",
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const client = new pg.Client({ connectionString: stack.databaseUrl });
-  await client.connect();
-  try {
-    await writeRollups(client, stack.tenantId, [
-      ...[300, 800, 1600].map((ms, i) => logRow(`ok${i}`, T + 1000 * i, { ...key, model: "gpt-4o-mini", provider: "openai", status: "success", latencyMs: ms, inputTokens: 10, outputTokens: 5, totalTokens: 15, costUsd: 0.5 })),
-      logRow("bad", T + 60_000 + 5000, { ...key, model: "gpt-4o-mini", provider: "openai", status: "failure", httpStatus: 429, errorClass: "RateLimitError", latencyMs: 20 }),
-    ]);
-  } finally {
-    await client.end();
-  }
+  await storeLogs(stack.db.db, stack.tenantId, [
+    ...[300, 800, 1600].map((ms, i) => logRow(`ok${i}`, T + 1000 * i, { ...key, model: "gpt-4o-mini", provider: "openai", status: "success", latencyMs: ms, inputTokens: 10, outputTokens: 5, totalTokens: 15, costUsd: 0.5 })),
+    logRow("bad", T + 60_000 + 5000, { ...key, model: "gpt-4o-mini", provider: "openai", status: "failure", httpStatus: 429, errorClass: "RateLimitError", latencyMs: 20 }),
+  ]);
 });
 afterAll(async () => {
   await stack?.close();

@@ -1,20 +1,17 @@
 // Metrics derived from request-log rollups, through the Postgres storage and
 // the PromQL engine, on real Postgres: every expected value is worked out by
 // hand from the events below (Prometheus's extrapolation included).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
-import pg from "pg";
+import { beforeAll, describe, expect, it } from "vitest";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { ensureTenant } from "../../shared/admin";
-import type { Db, DbHandle } from "../../shared/db";
+import type { Db } from "../../shared/db";
 import type { LogRow } from "../../shared/logs/record";
 import { postgresQueryStorage, type QueryStorageOptions } from "../../shared/storage/postgres/read";
 import type { LabelMatcher, QueryStorage, SeriesData } from "../../shared/storage/types";
 import { instantQuery, labelsPredicate, parseSeriesSelector, type VectorResult } from "../../workers/query/promql";
-import { openNodeDb } from "../../scripts/lib/node-db";
-import { startWsProxy, type WsProxy } from "../../scripts/lib/ws-proxy";
 import { logRow } from "../support/log-row";
-import { writeRollups } from "../support/rollups";
+import { useNodeDb } from "../support/node-db";
+import { storeLogs } from "../support/store-logs";
 
 const M = 60_000;
 const H = 3_600_000;
@@ -22,6 +19,10 @@ const DAY = 86_400_000;
 const TODAY = Date.UTC(2026, 2, 10);
 const at = (day: number, h: number, m: number, s = 0) => TODAY + day * DAY + h * H + m * M + s * 1000;
 const NOW = at(0, 12, 0, 30); // 12:00:30 today: a quiet minute
+// Rollups quantise each log's part of a sum (shared/logs/rollup.ts): seconds to
+// 2^-24 (6e-8), dollars to 2^-32 (2e-10); sums of a few logs are this close.
+const SECONDS_DIGITS = 6;
+const USD_DIGITS = 9;
 
 const gpt: Partial<LogRow> = {
   model: "gpt-4o-mini", requestedModel: "gpt-4o", provider: "openai", deploymentId: "dep-1", status: "success", httpStatus: 200,
@@ -40,13 +41,11 @@ const EVENTS: LogRow[] = [
   logRow("g", at(0, 11, 58, 20), { ...gpt, latencyMs: 3000, ttftMs: 500, ...tokens(50, 25, 0), costUsd: 0.005, cacheHit: false }),
 ];
 
-let proxy: WsProxy;
-let handle: DbHandle;
-let client: pg.Client;
+const testDb = useNodeDb();
 let tenantId: number;
 let storage: QueryStorage;
 
-const store = (opts: QueryStorageOptions = {}, db: Db = handle.db, tenant = tenantId) => postgresQueryStorage(db, tenant, labelsPredicate, { now: () => NOW, ...opts });
+const store = (opts: QueryStorageOptions = {}, db: Db = testDb(), tenant = tenantId) => postgresQueryStorage(db, tenant, labelsPredicate, { now: () => NOW, ...opts });
 const sel = (s: string) => parseSeriesSelector(s) as LabelMatcher[];
 
 async function vector(expr: string, t = NOW, s = storage) {
@@ -61,20 +60,9 @@ const scalarOf = async (expr: string, t = NOW) => {
 };
 
 beforeAll(async () => {
-  const url = inject("databaseUrl");
-  const u = new URL(url);
-  proxy = await startWsProxy({ host: u.hostname === "localhost" ? "127.0.0.1" : u.hostname, port: Number(u.port || 5432) });
-  handle = openNodeDb(url, proxy.url);
-  tenantId = (await ensureTenant(handle.db, `derived-${process.pid}-${Date.now().toString(36)}`)).id;
-  client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await writeRollups(client, tenantId, EVENTS);
+  tenantId = (await ensureTenant(testDb(), `derived-${process.pid}-${Date.now().toString(36)}`)).id;
+  await storeLogs(testDb(), tenantId, EVENTS);
   storage = store();
-});
-afterAll(async () => {
-  await client?.end();
-  await handle?.close().catch(() => {});
-  await proxy?.close();
 });
 
 describe("our families", () => {
@@ -103,7 +91,7 @@ describe("our families", () => {
     // 0.2, 0.7, 2.2 and 6.0 s: rank 3.8 of 4 falls in (5.5, 6.0], 80% of the way.
     expect(await scalarOf("histogram_quantile(0.95, sum by (le) (rate(llm_request_duration_seconds_bucket[5m])))", at(0, 11, 35))).toBeCloseTo(5.9, 12);
     expect(await scalarOf('sum(llm_request_duration_seconds_count{model="llama3"})')).toBe(4);
-    expect(await scalarOf('sum(llm_request_duration_seconds_sum{model="llama3"})')).toBeCloseTo(9.1, 12);
+    expect(await scalarOf('sum(llm_request_duration_seconds_sum{model="llama3"})')).toBeCloseTo(9.1, SECONDS_DIGITS);
     expect(await scalarOf('sum(llm_request_duration_seconds_bucket{model="llama3",le="1.0"})')).toBe(2);
     expect(await scalarOf('sum(llm_request_duration_seconds_bucket{model="llama3",le="+Inf"})')).toBe(4);
   });
@@ -118,7 +106,7 @@ describe("our families", () => {
     expect(await scalarOf('sum(llm_tokens_total{type="prompt"})')).toBe(100 + 100 + 10 + 40 + 50);
     expect(await scalarOf('sum(llm_tokens_total{type="completion",model="llama3"})')).toBe(80);
     expect(await scalarOf('llm_time_to_first_token_seconds_count{status="success"}')).toBe(4);
-    expect(await scalarOf("sum(llm_cost_usd_total)")).toBeCloseTo(0.021, 12);
+    expect(await scalarOf("sum(llm_cost_usd_total)")).toBeCloseTo(0.021, USD_DIGITS);
   });
 });
 
@@ -139,7 +127,7 @@ describe("LiteLLM's families and its dashboards' queries", () => {
 
   it("Average & Median Response Latency", async () => {
     const t = at(0, 11, 31);
-    expect(await scalarOf("sum(rate(litellm_request_total_latency_metric_sum[2m]))/sum(rate(litellm_request_total_latency_metric_count[2m]))", t)).toBeCloseTo(9.1 / 4, 12);
+    expect(await scalarOf("sum(rate(litellm_request_total_latency_metric_sum[2m]))/sum(rate(litellm_request_total_latency_metric_count[2m]))", t)).toBeCloseTo(9.1 / 4, SECONDS_DIGITS);
     // Rank 2 of 4 is the top of the le="1.0" bucket.
     expect(await scalarOf("histogram_quantile(0.5, sum(rate(litellm_request_total_latency_metric_bucket[2m])) by (le))", t)).toBeCloseTo(1.0, 12);
   });
@@ -169,7 +157,7 @@ describe("LiteLLM's families and its dashboards' queries", () => {
 
   it("Spend by model over 30 d: the whole sum at a minute boundary", async () => {
     const v = await vector("sum(increase(litellm_spend_metric_total[30d])) by (model)", at(0, 12, 0));
-    expect(v.find((x) => x.metric.model === "gpt-4o-mini")!.v).toBeCloseTo(0.021, 12);
+    expect(v.find((x) => x.metric.model === "gpt-4o-mini")!.v).toBeCloseTo(0.021, USD_DIGITS);
   });
 });
 
@@ -252,8 +240,8 @@ describe("series, labels, metadata", () => {
   });
 
   it("another tenant sees none of it", async () => {
-    const other = (await ensureTenant(handle.db, `derived-other-${process.pid}-${Date.now().toString(36)}`)).id;
-    const s = store({}, handle.db, other);
+    const other = (await ensureTenant(testDb(), `derived-other-${process.pid}-${Date.now().toString(36)}`)).id;
+    const s = store({}, testDb(), other);
     expect(await s.select(sel("llm_requests_total"), { start: at(-3, 0, 0), end: NOW })).toEqual([]);
     expect(await s.series([sel("llm_requests_total")], { start: at(-3, 0, 0), end: NOW })).toEqual([]);
     expect(await s.metadata()).toEqual({});
@@ -264,7 +252,7 @@ describe("cost of a query for a scraped metric", () => {
   it("issues no derived SQL; a derived one does", async () => {
     const dialect = new PgDialect();
     const texts: string[] = [];
-    const spied = new Proxy(handle.db, {
+    const spied = new Proxy(testDb(), {
       get(target, prop, recv) {
         if (prop !== "execute") return Reflect.get(target, prop, recv);
         return (q: Parameters<Db["execute"]>[0]) => {

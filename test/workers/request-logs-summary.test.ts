@@ -1,5 +1,5 @@
-// GET /api/v1/requests/summary over rollup rows written straight into the
-// rollup tables (test/support/rollup-rows.ts): quantiles against values worked
+// GET /api/v1/requests/summary over logs stored with their rollups by the real
+// write path (test/support/store-logs.ts): quantiles against values worked
 // out by hand with histogram_quantile's interpolation, grouping, filters,
 // minute rounding, whole days from the per-day tables, tenant isolation, and
 // the parameters it refuses.
@@ -9,12 +9,18 @@ import type { LogRow } from "../../shared/logs/record";
 import { DAY_MS, MINUTE_MS } from "../../shared/logs/rollup-spec";
 import { startTestStack, type TestStack } from "../helpers/stack";
 import { logRow } from "../support/log-row";
-import { insertRollups } from "../support/rollup-rows";
+import { storeDayRollups, storeLogs } from "../support/store-logs";
 
 let stack: TestStack;
 const DAY = Math.floor(Date.now() / DAY_MS) * DAY_MS - 3 * DAY_MS; // a whole UTC day, three days ago
 const M1 = DAY + 10 * 3_600_000; // a minute boundary inside it
 const iso = (ms: number) => new Date(ms).toISOString();
+// Rollups quantise each log's part of a sum (shared/logs/rollup.ts), so means
+// and costs are this close: seconds to 2^-24 (6e-8), tokens/s to 2^-16 (1.5e-5),
+// dollars to 2^-32 (2e-10). Quantiles come from bucket counts, which are exact.
+const SECONDS_DIGITS = 6;
+const RATE_DIGITS = 4;
+const USD_DIGITS = 8;
 
 const gpt = (i: number, latencyMs: number, extra: Partial<LogRow> = {}) =>
   logRow(`gpt-${i}`, M1 + (i % 2) * MINUTE_MS + i * 1000, {
@@ -34,12 +40,12 @@ const ROWS: LogRow[] = [
 
 beforeAll(async () => {
   stack = await startTestStack();
-  await insertRollups(stack.db.db, stack.tenantId, ROWS);
+  await storeLogs(stack.db.db, stack.tenantId, ROWS);
   // Only per-day rows for the day before: what a range must read whole days from.
-  await insertRollups(stack.db.db, stack.tenantId, [logRow("day-only", DAY - DAY_MS + 3_600_000, { model: "day-model", latencyMs: 50 })], { minutes: false });
+  await storeDayRollups(stack.db.db, stack.tenantId, [logRow("day-only", DAY - DAY_MS + 3_600_000, { model: "day-model", latencyMs: 50 })]);
   // Another tenant at the same minutes, never counted.
   const other = await stack.tenantWithKey(`summary-other-${Date.now()}`);
-  await insertRollups(stack.db.db, other.tenantId, [logRow("x", M1, { model: "gpt-4o", latencyMs: 9_000 }), logRow("y", M1, { model: "secret" })]);
+  await storeLogs(stack.db.db, other.tenantId, [logRow("x", M1, { model: "gpt-4o", latencyMs: 9_000 }), logRow("y", M1, { model: "secret" })]);
 });
 afterAll(async () => {
   await stack?.close();
@@ -69,24 +75,24 @@ describe("summary from rollups", () => {
     expect(g.latency_seconds.p90).toBeCloseTo(2 + 0.5 * (1 / 2), 9);
     expect(g.latency_seconds.p95).toBeCloseTo(2 + 0.5 * (1.5 / 2), 9);
     expect(g.latency_seconds.p99).toBeCloseTo(2 + 0.5 * (1.9 / 2), 9);
-    expect(g.latency_seconds.mean).toBeCloseTo(1.2, 9);
+    expect(g.latency_seconds.mean).toBeCloseTo(1.2, SECONDS_DIGITS);
     // TTFT: 4 x 0.15 s, all in (0.1, 0.5].
     expect(g.ttft_seconds.p50).toBeCloseTo(0.1 + 0.4 * (2 / 4), 9);
     expect(g.ttft_seconds.p99).toBeCloseTo(0.1 + 0.4 * (3.96 / 4), 9);
-    expect(g.ttft_seconds.mean).toBeCloseTo(0.15, 9);
+    expect(g.ttft_seconds.mean).toBeCloseTo(0.15, SECONDS_DIGITS);
     // Tokens/s: 4 x 100/0.55 s in (150, 200], 4 x 300/1.2 s in (200, 300].
     expect(g.output_tokens_per_second.p50).toBeCloseTo(200, 9);
     expect(g.output_tokens_per_second.p90).toBeCloseTo(200 + 100 * (3.2 / 4), 9);
-    expect(g.output_tokens_per_second.mean).toBeCloseTo((4 * (100 / 0.55) + 4 * 250) / 8, 9);
+    expect(g.output_tokens_per_second.mean).toBeCloseTo((4 * (100 / 0.55) + 4 * 250) / 8, RATE_DIGITS);
     expect(g.tokens).toEqual({ input: 10_000, output: 1600, total: 11_600, cached: 0 });
-    expect(g.cost_usd).toBeCloseTo(0.1, 12);
+    expect(g.cost_usd).toBeCloseTo(0.1, USD_DIGITS);
 
     const l = group(d, "llama3");
     expect([l.requests, l.failures, l.error_rate]).toEqual([2, 1, 0.5]);
     // 0.3 s in (0.1, 0.5]; 400 s in +Inf, which histogram_quantile answers with the highest finite bound.
     expect(l.latency_seconds.p50).toBeCloseTo(0.5, 9);
     expect(l.latency_seconds.p90).toBe(300);
-    expect(l.latency_seconds.mean).toBeCloseTo(200.15, 9);
+    expect(l.latency_seconds.mean).toBeCloseTo(200.15, SECONDS_DIGITS);
     expect(l.ttft_seconds).toEqual({ p50: null, p90: null, p95: null, p99: null, mean: null });
 
     const t = d.total;
