@@ -71,4 +71,9 @@ describe("splitLogs", () => {
     expect(parts.reduce((n, p) => n + p.body.records.length, 0)).toBe(rows.length);
     expect(bound / real).toBeLessThan(1.25);
   });
+
+  it("counts two-byte text at two bytes a character", () => {
+    const rows = Array.from({ length: 200 }, (_, i) => logRow(`req-${i}`, 1_795_000_000_000 + i, { errorMessage: "漢".repeat(4000), attributes: { note: "😀".repeat(500) } }));
+    for (const p of splitLogs(1, "b", rows)) expect(serialize(p.body).length).toBeLessThanOrEqual(p.bytes);
+  });
 });
