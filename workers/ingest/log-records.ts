@@ -6,6 +6,7 @@
 // with nothing awaited: a bad record costs a rejection, the rest goes on.
 import type { Rejection } from "../../shared/contracts/ingest-json";
 import type { FieldSources } from "../../shared/logs/adapters";
+import { fastParseRequestLog } from "../../shared/logs/record-fast";
 import { normalizeRecord } from "../../shared/logs/normalize";
 import { MAX_LOG_ID_LENGTH, RequestLogSchema, type LogRow, type RequestLogParsed } from "../../shared/logs/record";
 import { textProblem } from "../../shared/labels";
@@ -59,12 +60,16 @@ export function validateLogRecords(candidates: Iterable<LogCandidate>, limits: T
     const rawId = (record as { request_id?: unknown } | null)?.request_id;
     const id = typeof rawId === "string" && rawId !== "" ? rawId.slice(0, MAX_LOG_ID_LENGTH) : undefined;
     const refuse = (where: string, reason: string) => rejected.push(id === undefined ? { path: where, reason } : { path: where, reason, id });
-    const parsed = RequestLogSchema.safeParse(record);
-    if (!parsed.success) {
-      refuse(path, zodReason(parsed.error, (f) => (sources as Record<string, string | undefined>)[f]));
-      continue;
+    // The fast check answers for the common record; zod for the rest (and every message).
+    let r = fastParseRequestLog(record);
+    if (r === undefined) {
+      const parsed = RequestLogSchema.safeParse(record);
+      if (!parsed.success) {
+        refuse(path, zodReason(parsed.error, (f) => (sources as Record<string, string | undefined>)[f]));
+        continue;
+      }
+      r = parsed.data;
     }
-    const r = parsed.data;
     const time = typeof r.time === "number" ? r.time : Date.parse(r.time);
     if (time < bounds.minTs || time > bounds.maxTs) {
       refuse(`${path}.${name("time")}`, time < bounds.minTs ? `time is older than the retention of ${limits.retentionDays} days` : `time is more than ${limits.maxFutureMs / 1000}s in the future`);

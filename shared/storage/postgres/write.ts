@@ -129,7 +129,7 @@ function writeMetrics(db: Db) {
   };
 }
 
-type ColumnType = "integer" | "bigint" | "float8" | "boolean" | "text" | "jsonb";
+type ColumnType = "integer" | "bigint" | "float8" | "boolean" | "text";
 
 /** The columns of request_logs a LogRow fills, with their SQL types and how each is read from the row. */
 const LOG_COLUMNS: Array<[column: string, type: ColumnType, get: (r: LogRow) => unknown]> = [
@@ -170,30 +170,38 @@ const LOG_COLUMNS: Array<[column: string, type: ColumnType, get: (r: LogRow) => 
   // Arrays of arrays do not unnest row by row: each row's tags travel as the
   // text of an array literal, cast back per row.
   ["tags_lit", "text", (r) => pgTexts(r.tags)],
-  ["attributes", "jsonb", (r) => JSON.stringify(r.attributes)],
 ];
 /** Columns computed from others in the SELECT rather than copied. */
 const DERIVED = new Set(["ms", "end_ms", "tags_lit"]);
 
 function arrayLiteral(type: ColumnType, values: unknown[]): string {
-  if (type === "text" || type === "jsonb") return pgTexts(values as Array<string | null>);
+  if (type === "text") return pgTexts(values as Array<string | null>);
   if (type === "boolean") return pgBooleans(values as Array<boolean | null>);
   return pgNumbers(values as Array<number | null>);
 }
 
 const toTimestamp = (ms: string) => `timestamptz 'epoch' + t.${ms} * interval '1 millisecond'`;
-const COPIED = ["tenant_id", ...LOG_COLUMNS.map(([c]) => c).filter((c) => !DERIVED.has(c))];
+const COPIED = ["tenant_id", ...LOG_COLUMNS.map(([c]) => c).filter((c) => !DERIVED.has(c)), "attributes"];
 const INSERT_HEAD = sql.raw(`INSERT INTO request_logs (time, end_time, tags, ${COPIED.join(", ")})
     SELECT ${toTimestamp("ms")}, ${toTimestamp("end_ms")}, t.tags_lit::text[], ${COPIED.map((c) => `t.${c}`).join(", ")}`);
 
-/** One INSERT of all rows, unnest()ed column by column; rows already stored are skipped; returns the keys of those written. */
+/**
+ * One INSERT of all rows, unnest()ed column by column; rows already stored are
+ * skipped; returns the keys of those written. Attributes travel as one JSON
+ * array (one native JSON.stringify, where a text array of each row's JSON cost
+ * an escape pass over every quote), zipped to the columns by ROWS FROM.
+ */
 function insertLogRows(logs: TenantLog[]) {
-  const arrays = sql.join(
-    [sql`${pgNumbers(logs.map((x) => x.tenantId))}::integer[]`, ...LOG_COLUMNS.map(([, type, get]) => sql`${arrayLiteral(type, logs.map((x) => get(x.row)))}::${sql.raw(type)}[]`)],
+  const sets = sql.join(
+    [
+      sql`unnest(${pgNumbers(logs.map((x) => x.tenantId))}::integer[])`,
+      ...LOG_COLUMNS.map(([, type, get]) => sql`unnest(${arrayLiteral(type, logs.map((x) => get(x.row)))}::${sql.raw(type)}[])`),
+      sql`jsonb_array_elements(${JSON.stringify(logs.map((x) => x.row.attributes))}::jsonb)`,
+    ],
     sql`, `,
   );
   return sql`${INSERT_HEAD}
-    FROM unnest(${arrays}) AS t(tenant_id, ${sql.raw(LOG_COLUMNS.map(([c]) => c).join(", "))})
+    FROM ROWS FROM (${sets}) AS t(tenant_id, ${sql.raw(LOG_COLUMNS.map(([c]) => c).join(", "))}, attributes)
     ON CONFLICT DO NOTHING
     RETURNING tenant_id, request_id, (extract(epoch FROM time) * 1000)::bigint AS ms`;
 }

@@ -47,4 +47,33 @@ describe("splitLogs", () => {
       expect(p.bytes).toBeLessThanOrEqual(QUEUE_MESSAGE_TARGET_BYTES);
     }
   });
+
+  it("bounds rows of every shape, and closely: parts are filled, not half empty", () => {
+    const texts = ["", "a", "é".repeat(63), "é".repeat(64), "漢".repeat(63), "漢".repeat(64), "😀".repeat(100), "x".repeat(300), "é".repeat(9000)];
+    const rows: LogRow[] = Array.from({ length: 2000 }, (_, i) => {
+      const t = texts[i % texts.length];
+      return logRow(`req-${i}-${t.slice(0, 3)}`, 1_795_000_000_000 + i, {
+        model: t.slice(0, 256), errorMessage: i % 3 ? null : t, httpStatus: i % 2 ? 200 : null, latencyMs: i * 1.5, inputTokens: i, costUsd: 1e-7 * i,
+        tags: [t.slice(0, 10), "prod"], stream: i % 2 === 0,
+        attributes: { [t.slice(0, 5) || "k"]: t, n: [i, -i, 2 ** 40, 0.1, null, true, { deep: [t, { x: i }] }], empty: {}, list: [] },
+      });
+    });
+    const parts = splitLogs(1, "b", rows);
+    let real = 0;
+    let bound = 0;
+    for (const p of parts) {
+      const n = serialize(p.body).length;
+      expect(n).toBeLessThanOrEqual(p.bytes);
+      expect(p.bytes).toBeLessThanOrEqual(QUEUE_MESSAGE_TARGET_BYTES);
+      real += n;
+      bound += p.bytes;
+    }
+    expect(parts.reduce((n, p) => n + p.body.records.length, 0)).toBe(rows.length);
+    expect(bound / real).toBeLessThan(1.25);
+  });
+
+  it("counts two-byte text at two bytes a character", () => {
+    const rows = Array.from({ length: 200 }, (_, i) => logRow(`req-${i}`, 1_795_000_000_000 + i, { errorMessage: "漢".repeat(4000), attributes: { note: "😀".repeat(500) } }));
+    for (const p of splitLogs(1, "b", rows)) expect(serialize(p.body).length).toBeLessThanOrEqual(p.bytes);
+  });
 });

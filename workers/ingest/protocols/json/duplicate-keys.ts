@@ -18,7 +18,49 @@ function pathOf(stack: Frame[]): string {
   return out;
 }
 
-export function findDuplicateKeys(text: string, max = 100): string[] {
+/** Keys written in the text: the colons outside strings (JSON has no other). */
+function keysInText(text: string): number {
+  let n = 0;
+  let i = 0;
+  for (;;) {
+    const q = text.indexOf('"', i);
+    const end = q < 0 ? text.length : q;
+    for (let c = i; c < end; c++) if (text.charCodeAt(c) === 0x3a /* : */) n++;
+    if (q < 0) return n;
+    // Past the string: its closing quote is the next one after an even run of backslashes.
+    i = q + 1;
+    for (;;) {
+      const z = text.indexOf('"', i);
+      if (z < 0) return n;
+      let b = z - 1;
+      while (b >= i && text.charCodeAt(b) === 0x5c) b--;
+      i = z + 1;
+      if ((z - 1 - b) % 2 === 0) break;
+    }
+  }
+}
+
+/** Keys of the parsed value, all objects together. */
+function keysInValue(v: unknown): number {
+  if (typeof v !== "object" || v === null) return 0;
+  let n = 0;
+  if (Array.isArray(v)) for (const x of v) n += keysInValue(x);
+  else
+    for (const k in v) {
+      n++;
+      n += keysInValue((v as Record<string, unknown>)[k]);
+    }
+  return n;
+}
+
+/**
+ * The paths of keys that appear twice in one object. With `parsed` (what
+ * JSON.parse made of the text), first a cheap test: a repeated key is the only
+ * way the parsed value can hold fewer keys than the text names, so when the
+ * counts agree there is nothing to find and the full scan is skipped.
+ */
+export function findDuplicateKeys(text: string, max = 100, parsed?: unknown): string[] {
+  if (parsed !== undefined && keysInText(text) === keysInValue(parsed)) return [];
   const found: string[] = [];
   const stack: Frame[] = [];
   let expectKey = false;
@@ -72,10 +114,10 @@ export function findDuplicateKeys(text: string, max = 100): string[] {
  * Adds a rejection for each duplicate key in a batch's text and returns the
  * indices of the items (`<list>[i]`) that hold one, to be skipped whole.
  */
-export function duplicateKeyRejections(text: string, list: string, hint: string, rejected: { path: string; reason: string }[]): Set<number> {
+export function duplicateKeyRejections(text: string, list: string, hint: string, rejected: { path: string; reason: string }[], parsed?: unknown): Set<number> {
   const skip = new Set<number>();
   const itemRe = new RegExp(`^${list}\\[(\\d+)\\]`);
-  for (const path of findDuplicateKeys(text)) {
+  for (const path of findDuplicateKeys(text, 100, parsed)) {
     rejected.push({ path, reason: `duplicate key; ${hint}` });
     const item = itemRe.exec(path);
     if (item) skip.add(Number(item[1]));

@@ -46,6 +46,8 @@ const parsed = JSON.parse(array) as unknown[];
 const adapted = parsed.map((p) => adaptLitellm(p)).map((r, i) => (r.ok ? { path: `[${i}]`, record: r.record, sources: r.sources } : null)).filter((c) => c !== null);
 report("  JSON.parse only", measure(() => JSON.parse(array)));
 report("  duplicate-key scan only", measure(() => findDuplicateKeys(array)));
+const parsedArray = JSON.parse(array);
+report("  duplicate-key count check", measure(() => findDuplicateKeys(array, 100, parsedArray)));
 report("  adaptLitellm only", measure(() => parsed.map((p) => adaptLitellm(p))));
 report("  validateLogRecords only", measure(() => validateLogRecords(adapted, DEFAULT_LIMITS, Date.now(), [])));
 

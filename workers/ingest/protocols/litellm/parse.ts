@@ -35,7 +35,7 @@ function splitNdjson(text: string, rejected: Rejection[]): Items | null {
     const i = items.length;
     try {
       items.push(JSON.parse(s));
-      for (const p of findDuplicateKeys(s)) {
+      for (const p of findDuplicateKeys(s, 100, items[i])) {
         rejected.push({ path: p ? `[${i}].${p}` : `[${i}]`, reason: `duplicate key; ${DUPLICATE_HINT}` });
         unparsed.set(i, "");
       }
@@ -59,11 +59,11 @@ function itemsOf(text: string, rejected: Rejection[]): Items {
   }
   const unparsed = new Map<number, string>();
   if (Array.isArray(value)) {
-    for (const i of duplicateKeyRejections(text, "", DUPLICATE_HINT, rejected)) unparsed.set(i, "");
+    for (const i of duplicateKeyRejections(text, "", DUPLICATE_HINT, rejected, value)) unparsed.set(i, "");
     return { items: value, unparsed };
   }
   if (value !== null && typeof value === "object") {
-    const dups = findDuplicateKeys(text);
+    const dups = findDuplicateKeys(text, 100, value);
     for (const p of dups) rejected.push({ path: `[0].${p}`, reason: `duplicate key; ${DUPLICATE_HINT}` });
     if (dups.length > 0) unparsed.set(0, "");
     return { items: [value], unparsed };
