@@ -63,33 +63,38 @@ export async function rollupSummary(db: Db, tenantId: number, q: SummaryQuery): 
   const dims = sql`
     SELECT d.id, (d.dims ->> 'status') = 'failure' AS failed ${keys.length ? sql`, ${sql.join(keys, sql`, `)}` : sql``}
     FROM log_dims d WHERE ${sql.join([sql`d.tenant_id = ${tenantId}`, ...filterSql(q.filter)], sql` AND `)}`;
-  // One UNION ALL branch per span (an OR of ranges would not be an index range),
-  // each summed per dims id first, so the join with d sees a row per dims set, not per minute.
-  const fromParts = (minuteTable: string, dayTable: string, cols: (sign: string) => string, groupCols: string) => {
+  // Per dims set (LATERAL), one UNION ALL branch per span: each a range of the
+  // primary key (tenant_id, dims_id, minute | day); an OR of ranges is none, and
+  // without dims_id a minute range is a scan of the table. Then a hash aggregate
+  // by group key (few groups). Not `dims_id IN (SELECT id FROM d)`: the planner
+  // guessed 200 dims sets there and hashed (and spilled) the rollup rows instead.
+  const fromParts = (minuteTable: string, dayTable: string, cols: (sign: string) => string, where = "") => {
     const part = (table: string, col: string, from: number, to: number, sign: 1 | -1) => sql`
       SELECT ${sql.raw(cols(sign === 1 ? "" : "-"))} FROM ${sql.raw(table)}
-      WHERE tenant_id = ${tenantId} AND dims_id IN (SELECT id FROM d) AND ${sql.raw(col)} >= ${from} AND ${sql.raw(col)} < ${to} ${sql.raw(groupCols)}`;
+      WHERE tenant_id = ${tenantId} AND dims_id = d.id AND ${sql.raw(col)} >= ${from} AND ${sql.raw(col)} < ${to} ${sql.raw(where)}`;
     const parts = minutes.map((m) => part(minuteTable, "minute", m.from, m.to, m.sign));
     if (days) parts.push(part(dayTable, "day", days[0], days[1], 1));
-    return parts.length ? sql.join(parts, sql` UNION ALL `) : sql.raw(`SELECT ${cols("")} FROM ${minuteTable} WHERE false ${groupCols}`);
+    return parts.length ? sql.join(parts, sql` UNION ALL `) : sql.raw(`SELECT ${cols("")} FROM ${minuteTable} WHERE false`);
   };
   const groupBy = keyCols.length ? sql`GROUP BY ${sql.join(keyCols, sql`, `)}` : sql``;
   const select = keyCols.length ? sql`${sql.join(keyCols, sql`, `)}, ` : sql``;
   const histNames = HISTOGRAMS.flatMap((_, i) => [`c${i}`, `s${i}`]);
   const sumCols = ["requests", "input_tokens", "output_tokens", "total_tokens", "cached_tokens", "cost_usd"];
   const partCols = (s: string) =>
-    ["dims_id", ...sumCols.map((c) => `${s}sum(${c}) AS ${c}`), ...HISTOGRAMS.flatMap((_, i) => [`${s}sum(hist_count[${i + 1}]) AS c${i}`, `${s}sum(hist_sum[${i + 1}]) AS s${i}`])].join(", ");
+    [...sumCols.map((c) => `${s}${c} AS ${c}`), ...HISTOGRAMS.flatMap((_, i) => [`${s}hist_count[${i + 1}] AS c${i}`, `${s}hist_sum[${i + 1}] AS s${i}`])].join(", ");
 
+  const sumRows = fromParts("log_rollups", "log_rollups_day", partCols);
   const sumsQuery = db.execute<Record<string, unknown>>(sql`
-    WITH d AS (${dims}), r AS (${fromParts("log_rollups", "log_rollups_day", partCols, "GROUP BY dims_id")})
+    WITH d AS MATERIALIZED (${dims})
     SELECT ${select} sum(r.requests) AS requests, coalesce(sum(r.requests) FILTER (WHERE d.failed), 0) AS failures,
       sum(r.input_tokens) AS input_tokens, sum(r.output_tokens) AS output_tokens, sum(r.total_tokens) AS total_tokens,
       sum(r.cached_tokens) AS cached_tokens, sum(r.cost_usd) AS cost_usd, ${sql.raw(histNames.map((c) => `sum(r.${c}) AS ${c}`).join(", "))}
-    FROM r JOIN d ON d.id = r.dims_id ${groupBy} HAVING sum(r.requests) > 0`);
+    FROM d CROSS JOIN LATERAL (${sumRows}) r ${groupBy} HAVING sum(r.requests) > 0`);
   const hists = q.hists.length ? q.hists.map(Number).join(", ") : "-1";
+  const bucketRows = fromParts("log_rollup_buckets", "log_rollup_buckets_day", (s) => `hist, bucket, ${s}n AS n`, `AND hist IN (${hists})`);
   const bucketsQuery = db.execute<Record<string, unknown>>(sql`
-    WITH d AS (${dims}), r AS (${fromParts("log_rollup_buckets", "log_rollup_buckets_day", (s) => `dims_id, hist, bucket, ${s}sum(n) AS n`, `AND hist IN (${hists}) GROUP BY dims_id, hist, bucket`)})
-    SELECT ${select} r.hist, r.bucket, sum(r.n) AS n FROM r JOIN d ON d.id = r.dims_id
+    WITH d AS MATERIALIZED (${dims})
+    SELECT ${select} r.hist, r.bucket, sum(r.n) AS n FROM d CROSS JOIN LATERAL (${bucketRows}) r
     GROUP BY ${sql.join([...keyCols, sql.raw("r.hist"), sql.raw("r.bucket")], sql`, `)} HAVING sum(r.n) <> 0`);
   const [sums, buckets] = await Promise.all([sumsQuery, bucketsQuery]);
 
