@@ -66,7 +66,8 @@ export async function rollupSummary(db: Db, tenantId: number, q: SummaryQuery): 
   // Per dims set (LATERAL), one UNION ALL branch per span: each a range of the
   // primary key (tenant_id, dims_id, minute | day); an OR of ranges is none, and
   // without dims_id a minute range is a scan of the table. Then a hash aggregate
-  // by group key (few groups). Not `dims_id IN (SELECT id FROM d)`: the planner
+  // by group key (few groups). OFFSET 0 keeps a lone branch from being pulled up
+  // into a plain join (then a scan of the whole table, however short the range). Not `dims_id IN (SELECT id FROM d)`: the planner
   // guessed 200 dims sets there and hashed (and spilled) the rollup rows instead.
   const fromParts = (minuteTable: string, dayTable: string, cols: (sign: string) => string, where = "") => {
     const part = (table: string, col: string, from: number, to: number, sign: 1 | -1) => sql`
@@ -89,12 +90,12 @@ export async function rollupSummary(db: Db, tenantId: number, q: SummaryQuery): 
     SELECT ${select} sum(r.requests) AS requests, coalesce(sum(r.requests) FILTER (WHERE d.failed), 0) AS failures,
       sum(r.input_tokens) AS input_tokens, sum(r.output_tokens) AS output_tokens, sum(r.total_tokens) AS total_tokens,
       sum(r.cached_tokens) AS cached_tokens, sum(r.cost_usd) AS cost_usd, ${sql.raw(histNames.map((c) => `sum(r.${c}) AS ${c}`).join(", "))}
-    FROM d CROSS JOIN LATERAL (${sumRows}) r ${groupBy} HAVING sum(r.requests) > 0`);
+    FROM d CROSS JOIN LATERAL (${sumRows} OFFSET 0) r ${groupBy} HAVING sum(r.requests) > 0`);
   const hists = q.hists.length ? q.hists.map(Number).join(", ") : "-1";
   const bucketRows = fromParts("log_rollup_buckets", "log_rollup_buckets_day", (s) => `hist, bucket, ${s}n AS n`, `AND hist IN (${hists})`);
   const bucketsQuery = db.execute<Record<string, unknown>>(sql`
     WITH d AS MATERIALIZED (${dims})
-    SELECT ${select} r.hist, r.bucket, sum(r.n) AS n FROM d CROSS JOIN LATERAL (${bucketRows}) r
+    SELECT ${select} r.hist, r.bucket, sum(r.n) AS n FROM d CROSS JOIN LATERAL (${bucketRows} OFFSET 0) r
     GROUP BY ${sql.join([...keyCols, sql.raw("r.hist"), sql.raw("r.bucket")], sql`, `)} HAVING sum(r.n) <> 0`);
   const [sums, buckets] = await Promise.all([sumsQuery, bucketsQuery]);
 
