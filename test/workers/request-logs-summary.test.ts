@@ -43,6 +43,8 @@ beforeAll(async () => {
   await storeLogs(stack.db.db, stack.tenantId, ROWS);
   // Only per-day rows for the day before: what a range must read whole days from.
   await storeDayRollups(stack.db.db, stack.tenantId, [logRow("day-only", DAY - DAY_MS + 3_600_000, { model: "day-model", latencyMs: 50 })]);
+  // Minutes and days (as the aggregator writes them) early in DAY: what a range starting after it subtracts from DAY's row.
+  await storeLogs(stack.db.db, stack.tenantId, [logRow("early", DAY + 10 * MINUTE_MS, { model: "early-model", latencyMs: 50 })]);
   // Another tenant at the same minutes, never counted.
   const other = await stack.tenantWithKey(`summary-other-${Date.now()}`);
   await storeLogs(stack.db.db, other.tenantId, [logRow("x", M1, { model: "gpt-4o", latencyMs: 9_000 }), logRow("y", M1, { model: "secret" })]);
@@ -143,11 +145,20 @@ describe("summary from rollups", () => {
 
   it("reads whole UTC days from the per-day rollups and the rest from the per-minute ones", async () => {
     const both = (await summary(`by=model&${range(DAY - DAY_MS - 3_600_000, DAY + DAY_MS + 3_600_000)}`)).body.data;
-    expect(both.groups.map((g) => [g.key.model, g.requests])).toEqual([["gpt-4o", 10], ["llama3", 2], ["day-model", 1]]);
+    expect(both.groups.map((g) => [g.key.model, g.requests])).toEqual([["gpt-4o", 10], ["llama3", 2], ["day-model", 1], ["early-model", 1]]);
     expect(group(both, "gpt-4o").latency_seconds.p50).toBeCloseTo(1.125, 9);
-    // Part of the day before (its record included): read from its minutes, of which there are none.
-    const part = (await summary(`by=model&${range(DAY - DAY_MS + 1_800_000, DAY + DAY_MS)}`)).body.data;
-    expect(part.groups.map((g) => g.key.model)).toEqual(["gpt-4o", "llama3"]);
+    // The last 11 h of the day before: read from its minutes, of which there are none.
+    const part = (await summary(`by=model&${range(DAY - 11 * 3_600_000, DAY + DAY_MS)}`)).body.data;
+    expect(part.groups.map((g) => g.key.model)).toEqual(["gpt-4o", "llama3", "early-model"]);
+  });
+
+  it("reads most of a day as its day row less the minutes outside the range, and drops groups left empty", async () => {
+    // From DAY + 1 h: DAY's rows less its first hour (early-model's only record); the same sums as the minutes give.
+    const d = (await summary(`by=model&${range(DAY + 3_600_000, DAY + DAY_MS)}`)).body.data;
+    expect(d.groups.map((g) => [g.key.model, g.requests])).toEqual([["gpt-4o", 10], ["llama3", 2]]);
+    const fromMinutes = (await summary(`by=model&${range(M1 - 60_000, M1 + 2 * MINUTE_MS)}`)).body.data;
+    expect(d.groups).toEqual(fromMinutes.groups);
+    expect(d.total).toEqual(fromMinutes.total);
   });
 
   it("never counts another tenant's rollups", async () => {

@@ -25,14 +25,35 @@ describe("cursor", () => {
 
 describe("splitRange", () => {
   const D = 20_000 * DAY_MS;
-  it("reads whole days from the day tables and the ragged ends from minutes", () => {
-    expect(splitRange(D - 60 * MINUTE_MS, D + 2 * DAY_MS + 5 * MINUTE_MS)).toEqual({
-      minutes: [[D - 60 * MINUTE_MS, D], [D + 2 * DAY_MS, D + 2 * DAY_MS + 5 * MINUTE_MS]],
-      days: [D, D + 2 * DAY_MS],
-    });
+  const M = MINUTE_MS;
+  const H = 60 * M;
+  const add = (from: number, to: number) => ({ from, to, sign: 1 });
+  const sub = (from: number, to: number) => ({ from, to, sign: -1 });
+  it("reads whole days from the day tables and each ragged end the cheaper way", () => {
+    // An hour before midnight: its minutes; 5 minutes after the last midnight: those.
+    expect(splitRange(D - H, D + 2 * DAY_MS + 5 * M)).toEqual({ minutes: [add(D - H, D), add(D + 2 * DAY_MS, D + 2 * DAY_MS + 5 * M)], days: [D, D + 2 * DAY_MS] });
     expect(splitRange(D, D + DAY_MS)).toEqual({ minutes: [], days: [D, D + DAY_MS] });
-    // The last 24 h hold no whole day unless they start at midnight.
-    expect(splitRange(D + MINUTE_MS, D + DAY_MS + MINUTE_MS)).toEqual({ minutes: [[D + MINUTE_MS, D + DAY_MS + MINUTE_MS]], days: null });
+    // The last 24 h ending at 20:00: 4 h before midnight added, the 4 h after 20:00 subtracted from today's row.
+    expect(splitRange(D + 20 * H, D + DAY_MS + 20 * H)).toEqual({ minutes: [add(D + 20 * H, D + DAY_MS), sub(D + DAY_MS + 20 * H, D + 2 * DAY_MS)], days: [D + DAY_MS, D + 2 * DAY_MS] });
+    // Starting at 02:00: the day less its first 2 h.
+    expect(splitRange(D + 2 * H, D + DAY_MS + 2 * H)).toEqual({ minutes: [sub(D, D + 2 * H), add(D + DAY_MS, D + DAY_MS + 2 * H)], days: [D, D + DAY_MS] });
+    // Both ends past the middle of one day's boundaries: no whole day, only minutes.
+    expect(splitRange(D + 13 * H, D + DAY_MS + 11 * H)).toEqual({ minutes: [add(D + 13 * H, D + DAY_MS), add(D + DAY_MS, D + DAY_MS + 11 * H)], days: null });
+  });
+  it("inside one day: its minutes, or the day less the minutes around them", () => {
+    expect(splitRange(D + H, D + 3 * H)).toEqual({ minutes: [add(D + H, D + 3 * H)], days: null });
+    expect(splitRange(D + H, D + 23 * H)).toEqual({ minutes: [sub(D, D + H), sub(D + 23 * H, D + DAY_MS)], days: [D, D + DAY_MS] });
+  });
+  it("never reads more than half a day of minutes per end", () => {
+    for (let s = D; s < D + DAY_MS; s += 37 * M)
+      for (const len of [H, 6 * H, DAY_MS, 3 * DAY_MS + 17 * M]) {
+        const { minutes, days } = splitRange(s, s + len);
+        const read = minutes.reduce((n, m) => n + m.to - m.from, 0);
+        expect(read).toBeLessThanOrEqual(DAY_MS);
+        // The spans and days cover exactly [s, s + len): counted minute by minute, with signs.
+        const covered = (t: number) => (days && t >= days[0] && t < days[1] ? 1 : 0) + minutes.reduce((n, m) => n + (t >= m.from && t < m.to ? m.sign : 0), 0);
+        for (let t = D - DAY_MS; t < D + 5 * DAY_MS; t += 31 * M) expect(covered(t), `${s} ${len} ${t}`).toBe(t >= s && t < s + len ? 1 : 0);
+      }
   });
 });
 
