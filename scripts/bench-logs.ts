@@ -82,7 +82,7 @@ async function main() {
       ["LiteLLM median latency", "histogram_quantile(0.5, sum(rate(litellm_request_total_latency_metric_bucket[2m])) by (le))", 6],
     ];
     for (const [name, query, hours = 24] of dashboards) cases.push([`${hours} h range: ${name}`, q("/api/v1/query_range", { query, ...range(hours) })]);
-    console.log(`\nat ${N.toLocaleString()} logs, ${RUNS} runs each (ms):`);
+    console.log(`\nat ${(N + LIVE).toLocaleString()} logs, ${RUNS} runs each (ms):`);
     const results: Array<[string, Timing | { refused: string }]> = [];
     for (const [name, c] of cases) results.push([name, await timeApi(stack.url, key, c.path, c.params, RUNS)]);
     const width = Math.max(...results.map(([n]) => n.length));
