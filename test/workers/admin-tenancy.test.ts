@@ -1,10 +1,8 @@
 // The admin API and the `inferscope keys/tenants` commands, and tenant isolation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { runCli } from "../helpers/cli";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 
-const run = promisify(execFile);
 let stack: TestStack;
 beforeAll(async () => {
   stack = await startTestStack();
@@ -13,15 +11,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function cli(args: string[], key = stack.adminKey) {
-  try {
-    const r = await run("npx", ["tsx", "cli/bin.ts", ...args, "--url", stack.url, "--key", key], { encoding: "utf8" });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, out: err.stdout, err: err.stderr };
-  }
-}
+const cli = (args: string[], key = stack.adminKey) => runCli(args, stack.url, key);
 
 describe("tenants and keys from the CLI", () => {
   it("creates a tenant and keys, lists and revokes them", async () => {

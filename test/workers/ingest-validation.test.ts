@@ -2,8 +2,8 @@
 // rest of a partly bad batch is still stored.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gzipSync } from "node:zlib";
-import { request } from "node:http";
 import { sql } from "drizzle-orm";
+import { rawPost } from "../helpers/raw-post";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 
 let stack: TestStack;
@@ -67,19 +67,7 @@ describe("whole-request errors", () => {
   });
   it("413 above the body limit", async () => {
     const big = Buffer.alloc(9 * 1024 * 1024, 0x20);
-    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${stack.url}/v1/metrics`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}`, "content-length": big.length },
-      });
-      req.on("response", (res) => {
-        let text = "";
-        res.on("data", (d) => (text += d));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
-      req.on("error", (err) => reject(err));
-      req.end(big);
-    });
+    const { status, body } = await rawPost(`${stack.url}/v1/metrics`, { "content-type": "application/json", authorization: `Bearer ${stack.key}`, "content-length": big.length }, big);
     expect(status).toBe(413);
     expect(JSON.parse(body).error).toMatch(/larger than the limit/);
   });

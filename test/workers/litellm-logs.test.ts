@@ -2,8 +2,8 @@
 // posts (json_array, ndjson, single) lands in request_logs with the right
 // columns; bad records are listed and the rest stored; auth is the usual one.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { request } from "node:http";
 import { sql } from "drizzle-orm";
+import { rawPost } from "../helpers/raw-post";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 import { EXAMPLE_FAILURE, EXAMPLE_SUCCESS } from "../../workers/ingest/protocols/litellm/sample-payloads";
 
@@ -123,19 +123,7 @@ describe("bad input", () => {
 
   it("413 over the body limit says what to change in LiteLLM", async () => {
     const big = Buffer.alloc(9 * 1024 * 1024, 0x20);
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${stack.url}/v1/logs/litellm`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${stack.key}`, "content-length": big.length },
-      });
-      req.on("response", (res) => {
-        let text = "";
-        res.on("data", (d) => (text += d));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
-      req.on("error", reject);
-      req.end(big);
-    });
+    const answer = await rawPost(`${stack.url}/v1/logs/litellm`, { "content-type": "application/json", authorization: `Bearer ${stack.key}`, "content-length": big.length }, big);
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body).error).toMatch(/larger than the limit of 8388608 bytes.*lower the callback's batch_size, or set litellm_settings\.turn_off_message_logging: true/);
   });

@@ -3,13 +3,11 @@
 // the tenant's prices or the shipped table; the admin API and `inferscope
 // prices` manage prices; a rebuild from the stored logs changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
+import { runCli } from "../helpers/cli";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 import { rollupTables, rollupTotal } from "../support/rollup-tables";
 
-const run = promisify(execFile);
 let stack: TestStack;
 beforeAll(async () => {
   stack = await startTestStack();
@@ -37,15 +35,7 @@ async function count(q: ReturnType<typeof sql>): Promise<number> {
 const storedLogs = (tenant: number) => count(sql`SELECT count(*)::text AS n FROM request_logs WHERE tenant_id = ${tenant}`);
 const claims = (tenant: number) => count(sql`SELECT count(*)::text AS n FROM ingested_batches WHERE tenant_id = ${tenant} AND kind = 'logs'`);
 
-async function cli(args: string[]) {
-  try {
-    const r = await run("npx", ["tsx", "cli/bin.ts", ...args, "--url", stack.url, "--key", stack.key], { encoding: "utf8" });
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, out: err.stdout, err: err.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(args, stack.url, stack.key);
 
 describe("rollups through POST /v1/logs", () => {
   it("count a replayed batch, a record sent twice and a record an hour late exactly once", async () => {
