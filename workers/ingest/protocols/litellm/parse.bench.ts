@@ -8,6 +8,7 @@ import { DEFAULT_LIMITS } from "../../../../shared/limits";
 import { adaptLitellm } from "../../../../shared/logs/adapters/litellm";
 import { validateLogRecords } from "../../log-records";
 import { findDuplicateKeys } from "../json/duplicate-keys";
+import { measure } from "../measure.bench";
 import { startWorkerdTimer } from "../remote-write/workerd-timing.bench";
 import { parseLitellmBody } from "./parse";
 import { samplePayload } from "./sample-payloads";
@@ -17,19 +18,6 @@ const start = Date.now() / 1000 - 600;
 const payloads = Array.from({ length: RECORDS }, (_, i) => samplePayload(i, start));
 const array = JSON.stringify(payloads);
 const ndjson = payloads.map((p) => JSON.stringify(p)).join("\n");
-
-function measure(fn: () => unknown, minMs = 1500): { ms: number; cpuMs: number } {
-  for (let i = 0; i < 20; i++) fn(); // let the JIT settle
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let runs = 0;
-  while (performance.now() - t0 < minMs) {
-    fn();
-    runs++;
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return { ms: (performance.now() - t0) / runs, cpuMs: (cpu.user + cpu.system) / 1000 / runs };
-}
 
 const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 const report = (label: string, f: { ms: number; cpuMs?: number | null }) =>
@@ -46,8 +34,7 @@ const parsed = JSON.parse(array) as unknown[];
 const adapted = parsed.map((p) => adaptLitellm(p)).map((r, i) => (r.ok ? { path: `[${i}]`, record: r.record, sources: r.sources } : null)).filter((c) => c !== null);
 report("  JSON.parse only", measure(() => JSON.parse(array)));
 report("  duplicate-key scan only", measure(() => findDuplicateKeys(array)));
-const parsedArray = JSON.parse(array);
-report("  duplicate-key count check", measure(() => findDuplicateKeys(array, 100, parsedArray)));
+report("  duplicate-key count check", measure(() => findDuplicateKeys(array, 100, parsed)));
 report("  adaptLitellm only", measure(() => parsed.map((p) => adaptLitellm(p))));
 report("  validateLogRecords only", measure(() => validateLogRecords(adapted, DEFAULT_LIMITS, Date.now(), [])));
 

@@ -7,28 +7,13 @@ import { encodeWriteRequest } from "../../../../cli/agent/remote-write/encode";
 import { makeRequest } from "./bench-data";
 import { decodeWriteRequest, decodeWriteRequestProto } from "./parse";
 import { snappyDecompress } from "./snappy";
+import { measure } from "../measure.bench";
 import { startWorkerdTimer } from "./workerd-timing.bench";
 
 const cases = [
   { name: "2000 series x 10 labels x 1 sample", req: makeRequest(2000, 1) },
   { name: "500 series x 10 labels x 50 samples", req: makeRequest(500, 50) },
 ];
-
-interface Figure { ms: number; cpuMs: number; runs: number }
-
-function measure(fn: () => unknown, minMs = 1500): Figure {
-  for (let i = 0; i < 30; i++) fn(); // let the JIT settle
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  let runs = 0;
-  while (performance.now() - t0 < minMs) {
-    fn();
-    runs++;
-  }
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  return { ms: ms / runs, cpuMs: (cpu.user + cpu.system) / 1000 / runs, runs };
-}
 
 const fmt = (n: number, d = 1) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
 
