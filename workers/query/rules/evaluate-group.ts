@@ -1,0 +1,150 @@
+// One evaluation of a rule group at one time: Prometheus 2.42's Group.Eval
+// (rules/manager.go). Rules run in order; each sees the outputs of the rules
+// before it at the same time (an overlay over the storage); a failing rule
+// records its error and the group goes on; series a rule wrote last time and
+// not this time get a staleness marker.
+import type { Labels } from "../../../shared/labels";
+import type { AlertingRuleSpec, GroupState, PostableAlert, RuleGroupSpec, RuleOutputSeries, RuleSpec, RuleState } from "../../../shared/rules/types";
+import { STALE_NAN } from "../../../shared/staleness";
+import type { QueryStorage } from "../../../shared/storage/types";
+import { instantQuery, parseExpr, type Expr } from "../promql/index";
+import { alertsToSend, evalAlertingRule, labelsKey, type OutputSample, type ResultSample } from "./alerting";
+import { OverlayStorage } from "./overlay-storage";
+import { evalRecordingRule } from "./recording";
+import { groupIntervalMs, isAlertingRule } from "./rule-file";
+
+export interface EvalOptions {
+  /** For generatorURL: `${externalURL}/graph?g0.expr=...&g0.tab=1`, as Prometheus. */
+  externalURL: string;
+  externalLabels?: Labels;
+  /** 60_000, as Prometheus's --rules.alert.resend-delay. */
+  resendDelayMs?: number;
+  timeoutMs?: number;
+}
+
+export interface GroupEvaluation {
+  /** The state after this evaluation. */
+  state: GroupState;
+  /** To write as samples at ts: recording outputs, ALERTS, ALERTS_FOR_STATE, staleness markers. */
+  series: RuleOutputSeries[];
+  /** Prometheus's sendAlerts() choice for this evaluation (firing due for resend, resolved). */
+  toSend: PostableAlert[];
+}
+
+export const DEFAULT_RESEND_DELAY_MS = 60_000;
+
+function emptyRuleState(): RuleState {
+  return { alerts: [], lastSeries: [], health: "unknown", lastError: "", lastEvaluation: 0, evaluationTime: 0 };
+}
+
+/** Prometheus's nameAndLabels: what identifies a rule across reloads in group.CopyState. */
+function ruleIdentity(r: RuleSpec): string {
+  const name = isAlertingRule(r) ? r.alert : r.record;
+  return name + labelsKey(r.labels ?? {});
+}
+
+/**
+ * The state to start from: empty, or (with `previous`) the state of each rule
+ * that is still there, matched by name and labels in order as Prometheus's
+ * group.CopyState does on a reload.
+ */
+export function initialGroupState(group: RuleGroupSpec, previous?: { group: RuleGroupSpec; state: GroupState }): GroupState {
+  const state: GroupState = { rules: group.rules.map(emptyRuleState), lastEvaluation: 0, evaluationTime: 0 };
+  if (!previous) return state;
+  state.lastEvaluation = previous.state.lastEvaluation;
+  state.evaluationTime = previous.state.evaluationTime;
+  const byIdentity = new Map<string, number[]>();
+  previous.group.rules.forEach((r, i) => {
+    const k = ruleIdentity(r);
+    byIdentity.set(k, [...(byIdentity.get(k) ?? []), i]);
+  });
+  group.rules.forEach((r, i) => {
+    const idx = byIdentity.get(ruleIdentity(r));
+    if (!idx || idx.length === 0) return;
+    const from = idx.shift()!;
+    const old = previous.state.rules[from];
+    if (!old) return;
+    const sameKind = isAlertingRule(r) === isAlertingRule(previous.group.rules[from]);
+    state.rules[i] = { ...emptyRuleState(), lastSeries: [...old.lastSeries], alerts: sameKind && isAlertingRule(r) ? old.alerts.map((a) => ({ ...a })) : [] };
+  });
+  return state;
+}
+
+const parsedExprs = new Map<string, Expr>();
+
+function parsed(expr: string): Expr {
+  let e = parsedExprs.get(expr);
+  if (!e) {
+    e = parseExpr(expr);
+    if (parsedExprs.size > 5000) parsedExprs.clear();
+    parsedExprs.set(expr, e);
+  }
+  return e;
+}
+
+/** EngineQueryFunc: an instant query whose result must be a vector or a scalar (one sample, no labels). */
+async function queryRule(storage: QueryStorage, expr: string, ts: number, timeoutMs: number | undefined): Promise<ResultSample[]> {
+  const r = await instantQuery(storage, parsed(expr), ts, timeoutMs ? { timeoutMs } : {});
+  if (r.resultType === "vector") return r.result.map((s) => ({ metric: s.metric, v: s.v }));
+  if (r.resultType === "scalar") return [{ metric: {}, v: r.result.v }];
+  throw new Error("rule result is not a vector or scalar");
+}
+
+function labelsFromKey(key: string): Labels {
+  return JSON.parse(key) as Labels;
+}
+
+export async function evaluateGroup(storage: QueryStorage, group: RuleGroupSpec, ts: number, state: GroupState, opts: EvalOptions): Promise<GroupEvaluation> {
+  const overlay = new OverlayStorage(storage);
+  const series: RuleOutputSeries[] = [];
+  const toSend: PostableAlert[] = [];
+  const externalLabels = opts.externalLabels ?? {};
+  const intervalMs = groupIntervalMs(group);
+  const limit = group.limit ?? 0;
+  const groupStart = Date.now();
+  const rules: RuleState[] = group.rules.map((_, i) => {
+    const s = state.rules[i] ?? emptyRuleState();
+    return { ...s, alerts: s.alerts.map((a) => ({ ...a })), lastSeries: [...s.lastSeries] };
+  });
+
+  for (let i = 0; i < group.rules.length; i++) {
+    const rule = group.rules[i];
+    const rs = rules[i];
+    const started = Date.now();
+    try {
+      const result = await queryRule(overlay, rule.expr, ts, opts.timeoutMs);
+      let samples: OutputSample[];
+      if (isAlertingRule(rule)) {
+        const r = evalAlertingRule(rule, result, ts, rs.alerts, { externalLabels, externalURL: opts.externalURL, limit });
+        rs.alerts = r.alerts;
+        samples = r.samples;
+        toSend.push(...alertsToSend(rule as AlertingRuleSpec, rs.alerts, ts, { resendDelayMs: opts.resendDelayMs ?? DEFAULT_RESEND_DELAY_MS, intervalMs, externalURL: opts.externalURL, externalLabels }));
+      } else samples = evalRecordingRule(rule, result, limit);
+      rs.health = "ok";
+      rs.lastError = "";
+      const returned = new Set<string>();
+      for (const s of samples) {
+        const key = labelsKey(s.labels);
+        // Two rules of a group writing one series at one time: Prometheus keeps the first (duplicate sample).
+        returned.add(key);
+        series.push({ labels: s.labels, timestamp: ts, value: s.value });
+        overlay.add(s.labels, ts, s.value);
+      }
+      for (const key of rs.lastSeries) {
+        if (returned.has(key)) continue;
+        const labels = labelsFromKey(key);
+        series.push({ labels, timestamp: ts, value: STALE_NAN });
+        overlay.add(labels, ts, STALE_NAN);
+      }
+      rs.lastSeries = [...returned];
+    } catch (e) {
+      rs.health = "err";
+      rs.lastError = e instanceof Error ? e.message : String(e);
+      const reset = (e as { alerts?: unknown }).alerts;
+      if (Array.isArray(reset)) rs.alerts = [];
+    }
+    rs.lastEvaluation = ts;
+    rs.evaluationTime = (Date.now() - started) / 1000;
+  }
+  return { state: { rules, lastEvaluation: ts, evaluationTime: (Date.now() - groupStart) / 1000 }, series, toSend };
+}
