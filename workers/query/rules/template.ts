@@ -251,7 +251,7 @@ class Exec {
       if (v && typeof v === "object" && !(v instanceof GoInt) && !Array.isArray(v)) {
         const o = v as Record<string, V>;
         if (v === this.data) {
-          if (!(f in o)) this.fail(arg.pos , arg.src, `can't evaluate field ${f} in type *template.tmplData`);
+          if (!(f in o)) this.fail(arg.pos , arg.src, `can't evaluate field ${f} in type struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value float64 }`);
           v = o[f];
         } else v = o[f] ?? ""; // map[string]string with missingkey=zero
       } else this.fail(arg.pos , arg.src, `can't evaluate field ${f} in type ${goTypeName(v)}`);

@@ -5,6 +5,7 @@
 // a parameter so this module stays free of Node.
 import type { Labels } from "../../../../shared/labels";
 import type { GroupState, RuleGroupSpec } from "../../../../shared/rules/types";
+import { STALE_NAN } from "../../../../shared/staleness";
 import { MemoryStorage } from "../../../../shared/storage/memory";
 import { instantQuery } from "../../promql/index";
 import { evaluateGroup, initialGroupState } from "../evaluate-group";
@@ -81,7 +82,7 @@ function loadSeries(tg: TestGroup): MemoryStorage {
       // The TSDB keeps the first sample at a timestamp (promtool 2.42 with no interval puts them all at 0).
       if (v === undefined || times.has(t)) return;
       times.add(t);
-      storage.append(labels, t, v);
+      storage.append(labels, t, v === "stale" ? STALE_NAN : v);
     });
   }
   return storage;

@@ -3,11 +3,14 @@
 // `stale`, `Inf`, `1e3`), as promql/parser's series description grammar.
 import type { Labels } from "../../../../shared/labels";
 import { LABEL_NAME_RE, METRIC_NAME_RE } from "../../../../shared/labels";
-import { STALE_NAN } from "../../../../shared/staleness";
 import { unquote } from "../../promql/literals";
 
-/** A value of a series, or undefined for an omitted one (`_`). */
-export type SeriesValue = number | undefined;
+/**
+ * A value of a series, undefined for an omitted one (`_`), or "stale": the
+ * marker is written into storage only at the end, as a JS array of doubles
+ * may canonicalise the StaleNaN bits.
+ */
+export type SeriesValue = number | undefined | "stale";
 
 /** parser.ParseMetric: `name`, `name{a="b", c='d'}`, `{__name__="x"}`, `{}`, or "" (no labels). */
 export function parseMetric(text: string): Labels {
@@ -48,7 +51,7 @@ export function expandValues(text: string): SeriesValue[] {
     let m: RegExpExecArray | null;
     if (item === "_") out.push(undefined);
     else if ((m = /^_x(\d+)$/.exec(item))) for (let i = 0; i < Number(m[1]); i++) out.push(undefined);
-    else if (item === "stale") out.push(STALE_NAN);
+    else if (item === "stale") out.push("stale");
     else if ((m = /^([+-]?(?:[\d.]+(?:[eE][+-]?\d+)?|inf|nan|Inf|NaN))([+-](?:[\d.]+(?:[eE][+-]?\d+)?|Inf|inf))x(\d+)$/.exec(item))) {
       let v = number(m[1], text);
       const step = number(m[2], text);
@@ -57,7 +60,7 @@ export function expandValues(text: string): SeriesValue[] {
         v += step;
       }
     } else if ((m = /^(.+?)x(\d+)$/.exec(item))) {
-      const v = m[1] === "stale" ? STALE_NAN : number(m[1], text);
+      const v: SeriesValue = m[1] === "stale" ? "stale" : number(m[1], text);
       for (let i = 0; i <= Number(m[2]); i++) out.push(v);
     } else out.push(number(item, text));
   }
