@@ -6,13 +6,45 @@ export class GoInt {
   constructor(readonly n: number) {}
 }
 
+/** The exact decimal digits of a finite positive double (up to 100), and its exponent. */
+function exactDigits(abs: number): { d: string; exp: number } {
+  const [mant, ex] = abs.toExponential(99).split("e");
+  return { d: mant.replace(".", "").replace(/0+$/, "") || "0", exp: Number(ex) };
+}
+
+/**
+ * Rounds to `keep` significant digits as Go's strconv does: to nearest, and to
+ * even on an exact tie (JS rounds ties up: 1234.5 is "1234" in Go, "1235" in JS).
+ */
+function roundDigits(abs: number, keep: number): { d: string; exp: number } {
+  const { d, exp } = exactDigits(abs);
+  if (keep <= 0) {
+    // Everything is dropped: rounds to 0 or up to one unit of the first kept place.
+    const up = keep === 0 && (d[0] > "5" || (d[0] === "5" && d.length > 1));
+    return up ? { d: "1", exp: exp + 1 } : { d: "0", exp: exp + 1 - keep };
+  }
+  if (d.length <= keep) return { d, exp };
+  const head = d.slice(0, keep);
+  const next = d[keep];
+  const rest = d.slice(keep + 1);
+  const tie = next === "5" && /^0*$/.test(rest);
+  const roundUp = next > "5" || (next === "5" && !tie) || (tie && Number(head[head.length - 1]) % 2 === 1);
+  if (!roundUp) return { d: head.replace(/0+$/, "") || "0", exp };
+  const digits = head.split("").map(Number);
+  let i = digits.length - 1;
+  while (i >= 0 && digits[i] === 9) digits[i--] = 0;
+  if (i < 0) return { d: "1", exp: exp + 1 };
+  digits[i]++;
+  return { d: digits.join("").replace(/0+$/, "") || "0", exp };
+}
+
 function digitsOf(abs: number, prec: number | null): { d: string; exp: number } {
-  // toExponential gives the shortest round-trip digits when no precision is given, as Go's shortest.
-  const e = prec === null ? abs.toExponential() : abs.toExponential(Math.max(0, prec - 1));
-  const [mant, ex] = e.split("e");
-  let d = mant.replace(".", "");
-  d = d.replace(/0+$/, "") || "0";
-  return { d, exp: Number(ex) };
+  if (prec === null) {
+    // toExponential() gives the shortest round-trip digits, as Go's shortest formatting.
+    const [mant, ex] = abs.toExponential().split("e");
+    return { d: mant.replace(".", "").replace(/0+$/, "") || "0", exp: Number(ex) };
+  }
+  return roundDigits(abs, Math.max(1, prec));
 }
 
 function expText(exp: number, upper: boolean): string {
@@ -77,8 +109,13 @@ function fixedFromDigits(d: string, dp: number, decimals: number): string {
 export function formatE(v: number, prec = 6, upper = false): string {
   const s = special(v, true);
   if (s !== null) return s;
-  const [mant, ex] = (prec < 0 ? v.toExponential() : v.toExponential(prec)).split("e");
-  return mant + expText(Number(ex), upper);
+  if (prec < 0 || v === 0) {
+    const [mant, ex] = (prec < 0 ? v.toExponential() : v.toExponential(prec)).split("e");
+    return mant + expText(Number(ex), upper);
+  }
+  const { d, exp } = roundDigits(Math.abs(v), prec + 1);
+  const digits = d.padEnd(prec + 1, "0");
+  return (v < 0 ? "-" : "") + digits[0] + (prec > 0 ? "." + digits.slice(1) : "") + expText(exp, upper);
 }
 
 /** strconv.FormatFloat(v, 'f', prec, 64). */
@@ -89,9 +126,10 @@ export function formatF(v: number, prec = 6): string {
     const { d, exp } = digitsOf(Math.abs(v), null);
     return (v < 0 ? "-" : "") + fixedFromDigits(d, exp + 1, Math.max(d.length - exp - 1, 0));
   }
-  if (Math.abs(v) < 1e21) return v.toFixed(prec);
-  const { d, exp } = digitsOf(Math.abs(v), null);
-  return (v < 0 ? "-" : "") + fixedFromDigits(d, exp + 1, prec);
+  if (v === 0) return (Object.is(v, -0) ? "-" : "") + (0).toFixed(prec);
+  const e = exactDigits(Math.abs(v)).exp;
+  const { d, exp } = roundDigits(Math.abs(v), e + 1 + prec);
+  return (v < 0 ? "-" : "") + fixedFromDigits(d === "0" ? "" : d, d === "0" ? 0 : exp + 1, prec).replace(/^$/, "0").replace(/^\./, "0.");
 }
 
 export type GoValue = string | number | boolean | GoInt | Record<string, string> | null | GoValue[] | { [k: string]: unknown };
