@@ -1,7 +1,7 @@
 // promtool's unit-test file (cmd/promtool/unittest.go), read as strictly as
 // yaml.UnmarshalStrict does: unknown fields are errors, spelled as Go's yaml
 // ("yaml: unmarshal errors:\n  line 7: field foo not found in type main.testGroup").
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import type { Labels } from "../../../../shared/labels";
 import { ruleDurationMs } from "../rule-file";
 
@@ -42,21 +42,49 @@ type Fields = Record<string, (n: Node | null) => unknown>;
 
 class Reader {
   readonly errors: string[] = [];
-  constructor(private readonly lc: LineCounter) {}
+  constructor(private readonly lc: LineCounter, private readonly doc: Document) {}
+
+  /** Follows YAML aliases (*name) to their anchored node. */
+  deref(n: Node | null): Node | null {
+    for (let i = 0; i < 100 && n && isAlias(n); i++) n = (n.resolve(this.doc) as Node | undefined) ?? null;
+    return n;
+  }
 
   line(n: Node | null | undefined): number {
     const off = n?.range?.[0] ?? 0;
     return this.lc.linePos(off).line;
   }
 
+  /** A map's pairs with YAML 1.1 merge keys (<<: *anchor) expanded, explicit keys first, as yaml.v2 does. */
+  pairs(n: Node): { key: unknown; value: unknown }[] {
+    if (!isMap(n)) return [];
+    const own = n.items.filter((p) => !(isScalar(p.key) && p.key.value === "<<"));
+    const seen = new Set(own.map((p) => (isScalar(p.key) ? String(p.key.value) : "")));
+    const merged: { key: unknown; value: unknown }[] = [];
+    for (const p of n.items) {
+      if (!(isScalar(p.key) && p.key.value === "<<")) continue;
+      const v = this.deref((p.value as Node | null) ?? null);
+      const sources = isSeq(v) ? v.items.map((x) => this.deref(x as Node)) : [v];
+      for (const src of sources) {
+        if (!src || !isMap(src)) continue;
+        for (const q of this.pairs(src)) {
+          const k = isScalar(q.key) ? String(q.key.value) : "";
+          if (!seen.has(k)) seen.add(k), merged.push(q);
+        }
+      }
+    }
+    return [...own, ...merged];
+  }
+
   struct<T>(n: Node | null, type: string, fields: Fields): T {
+    n = this.deref(n);
     const out: Record<string, unknown> = {};
     if (n === null || (isScalar(n) && (n.value === null || n.value === ""))) return out as T;
     if (!isMap(n)) {
       this.errors.push(`line ${this.line(n)}: cannot unmarshal ${this.kind(n)} into ${type}`);
       return out as T;
     }
-    for (const pair of n.items) {
+    for (const pair of this.pairs(n)) {
       const key = isScalar(pair.key) ? String(pair.key.value) : "";
       const f = fields[key];
       if (!f) {
@@ -76,6 +104,7 @@ class Reader {
   }
 
   str = (n: Node | null): string => {
+    n = this.deref(n);
     if (n === null) return "";
     if (isScalar(n) && n.value === null) return "";
     if (isScalar(n) && n.value !== undefined && typeof n.value !== "object") return typeof n.value === "string" ? n.value : String(n.source ?? n.value);
@@ -84,6 +113,7 @@ class Reader {
   };
 
   float = (n: Node | null): number => {
+    n = this.deref(n);
     if (n === null || (isScalar(n) && n.value === null)) return 0;
     if (isScalar(n) && typeof n.value === "number") return n.value;
     this.errors.push(`line ${this.line(n)}: cannot unmarshal ${this.kind(n)} into float64`);
@@ -102,6 +132,7 @@ class Reader {
   };
 
   list<T>(n: Node | null, item: (n: Node | null) => T): T[] {
+    n = this.deref(n);
     if (n === null || (isScalar(n) && n.value === null)) return [];
     if (!isSeq(n)) {
       this.errors.push(`line ${this.line(n)}: cannot unmarshal ${this.kind(n)} into []`);
@@ -111,13 +142,14 @@ class Reader {
   }
 
   map(n: Node | null): Labels {
+    n = this.deref(n);
     const out: Labels = {};
     if (n === null || (isScalar(n) && n.value === null)) return out;
     if (!isMap(n)) {
       this.errors.push(`line ${this.line(n)}: cannot unmarshal ${this.kind(n)} into map[string]string`);
       return out;
     }
-    for (const p of n.items) out[this.str(p.key as Node)] = this.str((p.value as Node | null) ?? null);
+    for (const p of this.pairs(n)) out[this.str(p.key as Node)] = this.str((p.value as Node | null) ?? null);
     return out;
   }
 }
@@ -130,7 +162,7 @@ export function parseUnitTestFile(text: string): UnitTestFile {
     const e = doc.errors[0];
     throw new Error(`yaml: line ${e.linePos?.[0].line ?? 0}: ${e.message.split("\n")[0]}`);
   }
-  const r = new Reader(lc);
+  const r = new Reader(lc, doc);
   const dur = (n: Node | null) => r.duration(n);
   const raw = r.struct<Record<string, unknown>>(doc.contents as Node | null, "main.unitTestFile", {
     rule_files: (n) => r.list(n, r.str),
