@@ -12,6 +12,14 @@ evaluation_interval, group_eval_order, tests with input_series,
 alert_rule_test and promql_expr_test), on Inferscope's rule evaluator.
 `;
 
+async function exists(path: string): Promise<boolean> {
+  const { stat } = await import("node:fs/promises");
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 export async function rulesTestCommand(args: string[], out: { stdout: (s: string) => void; stderr: (s: string) => void } = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
@@ -23,7 +31,15 @@ export async function rulesTestCommand(args: string[], out: { stdout: (s: string
   const unknown = args.find((a) => a.startsWith("-"));
   if (unknown) throw new CliError(`unknown flag ${unknown}\n\n${USAGE}`);
   if (args.length === 0) throw new CliError(`give at least one test file\n\n${USAGE}`);
-  const report = await runRuleTests(await nodeTestFs(), args);
+  // As promtool (kingpin's ExistingFiles): a missing path is refused before any test runs, exit 1.
+  const fs = await nodeTestFs();
+  for (const f of args) {
+    if (!(await exists(f))) {
+      out.stderr(`inferscope rules test: path '${f}' does not exist, try --help\n`);
+      return 1;
+    }
+  }
+  const report = await runRuleTests(fs, args);
   for (const c of report.chunks) (c.stream === "stdout" ? out.stdout : out.stderr)(c.text);
   return report.passed ? 0 : 1;
 }

@@ -89,5 +89,8 @@ describe("entry points", () => {
     await expect(rulesTestCommand([], io)).rejects.toThrow(CliError);
     await expect(rulesTestCommand(["--nope", pass], io)).rejects.toThrow("unknown flag --nope");
     expect(await rulesTestCommand(["--help"], io)).toBe(0);
+    err.length = 0;
+    expect(await rulesTestCommand([join(dir, "missing.yml")], io)).toBe(1);
+    expect(err.join("")).toBe(`inferscope rules test: path '${join(dir, "missing.yml")}' does not exist, try --help\n`);
   });
 });
