@@ -7,7 +7,7 @@ import type { Labels } from "../../../shared/labels";
 import type { AlertingRuleSpec, GroupState, PostableAlert, RuleGroupSpec, RuleOutputSeries, RuleSpec, RuleState } from "../../../shared/rules/types";
 import { STALE_NAN } from "../../../shared/staleness";
 import type { QueryStorage } from "../../../shared/storage/types";
-import { instantQuery, parseExpr, type Expr } from "../promql/index";
+import { instantQuery, parseExpr, type Expr, type QueryOptions } from "../promql/index";
 import { alertsToSend, evalAlertingRule, labelsKey, type OutputSample, type ResultSample } from "./alerting";
 import { OverlayStorage } from "./overlay-storage";
 import { evalRecordingRule } from "./recording";
@@ -20,6 +20,8 @@ export interface EvalOptions {
   /** 60_000, as Prometheus's --rules.alert.resend-delay. */
   resendDelayMs?: number;
   timeoutMs?: number;
+  /** Step of subqueries written without one (x[1h:]): Prometheus's global evaluation_interval, 1m by default. */
+  noStepSubqueryIntervalMs?: number;
 }
 
 export interface GroupEvaluation {
@@ -83,8 +85,11 @@ function parsed(expr: string): Expr {
 }
 
 /** EngineQueryFunc: an instant query whose result must be a vector or a scalar (one sample, no labels). */
-async function queryRule(storage: QueryStorage, expr: string, ts: number, timeoutMs: number | undefined): Promise<ResultSample[]> {
-  const r = await instantQuery(storage, parsed(expr), ts, timeoutMs ? { timeoutMs } : {});
+async function queryRule(storage: QueryStorage, expr: string, ts: number, opts: EvalOptions): Promise<ResultSample[]> {
+  const q: QueryOptions = {};
+  if (opts.timeoutMs) q.timeoutMs = opts.timeoutMs;
+  if (opts.noStepSubqueryIntervalMs) q.noStepSubqueryIntervalMs = opts.noStepSubqueryIntervalMs;
+  const r = await instantQuery(storage, parsed(expr), ts, q);
   if (r.resultType === "vector") return r.result.map((s) => ({ metric: s.metric, v: s.v }));
   if (r.resultType === "scalar") return [{ metric: {}, v: r.result.v }];
   throw new Error("rule result is not a vector or scalar");
@@ -112,7 +117,7 @@ export async function evaluateGroup(storage: QueryStorage, group: RuleGroupSpec,
     const rs = rules[i];
     const started = Date.now();
     try {
-      const result = await queryRule(overlay, rule.expr, ts, opts.timeoutMs);
+      const result = await queryRule(overlay, rule.expr, ts, opts);
       let samples: OutputSample[];
       if (isAlertingRule(rule)) {
         const r = evalAlertingRule(rule, result, ts, rs.alerts, { externalLabels, externalURL: opts.externalURL, limit });

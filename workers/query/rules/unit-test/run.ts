@@ -127,7 +127,8 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Map<stri
   const alertTimes = [...new Set(tg.alertRuleTests.map((a) => a.evalTime))].sort((a, b) => a - b);
   let curr = 0;
   const errs: string[] = [];
-  const evalOpts = { externalURL: tg.externalURL, externalLabels: tg.externalLabels };
+  // promtool sets the suite's no-step subquery interval to evaluation_interval, for rules and expression tests alike.
+  const evalOpts = { externalURL: tg.externalURL, externalLabels: tg.externalLabels, noStepSubqueryIntervalMs: evalInterval };
 
   for (let ts = 0; ts <= maxt; ts += evalInterval) {
     const evalErrs: string[] = [];
@@ -171,7 +172,7 @@ async function runTestGroup(tg: TestGroup, evalInterval: number, order: Map<stri
     const time = modelDuration(tc.evalTime);
     let got: { labels: Labels; value: number }[];
     try {
-      const r = await instantQuery(storage, tc.expr, tc.evalTime);
+      const r = await instantQuery(storage, tc.expr, tc.evalTime, { noStepSubqueryIntervalMs: evalInterval });
       if (r.resultType === "vector") got = r.result.map((s) => ({ labels: s.metric, value: s.v }));
       else if (r.resultType === "scalar") got = [{ labels: {}, value: r.result.v }];
       else throw new Error("rule result is not a vector or scalar");
