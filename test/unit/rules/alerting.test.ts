@@ -20,12 +20,13 @@ function storageWith(lastMin: number, extra: { labels: Record<string, string>; v
   return s;
 }
 
-async function run(storage: MemoryStorage, group: RuleGroupSpec, minutes: number[]): Promise<Map<number, GroupEvaluation>> {
+async function run(storage: MemoryStorage, group: RuleGroupSpec, minutes: number[], viaJson = false): Promise<Map<number, GroupEvaluation>> {
   let state: GroupState = initialGroupState(group);
   const out = new Map<number, GroupEvaluation>();
   for (const m of minutes) {
     const ev = await evaluateGroup(storage, group, m * M, state, opts);
-    state = ev.state;
+    // The cron keeps the state as JSON in Postgres between evaluations.
+    state = viaJson ? (JSON.parse(JSON.stringify(ev.state)) as GroupState) : ev.state;
     out.set(m, ev);
   }
   return out;
@@ -93,6 +94,13 @@ describe("alerting rule with for: 2m", () => {
     expect(sent(5).map((a) => [a.startsAt, a.endsAt])).toEqual([["1970-01-01T00:02:00Z", "1970-01-01T00:05:00Z"]]); // resolved
     expect(sent(6)).toEqual([]);
     expect(sent(7).map((a) => a.endsAt)).toEqual(["1970-01-01T00:05:00Z"]);
+  });
+
+  it("behaves the same when the state goes through JSON between evaluations, as the cron stores it", async () => {
+    const strip = (evs: Map<number, GroupEvaluation>) => [...evs.values()].map((e) => ({ alerts: e.state.rules[0].alerts, lastSeries: e.state.rules[0].lastSeries, toSend: e.toSend, series: e.series.map((s) => [s.labels, isStaleNaN(s.value) ? "stale" : s.value]) }));
+    const direct = await run(storageWith(4), group, range(0, 22));
+    const viaJson = await run(storageWith(4), group, range(0, 22), true);
+    expect(JSON.parse(JSON.stringify(strip(viaJson)))).toEqual(JSON.parse(JSON.stringify(strip(direct))));
   });
 
   it("treats an alert that comes back after resolving as new", async () => {
