@@ -5,12 +5,11 @@
 // reports must be byte for byte the same.
 import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { runRuleTests } from "../../../workers/query/rules/unit-test/index";
-import { nodeTestFs } from "../../../workers/query/rules/unit-test/index";
+import { nodeTestFs, runRuleTests } from "../../../workers/query/rules/unit-test/index";
 
 const exec = promisify(execFile);
 const dir = join(dirname(fileURLToPath(import.meta.url)), "promtool");
@@ -37,14 +36,13 @@ describe("promtool test rules and inferscope's runner agree", () => {
 
   it.each(files)("%s", async (file) => {
     const real = await promtool(file);
-    const cwd = process.cwd();
-    process.chdir(dir);
-    let ours;
-    try {
-      ours = await runRuleTests(await nodeTestFs(), [file]);
-    } finally {
-      process.chdir(cwd);
-    }
+    // Our runner sees the same relative paths promtool saw from its working directory.
+    const disk = await nodeTestFs();
+    const fs = {
+      readFile: (p: string) => disk.readFile(isAbsolute(p) ? p : join(dir, p)),
+      glob: async (p: string) => (await disk.glob(isAbsolute(p) ? p : join(dir, p))).map((m) => (isAbsolute(p) ? m : relative(dir, m))),
+    };
+    const ours = await runRuleTests(fs, [file]);
     const out = ours.chunks.map((c) => c.text).join("");
     expect(real.code === 0, real.out).toBe(file.includes("_pass"));
     expect(ours.passed, out).toBe(real.code === 0);
