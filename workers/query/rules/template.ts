@@ -3,6 +3,7 @@
 // humanize family, printf, if/else with comparisons, {{- -}}), expanded as
 // Prometheus's rules/alerting.go does: with the same variable prelude, and an
 // execution error giving "<error expanding template: ...>" instead of failing.
+import { RE2JS, RE2JSException } from "re2js";
 import type { Labels } from "../../../shared/labels";
 import { formatG, formatV, GoInt, goTypeName, queryEscape, sprintf } from "./go-format";
 import { parseTemplate, TemplateError, type Arg, type Node, type Pipeline } from "./template-parse";
@@ -130,12 +131,45 @@ function goTime(sec: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fracText} +0000 UTC`;
 }
 
-function goRegex(pattern: string): RegExp {
+/** Go's regexp (RE2 syntax, via re2js, as the engine's matchers). */
+function goRegex(pattern: string): RE2JS {
   try {
-    return new RegExp(pattern, "u");
+    return RE2JS.compile(pattern);
   } catch (e) {
-    throw new Error(`error parsing regexp: ${(e as Error).message}`);
+    if (e instanceof RE2JSException) throw new Error(e.message.startsWith("error parsing regexp") ? e.message : `error parsing regexp: ${e.message}`);
+    throw e;
   }
+}
+
+/** Go's Regexp.ReplaceAllString: $1, ${1}, $name, ${name} and $$ in the replacement; empty matches next to a match are skipped. */
+function goReplaceAll(pattern: string, repl: string, text: string): string {
+  const m = goRegex(pattern).matcher(text);
+  const group = (name: string): string => {
+    try {
+      const g = /^\d+$/.test(name) ? m.group(Number(name)) : m.group(name);
+      return g ?? "";
+    } catch {
+      return "";
+    }
+  };
+  const expand = () =>
+    repl.replace(/\$(?:\$|\{(\w+)\}|(\w+))?/g, (all, braced: string | undefined, bare: string | undefined) => {
+      if (all === "$$") return "$";
+      const name = braced ?? bare;
+      return name === undefined ? "$" : group(name);
+    });
+  let out = "";
+  let last = 0;
+  let prevEnd = -1;
+  while (m.find()) {
+    const start = m.start();
+    const end = m.end();
+    if (start === end && start === prevEnd) continue;
+    out += text.slice(last, start) + expand();
+    last = end;
+    prevEnd = end;
+  }
+  return out + text.slice(last);
 }
 
 function titleCase(s: string): string {
@@ -205,8 +239,8 @@ const FUNCS: Record<string, (args: V[]) => V> = {
   title: ([a]) => titleCase(str(a)),
   toUpper: ([a]) => str(a).toUpperCase(),
   toLower: ([a]) => str(a).toLowerCase(),
-  reReplaceAll: ([p, r, t]) => str(t).replace(new RegExp(goRegex(str(p)).source, "gu"), str(r).replace(/\$\{(\w+)\}/g, "$$<$1>").replace(/\$\{?(\d+)\}?/g, "$$$1")),
-  match: ([p, t]) => goRegex(str(p)).test(str(t)),
+  reReplaceAll: ([p, r, t]) => goReplaceAll(str(p), str(r), str(t)),
+  match: ([p, t]) => goRegex(str(p)).matcher(str(t)).find(),
   stripPort: ([a]) => {
     const s = str(a);
     const m = /^\[([^\]]+)\]:\d*$/.exec(s) ?? /^([^:]*):\d*$/.exec(s);
