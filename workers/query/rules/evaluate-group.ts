@@ -101,6 +101,8 @@ function labelsFromKey(key: string): Labels {
 
 export async function evaluateGroup(storage: QueryStorage, group: RuleGroupSpec, ts: number, state: GroupState, opts: EvalOptions): Promise<GroupEvaluation> {
   const overlay = new OverlayStorage(storage);
+  /** Values written at ts by the rules so far, by series. */
+  const written = new Map<string, number>();
   const series: RuleOutputSeries[] = [];
   const toSend: PostableAlert[] = [];
   const externalLabels = opts.externalLabels ?? {};
@@ -130,14 +132,26 @@ export async function evaluateGroup(storage: QueryStorage, group: RuleGroupSpec,
       const returned = new Set<string>();
       for (const s of samples) {
         const key = labelsKey(s.labels);
-        // Two rules of a group writing one series at one time: Prometheus keeps the first (duplicate sample).
+        const before = written.get(key);
+        if (before !== undefined) {
+          // An earlier rule wrote this series at this time: the TSDB takes the same value again and refuses another.
+          if (!Object.is(before, s.value)) {
+            rs.health = "err";
+            rs.lastError = "duplicate sample for timestamp";
+            continue;
+          }
+        } else {
+          written.set(key, s.value);
+          series.push({ labels: s.labels, timestamp: ts, value: s.value });
+          overlay.add(s.labels, ts, s.value);
+        }
         returned.add(key);
-        series.push({ labels: s.labels, timestamp: ts, value: s.value });
-        overlay.add(s.labels, ts, s.value);
       }
       for (const key of rs.lastSeries) {
-        if (returned.has(key)) continue;
+        // No marker for a series another rule wrote at this time (Prometheus ignores that append error).
+        if (returned.has(key) || written.has(key)) continue;
         const labels = labelsFromKey(key);
+        written.set(key, STALE_NAN);
         series.push({ labels, timestamp: ts, value: STALE_NAN });
         overlay.add(labels, ts, STALE_NAN);
       }
