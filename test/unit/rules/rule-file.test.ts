@@ -124,10 +124,10 @@ describe("parseRuleFile", () => {
   });
 
   it("template problems name the label or annotation", () => {
-    expect(problems(`groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels: {s: "{{ if }}"}\n        annotations: {d: "{{ $v }}", q: "{{ query \\"up\\" }}"}\n`)).toEqual([
+    expect(problems(`groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels: {s: "{{ if }}"}\n        annotations: {d: "{{ $v }}", q: "{{ tmpl \\"x\\" . }}"}\n`)).toEqual([
       'group "g", rule 1, "A": label "s": template: __alert_A:1: missing value for if',
       'group "g", rule 1, "A": annotation "d": template: __alert_A:1: undefined variable "$v"',
-      `group "g", rule 1, "A": annotation "q": template: __alert_A:1: function "query" is not supported by Inferscope's templates (templates cannot run queries)`,
+      `group "g", rule 1, "A": annotation "q": template: __alert_A:1: function "tmpl" is not supported in alert templates (it includes console template files)`,
     ]);
   });
 });

@@ -16,7 +16,7 @@ describe("variables and fields", () => {
     ["{{ index $labels \"model\" }} {{ len $labels }}", "llama 3"],
     ["{{ $x := 2.5 }}{{ $x }}", "2.5"],
     ["{{/* a comment */}}ok", "ok"],
-  ])("%s", (t, want) => expect(x(t)).toBe(want));
+  ])("%s", async (t, want) => expect(await x(t)).toBe(want));
 });
 
 describe("functions (promtool-checked spellings)", () => {
@@ -33,7 +33,7 @@ describe("functions (promtool-checked spellings)", () => {
     ['{{ reReplaceAll "(.*):.*" "$1" $labels.instance }} {{ stripPort $labels.instance }} {{ match "^gpu" $labels.instance }}', "gpu-1 gpu-1 true"],
     ["{{ humanizeTimestamp 1700000000.5 }}", "2023-11-14 22:13:20.5 +0000 UTC"],
     ['{{ tableLink "rate(x[5m])" }}', "/graph?g0.expr=rate%28x%5B5m%5D%29&g0.tab=1"],
-  ])("%s", (t, want) => expect(x(t)).toBe(want));
+  ])("%s", async (t, want) => expect(await x(t)).toBe(want));
 });
 
 describe("control flow and trimming", () => {
@@ -46,16 +46,16 @@ describe("control flow and trimming", () => {
     ["{{ with $labels.model }}model {{ . }}{{ end }}{{ with $labels.nope }}x{{ else }}none{{ end }}", "model llamanone"],
     ["{{ range $k, $v := $labels }}{{ $k }}={{ $v }};{{ end }}", "instance=gpu-1:9400;job=dcgm;model=llama;"],
     ["a  {{- 1 -}}  b\n{{- 2 }}", "a1b2"],
-  ])("%s", (t, want) => expect(x(t)).toBe(want));
+  ])("%s", async (t, want) => expect(await x(t)).toBe(want));
 
-  it("comparing float64 with an int constant fails at execution as in Go (promtool-checked)", () => {
-    expect(x("{{ if gt $value 1 }}big{{ end }}")).toBe(
+  it("comparing float64 with an int constant fails at execution as in Go (promtool-checked)", async () => {
+    expect(await x("{{ if gt $value 1 }}big{{ end }}")).toBe(
       '<error expanding template: error executing template __alert_A: template: __alert_A:1:118: executing "__alert_A" at <gt $value 1>: error calling gt: incompatible types for comparison>',
     );
   });
 
-  it("an unknown field of the data fails at execution", () => {
-    expect(x("{{ .Foo }}")).toMatch(/^<error expanding template: .*at <\.Foo>: can't evaluate field Foo in type struct \{ Labels/);
+  it("an unknown field of the data fails at execution", async () => {
+    expect(await x("{{ .Foo }}")).toMatch(/^<error expanding template: .*at <\.Foo>: can't evaluate field Foo in type struct \{ Labels/);
   });
 });
 
@@ -83,5 +83,31 @@ describe("Go number formatting", () => {
     expect(sprintf("%05.1f|%-4d|%+d|%d%%", [3.14159, { n: 7 } as never, { n: 2 } as never, { n: 1 } as never])).toContain("003.1|");
     expect(sprintf("%s %s", ["a"])).toBe("a %!s(MISSING)");
     expect(sprintf("%s", ["a", "b"])).toBe("a%!(EXTRA string=b)");
+  });
+});
+
+describe("templates that query", () => {
+  const results: Record<string, { labels: Record<string, string>; value: number }[]> = {
+    up: [{ labels: { __name__: "up", job: "b" }, value: 0 }, { labels: { __name__: "up", job: "a" }, value: 1 }],
+  };
+  const query = async (q: string) => {
+    if (!(q in results)) throw new Error(`1:1: parse error: unknown ${q}`);
+    return results[q];
+  };
+  const t = (text: string) => expandTemplate(text, "A", data, query);
+
+  it("runs each query once and gives samples to first, value, label, sortByLabel and range", async () => {
+    expect(await t('{{ with query "up" }}{{ (first .).Value }} {{ . | first | label "job" }} {{ range sortByLabel "job" . }}{{ .Labels.job }}{{ value . }}{{ end }}{{ end }}')).toBe("0 b a1b0");
+  });
+  it("a failing query, and first of nothing, are execution errors", async () => {
+    expect(await t('{{ query "bad" }}')).toMatch(/^<error expanding template: .*error calling query: 1:1: parse error: unknown bad>$/);
+    results.none = [];
+    expect(await t('{{ query "none" | first }}')).toMatch(/error calling first: first\(\) called on vector with no elements>$/);
+  });
+  it("externalURL and pathPrefix", async () => {
+    expect(await expandTemplate("{{ externalURL }} [{{ pathPrefix }}]", "A", { ...data, externalURL: "https://is.example/prom" })).toBe("https://is.example/prom [/prom]");
+  });
+  it("without a query function a query is an error, not a crash", async () => {
+    expect(await expandTemplate('{{ query "up" }}', "A", data)).toMatch(/error calling query: queries are not available here>$/);
   });
 });

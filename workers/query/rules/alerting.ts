@@ -4,7 +4,7 @@ import type { Labels } from "../../../shared/labels";
 import type { AlertingRuleSpec, AlertInstance, PostableAlert } from "../../../shared/rules/types";
 import { queryEscape } from "./go-format";
 import { ruleDurationMs } from "./rule-file";
-import { expandTemplate } from "./template";
+import { expandTemplate, type TemplateQuery } from "./template";
 
 /** How long a resolved alert is kept (and resent as resolved), as Prometheus's resolvedRetention. */
 export const RESOLVED_RETENTION_MS = 15 * 60_000;
@@ -34,6 +34,8 @@ export interface AlertingEvalOptions {
   externalLabels: Labels;
   externalURL: string;
   limit: number;
+  /** For templates' `query`: an instant query at the evaluation time. */
+  query?: TemplateQuery;
 }
 
 /**
@@ -42,17 +44,17 @@ export interface AlertingEvalOptions {
  * unchanged) and on the limit (alerts reset, as Prometheus does: the thrown
  * error carries `alerts: []`).
  */
-export function evalAlertingRule(rule: AlertingRuleSpec, result: ResultSample[], ts: number, previous: AlertInstance[], opts: AlertingEvalOptions): { alerts: AlertInstance[]; samples: OutputSample[] } {
+export async function evalAlertingRule(rule: AlertingRuleSpec, result: ResultSample[], ts: number, previous: AlertInstance[], opts: AlertingEvalOptions): Promise<{ alerts: AlertInstance[]; samples: OutputSample[] }> {
   const holdMs = rule.for ? ruleDurationMs(rule.for) ?? 0 : 0;
   const keepMs = rule.keep_firing_for ? ruleDurationMs(rule.keep_firing_for) ?? 0 : 0;
   const fresh = new Map<string, AlertInstance>();
   for (const s of result) {
     const data = { labels: s.metric, externalLabels: opts.externalLabels, externalURL: opts.externalURL, value: s.v };
-    const expand = (text: string) => expandTemplate(text, rule.alert, data);
+    const expand = (text: string) => expandTemplate(text, rule.alert, data, opts.query);
     const lb: Labels = { ...s.metric };
     delete lb.__name__;
     for (const [k, v] of Object.entries(rule.labels ?? {})) {
-      const x = expand(v);
+      const x = await expand(v);
       if (x === "") delete lb[k];
       else lb[k] = x;
     }
@@ -60,7 +62,7 @@ export function evalAlertingRule(rule: AlertingRuleSpec, result: ResultSample[],
     const annotations: Labels = {};
     for (const k of Object.keys(rule.annotations ?? {}).sort()) {
       // Kept even when empty: Prometheus's annotations keep empty values.
-      annotations[k] = expand(rule.annotations![k]);
+      annotations[k] = await expand(rule.annotations![k]);
     }
     const labels = sortedLabels(lb);
     const key = labelsKey(labels);

@@ -46,5 +46,5 @@ console.log(`group of 20 rules over ${SERIES} series: ${ms.toFixed(1)} ms per ev
 const data = { labels: { model: "llama", provider: "vllm" }, externalLabels: {}, externalURL: "", value: 12.345 };
 const n = 20_000;
 const t1 = performance.now();
-for (let i = 0; i < n; i++) expandTemplate(group.rules[15] && "{{ $labels.model }} on {{ $labels.provider }} at {{ $value | humanize }} req/s", "Busy5", data);
+for (let i = 0; i < n; i++) await expandTemplate("{{ $labels.model }} on {{ $labels.provider }} at {{ $value | humanize }} req/s", "Busy5", data);
 console.log(`template expansion: ${(((performance.now() - t1) / n) * 1000).toFixed(1)} µs per annotation`);

@@ -76,6 +76,7 @@ const parsedExprs = new Map<string, Expr>();
 
 function parsed(expr: string): Expr {
   let e = parsedExprs.get(expr);
+  // Templates' queries are parsed here too: cached like the rules' own.
   if (!e) {
     e = parseExpr(expr);
     if (parsedExprs.size > 5000) parsedExprs.clear();
@@ -122,7 +123,8 @@ export async function evaluateGroup(storage: QueryStorage, group: RuleGroupSpec,
       const result = await queryRule(overlay, rule.expr, ts, opts);
       let samples: OutputSample[];
       if (isAlertingRule(rule)) {
-        const r = evalAlertingRule(rule, result, ts, rs.alerts, { externalLabels, externalURL: opts.externalURL, limit });
+        const query = async (q: string) => (await queryRule(overlay, q, ts, opts)).map((s) => ({ labels: s.metric, value: s.v }));
+        const r = await evalAlertingRule(rule, result, ts, rs.alerts, { externalLabels, externalURL: opts.externalURL, limit, query });
         rs.alerts = r.alerts;
         samples = r.samples;
         toSend.push(...alertsToSend(rule as AlertingRuleSpec, rs.alerts, ts, { resendDelayMs: opts.resendDelayMs ?? DEFAULT_RESEND_DELAY_MS, intervalMs, externalURL: opts.externalURL, externalLabels }));

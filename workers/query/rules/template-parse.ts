@@ -11,7 +11,7 @@ export type Arg =
   | { t: "num"; v: number; int: boolean; pos: number; src: string }
   | { t: "bool"; v: boolean; pos: number; src: string }
   | { t: "nil"; pos: number; src: string }
-  | { t: "pipe"; pipe: Pipeline; pos: number; src: string };
+  | { t: "pipe"; pipe: Pipeline; chain: string[]; pos: number; src: string }; // (pipeline).A.B
 
 export interface Command {
   args: Arg[];
@@ -39,9 +39,10 @@ export const KNOWN_FUNCTIONS = new Set([
   "and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge", "len", "index", "print", "printf", "println", "html", "js", "urlquery",
   "humanize", "humanize1024", "humanizeDuration", "humanizePercentage", "humanizeTimestamp", "title", "toUpper", "toLower",
   "reReplaceAll", "match", "stripPort", "safeHtml", "graphLink", "tableLink", "parseDuration", "toTime", "args",
+  "query", "first", "label", "value", "strvalue", "sortByLabel", "externalURL", "pathPrefix",
 ]);
-/** Prometheus functions that need the query engine from inside a template: refused with a clear reason. */
-const UNSUPPORTED = new Set(["query", "first", "label", "value", "strvalue", "sortByLabel", "tmpl", "pathPrefix", "externalURL"]);
+/** Prometheus functions of console templates only (other files, HTML): refused with a clear reason. */
+const UNSUPPORTED = new Set(["tmpl"]);
 
 interface Item {
   kind: "text" | "action";
@@ -187,7 +188,7 @@ export function parseTemplate(src: string, name: string, vars: string[]): Node[]
         case "word":
           if (t.v === "true" || t.v === "false") return { t: "bool", v: t.v === "true", ...base };
           if (t.v === "nil") return { t: "nil", ...base };
-          if (UNSUPPORTED.has(t.v)) throw err(t.pos, `function "${t.v}" is not supported by Inferscope's templates (templates cannot run queries)`);
+          if (UNSUPPORTED.has(t.v)) throw err(t.pos, `function "${t.v}" is not supported in alert templates (it includes console template files)`);
           if (!KNOWN_FUNCTIONS.has(t.v)) throw err(t.pos, `function "${t.v}" not defined`);
           return { t: "ident", name: t.v, ...base };
         case "lparen": {
@@ -200,7 +201,14 @@ export function parseTemplate(src: string, name: string, vars: string[]): Node[]
           }
           if (depth > 0) throw err(t.pos, `unclosed left paren`);
           const inner = parsePipeline(toks.slice(start, p - 1), t.pos, "parenthesized pipeline");
-          return { t: "pipe", pipe: inner, ...base, src: "(" + toks.slice(start, p - 1).map((x) => x.v).join(" ") + ")" };
+          let src = "(" + toks.slice(start, p - 1).map((x) => x.v).join(" ") + ")";
+          let chain: string[] = [];
+          // A field right after the parenthesis applies to the pipeline's value: (first .).Value
+          if (p < toks.length && toks[p].k === "field" && toks[p].v !== "." && toks[p].pos === toks[p - 1].pos + 1) {
+            chain = toks[p].v.slice(1).split(".");
+            src += toks[p++].v;
+          }
+          return { t: "pipe", pipe: inner, chain, ...base, src };
         }
         default:
           throw err(t.pos, `unexpected "${t.v}" in ${ctx}`);

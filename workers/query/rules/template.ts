@@ -48,6 +48,32 @@ export function templateProblem(text: string, alertName: string): string | null 
 
 class ExecError extends Error {}
 
+/** One sample of a template's query: .Labels and .Value, as Prometheus's template sample. */
+export interface QuerySample {
+  Labels: Labels;
+  Value: number;
+}
+
+/** Runs a template's `query "..."` at the alert's evaluation time. */
+export type TemplateQuery = (query: string) => Promise<{ labels: Labels; value: number }[]>;
+
+/** Thrown by a `query` whose result is not known yet: the caller runs it and executes the template again. */
+class NeedQuery extends Error {
+  constructor(readonly query: string) {
+    super("query needed");
+  }
+}
+
+function sample(v: V): QuerySample {
+  if (v && typeof v === "object" && "Labels" in v && "Value" in v) return v as QuerySample;
+  throw new Error(`wrong type for value; expected *template.sample; got ${goTypeName(v)}`);
+}
+
+function vector(v: V): QuerySample[] {
+  if (Array.isArray(v)) return v as QuerySample[];
+  throw new Error(`wrong type for value; expected template.queryResult; got ${goTypeName(v)}`);
+}
+
 type V = unknown;
 
 function truth(v: V): boolean {
@@ -256,12 +282,24 @@ const FUNCS: Record<string, (args: V[]) => V> = {
     return m.slice(1).reduce((s, x, i) => s + (x ? Number(x) * mult[i] : 0), 0);
   },
   args: (args) => Object.fromEntries(args.map((a, i) => [`arg${i}`, a])),
+  first: ([v]) => {
+    const vec = vector(v);
+    if (vec.length === 0) throw new Error("first() called on vector with no elements");
+    return vec[0];
+  },
+  label: ([name, s]) => sample(s).Labels[str(name)] ?? "",
+  value: ([s]) => sample(s).Value,
+  strvalue: ([s]) => sample(s).Labels.__value__ ?? "",
+  sortByLabel: ([name, v]) => [...vector(v)].sort((a, b) => {
+    const x = a.Labels[str(name)] ?? "", y = b.Labels[str(name)] ?? "";
+    return x < y ? -1 : x > y ? 1 : 0;
+  }),
 };
 
 class Exec {
   private readonly vars: Map<string, V>[];
   out = "";
-  constructor(private readonly name: string, private readonly src: string, private readonly data: Record<string, V>) {
+  constructor(private readonly name: string, private readonly src: string, private readonly data: Record<string, V>, private readonly queries: Map<string, QuerySample[]>) {
     const d = data as { Labels: V; ExternalLabels: V; ExternalURL: V; Value: V };
     this.vars = [new Map<string, V>([["$", data], ["$labels", d.Labels], ["$externalLabels", d.ExternalLabels], ["$externalURL", d.ExternalURL], ["$value", d.Value]])];
   }
@@ -308,7 +346,7 @@ class Exec {
       case "var":
         return this.field(this.lookup(a.name), a.chain, a);
       case "pipe":
-        return this.pipeline(a.pipe, dot);
+        return this.field(this.pipeline(a.pipe, dot), a.chain, a);
       case "ident":
         return this.call(a, [], dot, undefined);
     }
@@ -337,9 +375,17 @@ class Exec {
         const c = compare(fn.name, args[0], args[1]);
         return { ne: c !== 0, lt: c < 0, le: c <= 0, gt: c > 0, ge: c >= 0 }[fn.name as "ne"];
       }
+      if (fn.name === "query") {
+        const q = str(args[0]);
+        const known = this.queries.get(q);
+        if (!known) throw new NeedQuery(q);
+        return known;
+      }
+      if (fn.name === "externalURL") return (this.data as { ExternalURL: string }).ExternalURL;
+      if (fn.name === "pathPrefix") return pathOf((this.data as { ExternalURL: string }).ExternalURL);
       return FUNCS[fn.name](args);
     } catch (e) {
-      if (e instanceof ExecError) throw e;
+      if (e instanceof ExecError || e instanceof NeedQuery) throw e;
       this.fail(fn.pos , ctx, `error calling ${fn.name}: ${(e as Error).message}`);
     }
   }
@@ -403,11 +449,23 @@ class Exec {
   }
 }
 
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname.replace(/^\/$/, "");
+  } catch {
+    return "";
+  }
+}
+
+const MAX_TEMPLATE_QUERIES = 20;
+
 /**
  * Expands one label or annotation template of alert `alertName` as Prometheus
- * does; an error at execution gives "<error expanding template: ...>".
+ * does; an error at execution gives "<error expanding template: ...>". A
+ * template's `query` calls run through `query` at the evaluation time (the
+ * template is executed again once each new query's result is known).
  */
-export function expandTemplate(text: string, alertName: string, data: TemplateData): string {
+export async function expandTemplate(text: string, alertName: string, data: TemplateData, query?: TemplateQuery): Promise<string> {
   const name = "__alert_" + alertName;
   let nodes: Node[];
   try {
@@ -417,12 +475,29 @@ export function expandTemplate(text: string, alertName: string, data: TemplateDa
     return `<error expanding template: error parsing template ${name}: ${e.message}>`;
   }
   const tmplData = { Labels: { ...data.labels }, ExternalLabels: { ...data.externalLabels }, ExternalURL: data.externalURL, Value: data.value };
-  const ex = new Exec(name, text, tmplData);
-  try {
-    ex.list(nodes, tmplData);
-    return ex.out;
-  } catch (e) {
-    if (!(e instanceof ExecError)) throw e;
-    return `<error expanding template: error executing template ${name}: ${e.message}>`;
+  const queries = new Map<string, QuerySample[]>();
+  for (;;) {
+    const ex = new Exec(name, text, tmplData, queries);
+    try {
+      ex.list(nodes, tmplData);
+      return ex.out;
+    } catch (e) {
+      if (e instanceof NeedQuery) {
+        let msg: string | null = null;
+        if (!query) msg = "queries are not available here";
+        else if (queries.size >= MAX_TEMPLATE_QUERIES) msg = `more than ${MAX_TEMPLATE_QUERIES} queries in one template`;
+        else {
+          try {
+            queries.set(e.query, (await query(e.query)).map((s) => ({ Labels: s.labels, Value: s.value })));
+            continue;
+          } catch (qe) {
+            msg = (qe as Error).message;
+          }
+        }
+        return `<error expanding template: error executing template ${name}: template: ${name}: executing "${name}": error calling query: ${msg}>`;
+      }
+      if (!(e instanceof ExecError)) throw e;
+      return `<error expanding template: error executing template ${name}: ${e.message}>`;
+    }
   }
 }
