@@ -2,6 +2,7 @@
 // sendAlerts (rules/alerting.go), over state kept as JSON between evaluations.
 import type { Labels } from "../../../shared/labels";
 import type { AlertingRuleSpec, AlertInstance, PostableAlert } from "../../../shared/rules/types";
+import { canonicalExpr } from "./expr-string";
 import { queryEscape } from "./go-format";
 import { ruleDurationMs } from "./rule-file";
 import { expandTemplate, type TemplateQuery } from "./template";
@@ -136,7 +137,8 @@ export function needsSending(a: AlertInstance, ts: number, resendDelayMs: number
 export function alertsToSend(rule: AlertingRuleSpec, alerts: AlertInstance[], ts: number, opts: SendOptions): PostableAlert[] {
   const out: PostableAlert[] = [];
   const delta = Math.max(opts.resendDelayMs, opts.intervalMs);
-  const generatorURL = `${opts.externalURL}/graph?g0.expr=${queryEscape(rule.expr.trim())}&g0.tab=1`;
+  // Prometheus links the expression as it prints it (r.vector.String()).
+  const generatorURL = `${opts.externalURL}/graph?g0.expr=${queryEscape(canonicalExpr(rule.expr))}&g0.tab=1`;
   for (const a of alerts) {
     if (!needsSending(a, ts, opts.resendDelayMs)) continue;
     a.lastSentAt = ts;

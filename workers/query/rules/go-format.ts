@@ -247,3 +247,41 @@ export function queryEscape(s: string): string {
   }
   return out;
 }
+
+/** model.Duration.String(): 90s is "1m30s", 0 is "0s"; years and weeks only when exact. */
+export function modelDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  let r = "";
+  const f = (unit: string, mult: number, exact: boolean) => {
+    if (exact && ms % mult !== 0) return;
+    const v = Math.floor(ms / mult);
+    if (v > 0) {
+      r += `${v}${unit}`;
+      ms -= v * mult;
+    }
+  };
+  f("y", 365 * 86400e3, true);
+  f("w", 7 * 86400e3, true);
+  f("d", 86400e3, false);
+  f("h", 3600e3, false);
+  f("m", 60e3, false);
+  f("s", 1e3, false);
+  f("ms", 1, false);
+  return r;
+}
+
+/** strconv.Quote for the strings promtool quotes. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '"' || ch === "\\") out += "\\" + ch;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\r") out += "\\r";
+    else if (c < 0x20 || c === 0x7f) out += "\\x" + c.toString(16).padStart(2, "0");
+    else out += ch;
+  }
+  return out + '"';
+}
+
