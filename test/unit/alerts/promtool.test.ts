@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseExpr } from "../../../workers/query/promql/parse";
+import { runRuleTestFiles } from "../../../workers/query/rules/unit-test/index";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const ALERTS = "dashboards/alerts";
@@ -61,15 +62,8 @@ describe("shipped alert rules", () => {
   });
 
   it("pass the same unit tests on our evaluator (inferscope rules test)", async () => {
-    // A non-literal specifier: helper R's runner lands on its own branch; this
-    // file must typecheck without it, and fail here (not skip) where it is missing.
-    const runner: string = `${ROOT}workers/query/rules/unit-test/index.ts`;
-    type Runner = { runRuleTestFiles: (files: string[]) => Promise<{ passed: boolean; output: string }> };
-    const mod = (await import(runner).catch((e: Error) => {
-      throw new Error(`our rule test runner (workers/query/rules/unit-test/index.ts, helper R's) did not load: ${e.message}`);
-    })) as Runner;
     // Absolute paths: each file's rule_files resolve against its own directory, whatever the cwd.
-    const r = await mod.runRuleTestFiles(testFiles.map((f) => `${ROOT}${f}`));
+    const r = await runRuleTestFiles(testFiles.map((f) => `${ROOT}${f}`));
     expect(r.passed, r.output).toBe(true);
   });
 
