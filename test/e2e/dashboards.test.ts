@@ -164,15 +164,20 @@ describe("dashboards: on an hour of demo data every variable has values and ever
     // The demo returns when its batches are accepted; wait until the aggregator has stored them.
     let last = "";
     await eventually(async () => {
-      const counts = await Promise.all(["sum(llm_requests_total)", "count(up)", "count(DCGM_FI_DEV_GPU_TEMP)"].map(async (q) => JSON.stringify((await api("/api/v1/query", { query: q })).data?.result)));
+      const counts = await Promise.all(["sum(llm_requests_total)", "count(up)", "count(DCGM_FI_DEV_GPU_TEMP)"].map(async (q) => {
+        const r = (await api("/api/v1/query", { query: q })).data?.result as Array<{ value: [number, string] }> | undefined;
+        return r?.[0]?.value[1] ?? "none";
+      }));
       const now = counts.join();
-      const settled = now === last && !now.includes("[]");
+      const settled = now === last && !now.includes("none");
       last = now;
       await new Promise((r) => setTimeout(r, 1000));
       return settled;
     }, 120_000, "the demo's data stored");
-    // The query worker's cron writes Inferscope's own ingest-health series.
+    // The query worker's cron writes Inferscope's own ingest-health series, one
+    // sample a minute: run it in two minutes so that their rates have two samples.
     await stack.runCron();
+    await new Promise((r) => setTimeout(r, 61_000 - (Date.now() % 60_000)));
     await stack.runCron();
     endS = Math.floor(Date.now() / 1000 / STEP_S) * STEP_S;
   }, 600_000);
