@@ -61,6 +61,9 @@ describe("dashboards: structure", () => {
       if (p.type === "row") continue;
       if (p.datasource?.type !== "prometheus" || p.datasource.uid !== DS_UID) problems.push(`${where(file, p)}: datasource ${JSON.stringify(p.datasource)}`);
       if (!p.targets?.length) problems.push(`${where(file, p)}: no targets`);
+      // A table sets its units per column (overrides); every other panel once.
+      const units = p.type === "table" ? (p.fieldConfig?.overrides ?? []).filter((o) => o.properties.some((x) => x.id === "unit")).length : p.fieldConfig?.defaults?.unit ? 1 : 0;
+      if (p.type !== "heatmap" && !units) problems.push(`${where(file, p)}: no unit`);
       for (const t of p.targets ?? []) {
         if (t.datasource?.type !== "prometheus" || t.datasource.uid !== DS_UID) problems.push(`${where(file, p, t)}: datasource ${JSON.stringify(t.datasource)}`);
         for (const n of referencedVariables(t.expr)) if (!names.has(n)) problems.push(`${where(file, p, t)}: unknown variable $${n}`);

@@ -20,6 +20,7 @@ export interface Panel {
   type: string;
   title: string;
   datasource?: { type?: string; uid?: string };
+  fieldConfig?: { defaults?: { unit?: string }; overrides?: Array<{ properties: Array<{ id: string; value: unknown }> }> };
   targets?: Target[];
   panels?: Panel[];
 }
