@@ -128,7 +128,7 @@ describe("dashboards: every query parses once Grafana has substituted its variab
 // ---- on demo data, through the query API ----
 
 /** helper D's demo (cli/demo/index.ts), loaded at run time so this file typechecks before it lands. */
-type RunDemo = (opts: { url: string; key: string; backfill: string; durationMs: number; seed: number }) => Promise<unknown>;
+type RunDemo = (opts: { url: string; key: string; backfill: string; durationMs: number; seed: number; log?: (line: string) => void }) => Promise<unknown>;
 
 async function loadRunDemo(): Promise<RunDemo> {
   const path = join(ROOT, "cli", "demo", "index.ts");
@@ -163,7 +163,7 @@ describe("dashboards: on an hour of demo data every variable has values and ever
   beforeAll(async () => {
     const runDemo = await loadRunDemo();
     stack = await startTestStack();
-    await runDemo({ url: stack.url, key: stack.key, backfill: "1h", durationMs: 0, seed: 1 });
+    await runDemo({ url: stack.url, key: stack.key, backfill: "1h", durationMs: 0, seed: 1, log: () => {} });
     // The demo returns when its batches are accepted; wait until the aggregator has stored them.
     let last = "";
     await eventually(async () => {
