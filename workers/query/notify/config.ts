@@ -30,15 +30,15 @@ const httpUrl = z.string().superRefine((s, ctx) => {
   if (u.protocol !== "http:" && u.protocol !== "https:") ctx.addIssue({ code: "custom", message: `URL scheme must be http or https (not ${u.protocol.slice(0, -1)})` });
 });
 
-const duration = (what: string, dflt: string, opts: { min?: number; max?: number } = {}) =>
+const duration = (dflt: string, opts: { min?: number; max?: number } = {}) =>
   z
     .string()
     .default(dflt)
     .superRefine((s, ctx) => {
       const ms = durationMs(s);
-      if (ms === null) ctx.addIssue({ code: "custom", message: `${what}: ${JSON.stringify(s)} is not a duration such as 30s, 5m or 4h` });
-      else if (opts.min !== undefined && ms < opts.min) ctx.addIssue({ code: "custom", message: `${what} must be at least ${opts.min / 1000}s` });
-      else if (opts.max !== undefined && ms > opts.max) ctx.addIssue({ code: "custom", message: `${what} must be at most ${opts.max / 1000}s` });
+      if (ms === null) ctx.addIssue({ code: "custom", message: `${JSON.stringify(s)} is not a duration such as 30s, 5m or 4h` });
+      else if (opts.min !== undefined && ms < opts.min) ctx.addIssue({ code: "custom", message: `must be at least ${opts.min / 1000}s (not ${s})` });
+      else if (opts.max !== undefined && ms > opts.max) ctx.addIssue({ code: "custom", message: `must be at most ${opts.max / 1000}s (not ${s})` });
     });
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -48,7 +48,7 @@ const Alertmanager = z
     url: httpUrl,
     bearer_token: z.string().min(1, "bearer_token must not be empty").optional(),
     basic_auth: z.strictObject({ username: z.string().min(1, "username must not be empty"), password: z.string() }).optional(),
-    timeout: duration("timeout", "10s", { min: 1, max: MAX_TIMEOUT_MS }),
+    timeout: duration("10s", { min: 1, max: MAX_TIMEOUT_MS }),
   })
   .superRefine((a, ctx) => {
     if (a.bearer_token !== undefined && a.basic_auth !== undefined) ctx.addIssue({ code: "custom", message: "give bearer_token or basic_auth, not both" });
@@ -71,9 +71,9 @@ const Receiver = z.strictObject({
         else if (labels.indexOf(l) !== i) ctx.addIssue({ code: "custom", path: [i], message: `label ${l} is listed twice` });
       });
     }),
-  group_wait: duration("group_wait", "30s", { min: 0 }),
-  group_interval: duration("group_interval", "5m", { min: 1000 }),
-  repeat_interval: duration("repeat_interval", "4h", { min: 1000 }),
+  group_wait: duration("30s", { min: 0 }),
+  group_interval: duration("5m", { min: 1000 }),
+  repeat_interval: duration("4h", { min: 1000 }),
   send_resolved: z.boolean().default(true),
   max_alerts: z.number().int("max_alerts must be a whole number").nonnegative("max_alerts must not be negative").default(0),
 });
