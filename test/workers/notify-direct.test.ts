@@ -4,7 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { deliverNotifications } from "../../workers/query/notify";
+import { enqueueAlerts } from "../../workers/query/notify";
+import { validateNotifierConfig } from "../../workers/query/notify/config";
 import { fingerprint } from "../../workers/query/notify/fingerprint";
+import { putNotifierConfig } from "../../workers/query/notify/store";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver";
 import { useNodeDb } from "../support/node-db";
 import { alert, enqueue, tenantWithNotifiers } from "../support/notify";
@@ -193,6 +196,49 @@ describe("built-in grouping for a webhook receiver", () => {
     expect(reports.filter((r) => r.tenants.includes(tenantId))).toHaveLength(1);
     await Promise.all(Array.from({ length: 6 }, () => deliver(T0 + S)));
     expect(got()).toHaveLength(2);
+  });
+});
+
+describe("state", () => {
+  const count = async (table: "notify_groups" | "notify_group_alerts" | "notify_outbox", tenantId: number) =>
+    (await testDb().execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM ${sql.identifier(table)} WHERE tenant_id = ${tenantId}`)).rows[0].n;
+
+  it("enqueues nothing when the cron's transaction rolls back", async () => {
+    const tenantId = await tenantWithNotifiers(testDb(), { alertmanagers: [{ url: `${hook.url}/am` }], receivers: [{ name: "r", type: "webhook", url: hook.url }] });
+    await expect(testDb().transaction(async (tx) => {
+      await enqueueAlerts(tx, tenantId, [alert({ alertname: "Lost" }, T0, FAR)], T0);
+      throw new Error("the state update lost its race");
+    })).rejects.toThrow(/lost its race/);
+    expect([await count("notify_outbox", tenantId), await count("notify_groups", tenantId), await count("notify_group_alerts", tenantId)]).toEqual([0, 0, 0]);
+    await enqueue(testDb(), tenantId, [alert({ alertname: "Kept" }, T0, FAR)], T0);
+    expect([await count("notify_outbox", tenantId), await count("notify_groups", tenantId), await count("notify_group_alerts", tenantId)]).toEqual([1, 1, 1]);
+  });
+
+  it("gives each receiver its own groups, and forgets those of a receiver removed or grouping differently", async () => {
+    const url = (p: string) => `${hook.url}/${p}${Math.random().toString(36).slice(2)}`;
+    const receivers = [
+      { name: "a", type: "webhook", url: url("a"), group_wait: "0s" },
+      { name: "b", type: "webhook", url: url("b"), group_wait: "0s", group_by: ["severity"] },
+      { name: "c", type: "webhook", url: url("c"), group_wait: "0s" },
+    ];
+    const tenantId = await tenantWithNotifiers(testDb(), { receivers });
+    await enqueue(testDb(), tenantId, [alert({ alertname: "X", severity: "page" }, T0, FAR), alert({ alertname: "Y", severity: "page" }, T0, FAR)], T0);
+    const groups = await testDb().execute<{ receiver: string; group_key: string }>(sql`SELECT receiver, group_key FROM notify_groups WHERE tenant_id = ${tenantId} ORDER BY 1, 2`);
+    expect(groups.rows).toEqual([
+      { receiver: "a", group_key: '{}/{receiver="a"}:{alertname="X"}' },
+      { receiver: "a", group_key: '{}/{receiver="a"}:{alertname="Y"}' },
+      { receiver: "b", group_key: '{}/{receiver="b"}:{severity="page"}' },
+      { receiver: "c", group_key: '{}/{receiver="c"}:{alertname="X"}' },
+      { receiver: "c", group_key: '{}/{receiver="c"}:{alertname="Y"}' },
+    ]);
+    // b groups by alertname now, c is gone: both forget; a keeps its groups.
+    await putNotifierConfig(testDb(), tenantId, validateNotifierConfig({ receivers: [receivers[0], { ...receivers[1], group_by: ["alertname"] }] }));
+    const left = await testDb().execute<{ receiver: string }>(sql`SELECT DISTINCT receiver FROM notify_group_alerts WHERE tenant_id = ${tenantId}`);
+    expect(left.rows.map((r) => r.receiver)).toEqual(["a"]);
+    expect(await count("notify_groups", tenantId)).toBe(2);
+    const r = await deliverNotifications(testDb(), T0, { tenantId });
+    expect(r.receivers.sent).toBe(2);
+    expect(hook.received.filter((x) => x.path.startsWith(new URL(receivers[0].url).pathname))).toHaveLength(2);
   });
 });
 

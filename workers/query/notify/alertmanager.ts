@@ -47,7 +47,7 @@ async function dropRows(db: Db, ids: number[]): Promise<void> {
 }
 
 /** Sends a tenant's pending outbox rows; the caller holds the tenant's delivery lease. */
-export async function deliverToAlertmanagers(db: Db, tenantId: number, configured: AlertmanagerConfig[], now: number, fetchFn: Fetch, report: AlertmanagerReport): Promise<void> {
+export async function deliverToAlertmanagers(db: Db, tenantId: number, configured: AlertmanagerConfig[], now: number, fetchFn: Fetch, report: AlertmanagerReport, deadline = Infinity): Promise<void> {
   const res = await db.execute<OutboxRow>(sql`
     SELECT id, alertmanager, alerts, enqueued_at, next_attempt_at, attempts FROM notify_outbox WHERE tenant_id = ${tenantId} ORDER BY id`);
   const byUrl = new Map<string, OutboxRow[]>();
@@ -80,6 +80,11 @@ export async function deliverToAlertmanagers(db: Db, tenantId: number, configure
       let dropped: string | null = null;
       let sent = 0;
       for (let i = 0; i < alerts.length && retry === null; i += MAX_BATCH) {
+        // Near the lease's end, stop: the whole set goes again on the next run (Alertmanager merges repeats).
+        if (Date.now() >= deadline) {
+          retry = `${url}: stopped after ${i} of ${alerts.length} alerts, the delivery lease is running out`;
+          break;
+        }
         const batch = alerts.slice(i, i + MAX_BATCH);
         const out = await postJson(fetchFn, alertsEndpoint(url), batch, { timeoutMs: durationMs(am.timeout) ?? 10_000, headers: authHeaders(am) });
         if (out.kind === "ok") {

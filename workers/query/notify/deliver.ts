@@ -32,7 +32,8 @@ export interface DeliveryReport {
 
 export async function deliverNotifications(db: Db, now: number, opts: DeliveryOptions = {}): Promise<DeliveryReport> {
   const report: DeliveryReport = { tenants: [], alertmanagers: emptyAlertmanagerReport(), receivers: emptyReceiverReport() };
-  const fetchFn = opts.fetch ?? fetch;
+  // Called through a wrapper: a bare reference to the global fetch may lose its receiver.
+  const fetchFn: Fetch = opts.fetch ?? ((input, init) => fetch(input, init));
   const token = crypto.randomUUID();
   const claimed = await db.execute<{ tenant_id: number; config: NotifierConfig }>(sql`
     WITH due AS (
@@ -47,12 +48,16 @@ export async function deliverNotifications(db: Db, now: number, opts: DeliveryOp
     FROM due WHERE c.tenant_id = due.tenant_id
     RETURNING c.tenant_id, c.config`);
 
+  // Sends start only while well inside the lease, so none outlives it (each POST is bounded by its timeout, at most 60 s).
+  const deadline = Date.now() + (LEASE_SECONDS - 90) * 1000;
   for (const { tenant_id: tenantId, config } of claimed.rows) {
-    report.tenants.push(tenantId);
     try {
+      // Claimed but not reached in time: released below, its work stays due.
+      if (Date.now() >= deadline) continue;
+      report.tenants.push(tenantId);
       await Promise.all([
-        deliverToAlertmanagers(db, tenantId, config.alertmanagers, now, fetchFn, report.alertmanagers),
-        flushDueGroups(db, tenantId, config.receivers, now, fetchFn, opts.externalURL ?? "", report.receivers),
+        deliverToAlertmanagers(db, tenantId, config.alertmanagers, now, fetchFn, report.alertmanagers, deadline),
+        flushDueGroups(db, tenantId, config.receivers, now, fetchFn, opts.externalURL ?? "", report.receivers, deadline),
       ]);
     } catch (err) {
       // One tenant's failure (the database, most likely) must not keep the others' notifications.
