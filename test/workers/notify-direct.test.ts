@@ -9,8 +9,8 @@ import { validateNotifierConfig } from "../../workers/query/notify/config";
 import { fingerprint } from "../../workers/query/notify/fingerprint";
 import { putNotifierConfig } from "../../workers/query/notify/store";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/webhook-receiver";
-import { useNodeDb } from "../support/node-db";
 import { alert, enqueue, tenantWithNotifiers } from "../support/notify";
+import { useOwnNodeDb } from "../helpers/own-database";
 
 const S = 1000;
 const M = 60 * S;
@@ -18,7 +18,8 @@ const H = 60 * M;
 const T0 = Date.UTC(2026, 11, 1, 12, 0, 0);
 const FAR = T0 + 24 * H; // endsAt of alerts that stay firing throughout a test
 
-const testDb = useNodeDb();
+// A database of its own: a rule cron run of another file delivers for every tenant of its database.
+const testDb = useOwnNodeDb("notify_direct");
 let hook: WebhookReceiver;
 beforeAll(async () => {
   hook = await startWebhookReceiver();
