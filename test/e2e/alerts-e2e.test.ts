@@ -3,14 +3,15 @@
 // a direct webhook, a rule group through the admin API, a metric pushed with
 // POST /v1/metrics; then the query worker's cron fires the alert (seen in
 // /api/v1/alerts and ALERTS) and, once the value drops, resolves it: each
-// destination gets one firing and one resolved notification, and further cron
-// runs send nothing more.
+// destination gets one firing and one resolved notification, the resend of the
+// firing alert a minute on and further cron runs send nothing more.
 //
 // Real time throughout: Alertmanager judges firing and resolved by its own
 // clock. The stack has a database of its own: the cron evaluates and delivers
 // for every tenant of a database, so other files' cron runs (some at times
 // days ahead) would otherwise evaluate this group too, and this file's runs
 // theirs.
+import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAlertmanager, type AlertmanagerProcess } from "../helpers/alertmanager";
 import { createOwnDatabase, type OwnDatabase } from "../helpers/own-database";
@@ -182,6 +183,24 @@ describe("an alert fires and resolves end to end through the cron", () => {
     });
     expect(Date.parse(amSent.alerts[0].startsAt)).toBe(firingSlot);
   });
+
+  it("stays firing over a minute: the resend reaches both, neither notifies again", async () => {
+    expect(firingSlot).toBeGreaterThan(0);
+    // Prometheus resends a firing alert once its last send is over a minute old: here at firingSlot + 70 s.
+    let slot = firingSlot;
+    while (slot < firingSlot + 70_000) slot = await cronAfter(slot);
+    // The resend reached the direct receiver's group (the alert row was updated) and Alertmanager (its endsAt moved on).
+    const rows = await stack.db.db.execute<{ rev: string | number }>(sql`SELECT rev FROM notify_group_alerts WHERE tenant_id = ${stack.tenantId}`);
+    expect(rows.rows.map((r) => Number(r.rev))).toEqual([2]);
+    const inAm = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as { labels: Record<string, string>; endsAt: string }[];
+    expect(inAm.map((x) => x.labels.alertname)).toEqual(["QueueTooDeep"]);
+    // First sent with endsAt = firingSlot + 4 min (four times the 1 min resend delay); the resend's is later.
+    expect(Date.parse(inAm[0].endsAt)).toBe(slot + 4 * 60_000);
+    expect((await alertsNow()).map((x) => x.state)).toEqual(["firing"]);
+    await sleep(2_000);
+    expect(direct.received).toHaveLength(1);
+    expect(amHook.received).toHaveLength(1);
+  }, 120_000);
 
   it("resolves: one resolved notification at each, nothing left firing", async () => {
     expect(firingSlot).toBeGreaterThan(0);
