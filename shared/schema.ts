@@ -213,3 +213,68 @@ export const ingestedBatches = pgTable("ingested_batches", {
   primaryKey({ columns: [t.tenantId, t.batchId, t.part] }),
   index("ingested_batches_at_idx").on(t.ingestedAt),
 ]);
+
+// ---- N: notifications (workers/query/notify) ----
+
+/** A tenant's notifier config (workers/query/notify/config.ts), and the lease a delivering isolate holds on the tenant's notifications. */
+export const notifierConfigs = pgTable("notifier_configs", {
+  tenantId: integer("tenant_id").primaryKey().references(() => tenants.id, { onDelete: "cascade" }),
+  /** The validated config, defaults filled in. */
+  config: jsonb("config").$type<Record<string, unknown>>().notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  /** While set and in the future (database clock), one deliverNotifications call owns the tenant's sends. */
+  leaseUntil: timestamp("lease_until", { withTimezone: true }),
+  leaseToken: text("lease_token"),
+});
+
+/** Alerts for an Alertmanager (POST /api/v2/alerts), one row per enqueued batch and Alertmanager; deleted once sent or dropped. */
+export const notifyOutbox = pgTable("notify_outbox", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  tenantId: integer("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  /** The Alertmanager's URL as configured. */
+  alertmanager: text("alertmanager").notNull(),
+  alerts: jsonb("alerts").$type<unknown[]>().notNull(),
+  /** Unix ms (the evaluation's now). */
+  enqueuedAt: bigint("enqueued_at", { mode: "number" }).notNull(),
+  nextAttemptAt: bigint("next_attempt_at", { mode: "number" }).notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  lastError: text("last_error"),
+}, (t) => [index("notify_outbox_dest_idx").on(t.tenantId, t.alertmanager, t.id)]);
+
+/** Built-in grouping: one aggregation group per tenant, direct receiver and group key, as Alertmanager's dispatcher keeps. */
+export const notifyGroups = pgTable("notify_groups", {
+  tenantId: integer("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  receiver: text("receiver").notNull(),
+  groupKey: text("group_key").notNull(),
+  groupLabels: jsonb("group_labels").$type<Record<string, string>>().notNull(),
+  /** Unix ms; the next flush (group_wait after creation, then every group_interval, sooner after a failed send). */
+  nextFlushAt: bigint("next_flush_at", { mode: "number" }).notNull(),
+  flushed: boolean("flushed").notNull().default(false),
+  /** The last notification sent (Alertmanager's notification log): when, and the fingerprints firing and resolved in it. */
+  lastNotifyAt: bigint("last_notify_at", { mode: "number" }),
+  lastFiring: text("last_firing").array().notNull().default(sql`'{}'::text[]`),
+  lastResolved: text("last_resolved").array().notNull().default(sql`'{}'::text[]`),
+  failures: integer("failures").notNull().default(0),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.receiver, t.groupKey] }),
+  index("notify_groups_due_idx").on(t.tenantId, t.nextFlushAt),
+]);
+
+/** The alerts of each group (per receiver: each forgets a resolved alert once it has flushed it). */
+export const notifyGroupAlerts = pgTable("notify_group_alerts", {
+  tenantId: integer("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  receiver: text("receiver").notNull(),
+  /** Alertmanager's fingerprint of the labels (16 hex digits). */
+  fingerprint: text("fingerprint").notNull(),
+  groupKey: text("group_key").notNull(),
+  labels: jsonb("labels").$type<Record<string, string>>().notNull(),
+  annotations: jsonb("annotations").$type<Record<string, string>>().notNull(),
+  startsAt: bigint("starts_at", { mode: "number" }).notNull(),
+  endsAt: bigint("ends_at", { mode: "number" }).notNull(),
+  generatorUrl: text("generator_url").notNull().default(""),
+  /** Bumped on every update: a flush forgets a resolved alert only if it did not change meanwhile. */
+  rev: bigint("rev", { mode: "number" }).notNull().default(1),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.receiver, t.fingerprint] }),
+  index("notify_group_alerts_group_idx").on(t.tenantId, t.receiver, t.groupKey),
+]);

@@ -34,6 +34,8 @@ export interface StackOptions {
   /** Seconds the queue waits to fill a batch; small in tests. */
   queueBatchTimeout?: number;
   queueMaxRetries?: number;
+  /** Where users reach the stack (the query worker's EXTERNAL_URL: alerts' generatorURL, webhook payloads); default the router's URL. */
+  externalUrl?: string;
   /** Run the query worker's scheduled() every this many ms (0: never). */
   cronIntervalMs?: number;
   /** "debug": the aggregator logs every group it writes. */
@@ -91,12 +93,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // Module names are relative to modulesRoot; bundles may live outside the cwd (tests).
     const common = { modules: true, modulesRoot: buildDir, compatibilityDate: COMPATIBILITY_DATE, compatibilityFlags: ["nodejs_compat"] };
 
-    // Its port is chosen first so that both instances start at once.
+    // Ports are chosen first so that both instances start at once and the query worker knows the router's URL.
     const queryAddress = `127.0.0.1:${await freePort()}`;
+    const routerPort = opts.port === 0 ? await freePort() : (opts.port ?? 8787);
     const queryMf = new Miniflare({
       host: "127.0.0.1",
       port: Number(queryAddress.split(":")[1]),
-      workers: [{ ...common, name: "query", scriptPath: bundles.query, bindings: authBindings }],
+      workers: [{ ...common, name: "query", scriptPath: bundles.query, bindings: { ...authBindings, EXTERNAL_URL: opts.externalUrl ?? `http://127.0.0.1:${routerPort}` } }],
     });
     undo.unshift(() => queryMf.dispose());
 
@@ -104,7 +107,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const outboxBinding = { OUTBOX: { className: "QueueOutbox", scriptName: "outbox" } };
     const mf = new Miniflare({
       host: "127.0.0.1",
-      port: opts.port ?? 8787,
+      port: routerPort,
       // Kept across restarts: the outbox's storage only (the ingest worker's limiter objects stay in memory).
       durableObjectsPersist: opts.dataDir ? join(opts.dataDir, "queue-outbox") : undefined,
       workers: [

@@ -21,8 +21,9 @@ export interface TestStack extends Stack {
 
 let counter = 0;
 
-export async function startTestStack(opts: { queueMaxRetries?: number; inspectDeadLetters?: boolean; retentionDays?: number; queueBatchTimeout?: number } = {}): Promise<TestStack> {
-  const databaseUrl = inject("databaseUrl");
+/** databaseUrl: a database of the file's own (test/helpers/own-database.ts) instead of the run's shared one. */
+export async function startTestStack(opts: { queueMaxRetries?: number; inspectDeadLetters?: boolean; retentionDays?: number; queueBatchTimeout?: number; databaseUrl?: string } = {}): Promise<TestStack> {
+  const databaseUrl = opts.databaseUrl ?? inject("databaseUrl");
   const adminKey = `bootstrap-${Math.random().toString(36).slice(2)}`;
   const stack = await startStack({
     databaseUrl,

@@ -10,6 +10,7 @@ import { useDb } from "../../shared/http/context";
 import { prices } from "./admin-prices";
 import { body, err, targetTenant, tenantQuery, type AdminEnv } from "./admin-request";
 import { rollups } from "./admin-rollups";
+import { notifiers } from "./notify/admin-routes";
 
 const TenantBody = z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "tenant name: 1-63 characters of a-z 0-9 _ -, starting with a letter or digit") });
 const KeyBody = z.strictObject({
@@ -59,3 +60,4 @@ admin.delete("/keys/:id", async (c) => {
 
 admin.route("/prices", prices);
 admin.route("/rollups", rollups);
+admin.route("/notifiers", notifiers);
