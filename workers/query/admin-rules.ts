@@ -13,7 +13,8 @@ import { Hono } from "hono";
 import { parseAllDocuments, stringify } from "yaml";
 import { useDb } from "../../shared/http/context";
 import { textProblem } from "../../shared/labels";
-import type { RuleGroupSpec, RuleSpec } from "../../shared/rules/types";
+import { orderedGroup } from "../../shared/rules/group-shape";
+import type { RuleGroupSpec } from "../../shared/rules/types";
 import {
   deleteRuleGroup,
   deleteRuleNamespace,
@@ -36,27 +37,6 @@ export const RULE_LIMITS = {
   minIntervalMs: 10_000,
   nameChars: 256,
 };
-
-/** A group with Prometheus's key order (name, interval, limit, rules; record/alert, expr, for, ...), for YAML out. */
-export function orderedGroup(g: RuleGroupSpec): Record<string, unknown> {
-  const rule = (r: RuleSpec) => {
-    const o: Record<string, unknown> = "alert" in r ? { alert: r.alert } : { record: r.record };
-    o.expr = r.expr;
-    if ("alert" in r) {
-      if (r.for !== undefined) o.for = r.for;
-      if (r.keep_firing_for !== undefined) o.keep_firing_for = r.keep_firing_for;
-    }
-    if (r.labels && Object.keys(r.labels).length) o.labels = r.labels;
-    if ("alert" in r && r.annotations && Object.keys(r.annotations).length) o.annotations = r.annotations;
-    return o;
-  };
-  return {
-    name: g.name,
-    ...(g.interval !== undefined ? { interval: g.interval } : {}),
-    ...(g.limit ? { limit: g.limit } : {}),
-    rules: g.rules.map(rule),
-  };
-}
 
 function byNamespace(groups: StoredRuleGroup[]): Record<string, Record<string, unknown>[]> {
   const out: Record<string, Record<string, unknown>[]> = {};

@@ -6,6 +6,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db";
 import type { GroupState, RuleGroupSpec } from "../../rules/types";
+import { canonical } from "../../rules/group-shape";
 import { ruleGroups } from "../../schema";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
@@ -60,18 +61,6 @@ export async function ruleCounts(db: Db, tenantId: number, except?: { namespace:
     SELECT count(*) AS groups, sum(jsonb_array_length(spec->'rules')) AS rules FROM rule_groups
     WHERE tenant_id = ${tenantId} ${except ? sql`AND NOT (namespace = ${except.namespace} AND name = ${except.name})` : sql``}`);
   return { groups: Number(res.rows[0]?.groups ?? 0), rules: Number(res.rows[0]?.rules ?? 0) };
-}
-
-/** JSON with sorted keys: jsonb gives objects back in its own key order. */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v && typeof v === "object")
-    return `{${Object.keys(v)
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(v);
 }
 
 export type InitialState = (previous?: { group: RuleGroupSpec; state: GroupState }) => GroupState;
