@@ -12,6 +12,7 @@
 import { Hono } from "hono";
 import { parseAllDocuments, stringify } from "yaml";
 import { useDb } from "../../shared/http/context";
+import { drainReader, drainUnread } from "../../shared/http/drain";
 import { textProblem } from "../../shared/labels";
 import { orderedGroup } from "../../shared/rules/group-shape";
 import type { RuleGroupSpec } from "../../shared/rules/types";
@@ -65,12 +66,35 @@ function nameOf(c: AdminContext, what: "namespace" | "group"): string | Response
 
 const tenantOf = (c: AdminContext) => targetTenant(c, c.get("principal"), tenantQuery(c));
 
+/** The body as text, or null past the limit (the rest read and dropped, so the answer is not lost to a reset). */
+async function bodyText(req: Request): Promise<string | null> {
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > RULE_LIMITS.bodyBytes) {
+      await drainReader(reader, total);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let off = 0;
+  for (const ch of chunks) {
+    all.set(ch, off);
+    off += ch.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
 /** The rule group in a POST body: YAML (JSON is YAML too), validated as `promtool check rules` would. */
 async function groupOf(c: AdminContext, namespace: string): Promise<{ spec: RuleGroupSpec; source: string } | Response> {
-  const declared = Number(c.req.header("content-length") ?? 0);
-  if (declared > RULE_LIMITS.bodyBytes) return c.json({ status: "error", error: `request body is over ${RULE_LIMITS.bodyBytes} bytes` }, 413);
-  const source = await c.req.text();
-  if (new TextEncoder().encode(source).length > RULE_LIMITS.bodyBytes) return c.json({ status: "error", error: `request body is over ${RULE_LIMITS.bodyBytes} bytes` }, 413);
+  const source = await bodyText(c.req.raw);
+  if (source === null) return c.json({ status: "error", error: `request body is over ${RULE_LIMITS.bodyBytes} bytes: send one rule group at a time` }, 413);
   if (source.trim() === "") return err(c, 400, "request body is empty: send one rule group in YAML (name, interval, rules)");
   const docs = parseAllDocuments(source);
   if (!Array.isArray(docs)) return err(c, 400, "request body is not YAML");
@@ -125,11 +149,11 @@ rules.get("/:namespace/:group", async (c) => {
 
 rules.post("/:namespace", async (c) => {
   const ns = nameOf(c, "namespace");
-  if (ns instanceof Response) return ns;
-  const tenant = await tenantOf(c);
-  if (tenant instanceof Response) return tenant;
+  if (ns instanceof Response) return drainUnread(c.req.raw).then(() => ns);
   const group = await groupOf(c, ns);
   if (group instanceof Response) return group;
+  const tenant = await tenantOf(c);
+  if (tenant instanceof Response) return tenant;
   const { spec, source } = group;
   const intervalMs = groupIntervalMs(spec);
   if (intervalMs < RULE_LIMITS.minIntervalMs)
