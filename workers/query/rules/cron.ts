@@ -161,7 +161,7 @@ export async function runRuleEvaluation(db: Db, now: number, opts: RuleCronOptio
   }
   if (Date.now() >= deadline) report.outOfTime = true;
   try {
-    await deliverNotifications(db, now, opts.fetch ? { fetch: opts.fetch } : undefined);
+    await deliverNotifications(db, now, { externalURL: opts.externalURL ?? DEFAULT_EXTERNAL_URL, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
   } catch (err) {
     log({ level: "error", msg: "notification delivery failed", error: (err as Error).message });
   }
