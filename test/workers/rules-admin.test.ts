@@ -21,7 +21,7 @@ const GROUP = `name: llm
 interval: 30s
 rules:
   - record: job:llm_requests:rate5m
-    expr: sum by (job) (rate(llm_requests_total[5m]))
+    expr: sum(rate(llm_requests_total[5m])) by (job)
   - alert: HighErrorRate
     expr: job:llm_requests:rate5m > 10
     for: 5m

@@ -10,6 +10,8 @@ import type { Labels } from "../../../shared/labels";
 import type { AlertInstance, AlertingRuleSpec, RuleState } from "../../../shared/rules/types";
 import { listRuleGroups, type StoredRuleGroup } from "../../../shared/storage/postgres/rule-groups";
 import { parseDuration } from "../promql/literals";
+import { parseExpr } from "../promql/parse";
+import { exprString } from "../promql/print";
 import { ApiError, success } from "./envelope";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
@@ -28,6 +30,15 @@ export function goExpFloat(v: number): string {
   const [mant, exp] = v.toExponential().split("e");
   const digits = exp.slice(1);
   return `${mant}e${exp[0]}${digits.length < 2 ? `0${digits}` : digits}`;
+}
+
+/** The rule's expression as Prometheus prints its parsed form (rule.Query().String()). */
+function queryText(expr: string): string {
+  try {
+    return exprString(parseExpr(expr));
+  } catch {
+    return expr; // validated when stored; a parser change must not hide the rule
+  }
 }
 
 const seconds = (d: string | undefined) => (d ? (parseDuration(d) ?? 0) / 1000 : 0);
@@ -73,7 +84,7 @@ function apiRule(g: StoredRuleGroup, i: number, types: { alert: boolean; record:
     return {
       state: (["inactive", "pending", "firing"] as const)[rank],
       name: a.alert,
-      query: a.expr,
+      query: queryText(a.expr),
       duration: seconds(a.for),
       keepFiringFor: seconds(a.keep_firing_for),
       labels: sorted(a.labels),
@@ -87,7 +98,7 @@ function apiRule(g: StoredRuleGroup, i: number, types: { alert: boolean; record:
   const labels = sorted(spec.labels);
   return {
     name: spec.record,
-    query: spec.expr,
+    query: queryText(spec.expr),
     // omitempty on Go's labels.Labels: absent when there are none.
     ...(Object.keys(labels).length ? { labels } : {}),
     ...common,
