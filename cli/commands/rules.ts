@@ -3,6 +3,7 @@
 // server hold exactly the groups of the given files, in the namespaces those
 // files name; namespaces of no given file are left alone.
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { stringify } from "yaml";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { canonical, orderedGroup } from "../../shared/rules/group-shape";
 import type { RuleGroupSpec } from "../../shared/rules/types";
@@ -32,6 +33,34 @@ export interface RuleChange {
   namespace: string;
   group: string;
   spec?: RuleGroupSpec;
+  /** What the server holds now (update, delete). */
+  remote?: Record<string, unknown>;
+}
+
+/** Lines of a and b marked "-" (only in a), "+" (only in b) or " ", by their longest common subsequence. */
+export function lineDiff(a: string[], b: string[]): string[] {
+  const n = a.length;
+  const m = b.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      out.push(`  ${a[i++]}`);
+      j++;
+    } else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) out.push(`- ${a[i++]}`);
+    else out.push(`+ ${b[j++]}`);
+  }
+  return out;
+}
+
+const yamlLines = (g: Record<string, unknown> | undefined) => (g ? stringify(g, { lineWidth: 0 }).trimEnd().split("\n") : []);
+
+/** The change as YAML lines: the group's, with what it adds and removes marked. */
+export function changeDiff(ch: RuleChange): string[] {
+  return lineDiff(yamlLines(ch.remote), ch.spec ? yamlLines(orderedGroup(ch.spec)) : []);
 }
 
 function ruleFiles(paths: string[]): string[] {
@@ -88,10 +117,10 @@ export function planSync(local: Map<string, RuleGroupSpec[]>, remote: Remote): R
     const theirs = new Map((remote[ns] ?? []).map((g) => [String(g.name), g]));
     for (const g of groups) {
       const r = theirs.get(g.name);
-      out.push({ op: !r ? "create" : canonical(orderedGroup(g)) === canonical(r) ? "unchanged" : "update", namespace: ns, group: g.name, spec: g });
+      out.push({ op: !r ? "create" : canonical(orderedGroup(g)) === canonical(r) ? "unchanged" : "update", namespace: ns, group: g.name, spec: g, remote: r });
       theirs.delete(g.name);
     }
-    for (const name of theirs.keys()) out.push({ op: "delete", namespace: ns, group: name });
+    for (const [name, r] of theirs) out.push({ op: "delete", namespace: ns, group: name, remote: r });
   }
   return out;
 }
@@ -133,10 +162,13 @@ export async function rulesCommand(argv: string[]): Promise<number> {
           if (ch.op === "create" || ch.op === "update") await adminCall(t, "POST", `/rules/${seg(ch.namespace)}${q}`, orderedGroup(ch.spec!));
           if (ch.op === "delete") await adminCall(t, "DELETE", `/rules/${seg(ch.namespace)}/${seg(ch.group)}${q}`);
         }
-        if (!values.json) process.stdout.write(`${SIGN[ch.op]} ${ch.namespace}/${ch.group}${ch.op === "unchanged" ? "" : dry ? ` (would ${ch.op})` : ` ${ch.op}d`}\n`);
+        if (values.json) continue;
+        process.stdout.write(`${SIGN[ch.op]} ${ch.namespace}/${ch.group}${ch.op === "unchanged" ? "" : dry ? ` (would ${ch.op})` : ` ${ch.op}d`}\n`);
+        // A dry run shows what each change does to the group's YAML.
+        if (dry && ch.op !== "unchanged") process.stdout.write(changeDiff(ch).map((l) => `    ${l}\n`).join(""));
       }
       const n = (op: RuleChange["op"]) => plan.filter((c) => c.op === op).length;
-      if (values.json) process.stdout.write(`${JSON.stringify({ dryRun: dry, changes: plan.map(({ spec: _s, ...c }) => c) }, null, 2)}\n`);
+      if (values.json) process.stdout.write(`${JSON.stringify({ dryRun: dry, changes: plan.map(({ spec: _s, remote: _r, ...c }) => c) }, null, 2)}\n`);
       else process.stdout.write(`${dry ? "dry run: " : ""}${n("create")} created, ${n("update")} updated, ${n("delete")} deleted, ${n("unchanged")} unchanged\n`);
       return 0;
     }

@@ -183,7 +183,9 @@ describe("inferscope rules", () => {
 
     const dry = await cli(["sync", dir, "--dry-run"]);
     expect(dry.code, dry.err).toBe(0);
-    expect(dry.out).toBe("+ gpu/gpu (would create)\n+ llm/llm (would create)\n+ llm/other (would create)\ndry run: 3 created, 0 updated, 0 deleted, 0 unchanged\n");
+    const heads = (out: string) => out.split("\n").filter((l) => l && !l.startsWith("    ")).join("\n");
+    expect(heads(dry.out)).toBe("+ gpu/gpu (would create)\n+ llm/llm (would create)\n+ llm/other (would create)\ndry run: 3 created, 0 updated, 0 deleted, 0 unchanged");
+    expect(dry.out).toContain("+ gpu/gpu (would create)\n    + name: gpu\n    + rules:\n    +   - alert: Hot\n    +     expr: vector(1) > 0\n+ llm/llm");
     expect((await cli(["list"])).out).toMatch(/no rule groups/);
 
     const first = await cli(["sync", dir]);
@@ -195,6 +197,10 @@ describe("inferscope rules", () => {
 
     // A group dropped from a file is deleted; one changed is updated; the rest untouched.
     writeFileSync(join(dir, "llm.yml"), `groups:\n  - ${GROUP.replace("for: 5m", "for: 1m").trimEnd().split("\n").join("\n    ")}\n`);
+    const plan = await cli(["sync", join(dir, "llm.yml"), "--dry-run"]);
+    expect(heads(plan.out)).toBe("~ llm/llm (would update)\n- llm/other (would delete)\ndry run: 0 created, 1 updated, 1 deleted, 0 unchanged");
+    expect(plan.out).toContain("    -     for: 5m\n    +     for: 1m\n");
+    expect(plan.out).toContain("- llm/other (would delete)\n    - name: other\n");
     const second = await cli(["sync", join(dir, "llm.yml")]);
     expect(second.out).toBe("~ llm/llm updated\n- llm/other deleted\n0 created, 1 updated, 1 deleted, 0 unchanged\n");
     expect((await cli(["sync", dir])).out).toMatch(/0 created, 0 updated, 0 deleted, 2 unchanged/);
@@ -210,5 +216,5 @@ describe("inferscope rules", () => {
     const gone = await cli(["delete", "gpu"]);
     expect(gone.code).toBe(2);
     expect(gone.err).toMatch(/404.*no rule groups in namespace "gpu"/);
-  });
+  }, 240_000); // a dozen CLI processes (npx tsx) on a loaded machine
 });
