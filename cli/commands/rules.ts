@@ -18,7 +18,7 @@ const HELP = `usage:
   inferscope rules test FILE...     run promtool-format rule tests on our evaluator
 
 sync reads every .yml / .yaml file in PATH (files, or directories searched
-recursively), checks them as \`promtool check rules\` does, then uploads each
+recursively, leaving out promtool test files *.test.yml), checks them as \`promtool check rules\` does, then uploads each
 group and deletes the server's groups of those namespaces that the files no
 longer hold. A file's namespace is its name without the extension, or with
 --namespace-from dir the name of the directory it is in.
@@ -73,7 +73,8 @@ function ruleFiles(paths: string[]): string[] {
       throw new UsageError(`no such file or directory: ${p}`);
     }
     if (st.isDirectory()) {
-      for (const e of readdirSync(p).sort()) walk(join(p, e));
+      // promtool's test files (x.test.yml) sit beside rule files, as in dashboards/alerts/tests.
+      for (const e of readdirSync(p).sort()) if (!/\.test\.ya?ml$/.test(e)) walk(join(p, e));
     } else if ([".yml", ".yaml"].includes(extname(p))) out.push(p);
     else if (paths.includes(p)) throw new UsageError(`${p}: rule files end in .yml or .yaml`);
   };
