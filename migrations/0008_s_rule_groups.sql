@@ -9,6 +9,7 @@ CREATE TABLE "rule_groups" (
 	"state" jsonb NOT NULL,
 	"last_eval_ms" bigint DEFAULT 0 NOT NULL,
 	"failures_total" bigint DEFAULT 0 NOT NULL,
+	"stale_series" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"version" integer DEFAULT 1 NOT NULL,
 	"lease_until_ms" bigint DEFAULT 0 NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL

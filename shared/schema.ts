@@ -238,6 +238,8 @@ export const ruleGroups = pgTable("rule_groups", {
   lastEvalMs: bigint("last_eval_ms", { mode: "number" }).notNull().default(0),
   /** Rule evaluations that failed, ever: inferscope_rule_evaluation_failures_total. */
   failuresTotal: bigint("failures_total", { mode: "number" }).notNull().default(0),
+  /** Series keys (RuleState.lastSeries) of rules an edit removed: the next evaluation marks them stale, as Prometheus's CopyState does. */
+  staleSeries: jsonb("stale_series").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
   version: integer("version").notNull().default(1),
   leaseUntilMs: bigint("lease_until_ms", { mode: "number" }).notNull().default(0),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

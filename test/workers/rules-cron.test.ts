@@ -182,6 +182,25 @@ describe("concurrency and failures", () => {
   });
 });
 
+describe("edits and deletes", () => {
+  it("mark the series of removed rules and deleted groups stale, as Prometheus does", async () => {
+    const at = BASE + 46 * MIN;
+    expect(await query(a.key, "job:rt_errors:max", at - MIN)).toEqual([{ metric: { __name__: "job:rt_errors:max", job: "api" }, value: [(at - MIN) / 1000, "0"] }]);
+    // The recording rule removed: its series ends at the next evaluation instead of lingering for the lookback.
+    await postGroup(a.key, "svc", GROUP.replace("  - record: job:rt_errors:max\n    expr: max by (job) (rt_errors)\n", ""));
+    await cron(at + 1_000);
+    expect(await query(a.key, "job:rt_errors:max", at)).toEqual([]);
+    expect((await getRuleGroup(stack.db.db, a.tenantId, "svc", "errors"))?.staleSeries).toEqual([]);
+    // A deleted group's series get their marker when it is deleted.
+    const res = await fetch(`${stack.url}/admin/v1/rules/race`, { method: "DELETE", headers: { authorization: `Bearer ${a.key}` } });
+    expect(res.status).toBe(202);
+    const markers = await stack.db.db.execute<{ n: string }>(sql`
+      SELECT count(*) AS n FROM samples s JOIN series r ON r.id = s.series_id
+      WHERE r.tenant_id = ${a.tenantId} AND r.metric_name = 'rt:one' AND s.value IS NULL`);
+    expect(markers.rows[0].n).toBe("1");
+  });
+});
+
 describe("tenants", () => {
   it("evaluate their own rules on their own data, and see only their own alerts", async () => {
     const b = await stack.tenantWithKey(`rules-cron-b-${Date.now().toString(36)}`);

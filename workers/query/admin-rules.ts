@@ -26,6 +26,7 @@ import {
   type StoredRuleGroup,
 } from "../../shared/storage/postgres/rule-groups";
 import { err, targetTenant, tenantQuery, type AdminContext, type AdminEnv } from "./admin-request";
+import { markDeletedStale } from "./rules/cron";
 import { initialGroupState } from "./rules/evaluate-group";
 import { groupIntervalMs, RuleFileError, validateRuleGroup } from "./rules/rule-file";
 
@@ -177,7 +178,9 @@ rules.delete("/:namespace/:group", async (c) => {
   if (name instanceof Response) return name;
   const tenant = await tenantOf(c);
   if (tenant instanceof Response) return tenant;
-  if (!(await deleteRuleGroup(useDb(c), tenant, ns, name))) return err(c, 404, `no rule group ${JSON.stringify(name)} in namespace ${JSON.stringify(ns)}`);
+  const deleted = await deleteRuleGroup(useDb(c), tenant, ns, name);
+  if (!deleted) return err(c, 404, `no rule group ${JSON.stringify(name)} in namespace ${JSON.stringify(ns)}`);
+  await markDeletedStale(useDb(c), tenant, [deleted], Date.now());
   return c.json({ status: "success", data: { namespace: ns, group: name, deleted: true } }, 202);
 });
 
@@ -186,7 +189,9 @@ rules.delete("/:namespace", async (c) => {
   if (ns instanceof Response) return ns;
   const tenant = await tenantOf(c);
   if (tenant instanceof Response) return tenant;
-  const n = await deleteRuleNamespace(useDb(c), tenant, ns);
+  const deleted = await deleteRuleNamespace(useDb(c), tenant, ns);
+  const n = deleted.length;
   if (n === 0) return err(c, 404, `no rule groups in namespace ${JSON.stringify(ns)}`);
+  await markDeletedStale(useDb(c), tenant, deleted, Date.now());
   return c.json({ status: "success", data: { namespace: ns, deleted: n } }, 202);
 });

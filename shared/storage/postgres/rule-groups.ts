@@ -22,9 +22,14 @@ export interface StoredRuleGroup {
   state: GroupState;
   lastEvalMs: number;
   failuresTotal: number;
+  /** Series of removed rules to mark stale at the next evaluation. */
+  staleSeries: string[];
   version: number;
   updatedAt: Date;
 }
+
+/** Every series key a group's state says it wrote last. */
+export const seriesOfState = (state: GroupState): string[] => [...new Set(state.rules.flatMap((r) => r.lastSeries ?? []))];
 
 const columns = {
   id: ruleGroups.id,
@@ -37,6 +42,7 @@ const columns = {
   state: ruleGroups.state,
   lastEvalMs: ruleGroups.lastEvalMs,
   failuresTotal: ruleGroups.failuresTotal,
+  staleSeries: ruleGroups.staleSeries,
   version: ruleGroups.version,
   updatedAt: ruleGroups.updatedAt,
 };
@@ -80,7 +86,7 @@ export async function upsertRuleGroup(
   return db.transaction(async (tx) => {
     const prev = (
       await tx
-        .select({ id: ruleGroups.id, spec: ruleGroups.spec, state: ruleGroups.state, intervalMs: ruleGroups.intervalMs })
+        .select({ id: ruleGroups.id, spec: ruleGroups.spec, state: ruleGroups.state, intervalMs: ruleGroups.intervalMs, staleSeries: ruleGroups.staleSeries })
         .from(ruleGroups)
         .where(and(eq(ruleGroups.tenantId, tenantId), eq(ruleGroups.namespace, namespace), eq(ruleGroups.name, group.spec.name)))
         .for("update")
@@ -99,13 +105,18 @@ export async function upsertRuleGroup(
       await tx.update(ruleGroups).set({ source: group.source }).where(eq(ruleGroups.id, prev.id));
       return "unchanged";
     }
+    const state = initialState({ group: prev.spec, state: prev.state });
+    // What the removed (or changed) rules wrote goes stale at the next evaluation, as in Prometheus.
+    const kept = new Set(seriesOfState(state));
+    const stale = [...new Set([...prev.staleSeries, ...seriesOfState(prev.state)])].filter((k) => !kept.has(k));
     await tx
       .update(ruleGroups)
       .set({
         spec: group.spec,
         source: group.source,
         intervalMs: group.intervalMs,
-        state: initialState({ group: prev.spec, state: prev.state }),
+        state,
+        staleSeries: stale,
         version: sql`${ruleGroups.version} + 1`,
         updatedAt: new Date(),
       })
@@ -114,21 +125,30 @@ export async function upsertRuleGroup(
   });
 }
 
-export async function deleteRuleGroup(db: Db, tenantId: number, namespace: string, name: string): Promise<boolean> {
+export interface DeletedRuleGroup {
+  id: number;
+  /** Series the group wrote last (and had still to mark stale): for the caller to mark stale now. */
+  series: string[];
+}
+
+const deletedOf = (rows: { id: number; state: GroupState; staleSeries: string[] }[]): DeletedRuleGroup[] =>
+  rows.map((r) => ({ id: r.id, series: [...new Set([...r.staleSeries, ...seriesOfState(r.state)])] }));
+
+export async function deleteRuleGroup(db: Db, tenantId: number, namespace: string, name: string): Promise<DeletedRuleGroup | null> {
   const res = await db
     .delete(ruleGroups)
     .where(and(eq(ruleGroups.tenantId, tenantId), eq(ruleGroups.namespace, namespace), eq(ruleGroups.name, name)))
-    .returning({ id: ruleGroups.id });
-  return res.length > 0;
+    .returning({ id: ruleGroups.id, state: ruleGroups.state, staleSeries: ruleGroups.staleSeries });
+  return deletedOf(res)[0] ?? null;
 }
 
-/** Deletes every group of a namespace; returns how many there were. */
-export async function deleteRuleNamespace(db: Db, tenantId: number, namespace: string): Promise<number> {
+/** Deletes every group of a namespace; returns them. */
+export async function deleteRuleNamespace(db: Db, tenantId: number, namespace: string): Promise<DeletedRuleGroup[]> {
   const res = await db
     .delete(ruleGroups)
     .where(and(eq(ruleGroups.tenantId, tenantId), eq(ruleGroups.namespace, namespace)))
-    .returning({ id: ruleGroups.id });
-  return res.length;
+    .returning({ id: ruleGroups.id, state: ruleGroups.state, staleSeries: ruleGroups.staleSeries });
+  return deletedOf(res);
 }
 
 /**
@@ -144,7 +164,7 @@ export async function claimDueRuleGroups(db: Db, now: number, leaseMs: number, l
       SELECT id FROM rule_groups
       WHERE (${now}::bigint / interval_ms) * interval_ms > last_eval_ms AND lease_until_ms <= ${now}
       ORDER BY last_eval_ms, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-    RETURNING id, tenant_id, namespace, name, spec, source, interval_ms, state, last_eval_ms, failures_total, version, updated_at`);
+    RETURNING id, tenant_id, namespace, name, spec, source, interval_ms, state, last_eval_ms, failures_total, stale_series, version, updated_at`);
   return res.rows
     .map((r) => ({
       id: Number(r.id),
@@ -157,6 +177,7 @@ export async function claimDueRuleGroups(db: Db, now: number, leaseMs: number, l
       state: r.state as GroupState,
       lastEvalMs: Number(r.last_eval_ms),
       failuresTotal: Number(r.failures_total),
+      staleSeries: (r.stale_series as string[]) ?? [],
       version: Number(r.version),
       updatedAt: new Date(String(r.updated_at)),
     }))
@@ -179,10 +200,11 @@ export async function commitRuleEvaluation(
   slot: number,
   state: GroupState,
   failures: number,
+  clearStale = false,
 ): Promise<boolean> {
   const res = await tx
     .update(ruleGroups)
-    .set({ state, lastEvalMs: slot, failuresTotal: sql`${ruleGroups.failuresTotal} + ${failures}` })
+    .set({ state, lastEvalMs: slot, failuresTotal: sql`${ruleGroups.failuresTotal} + ${failures}`, ...(clearStale ? { staleSeries: [] } : {}) })
     .where(and(eq(ruleGroups.id, g.id), eq(ruleGroups.version, g.version), eq(ruleGroups.lastEvalMs, g.lastEvalMs), sql`${ruleGroups.lastEvalMs} < ${slot}`))
     .returning({ id: ruleGroups.id });
   return res.length > 0;

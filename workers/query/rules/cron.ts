@@ -8,6 +8,7 @@
 import type { Db } from "../../../shared/db";
 import type { QueueSeries, MetricsMessage } from "../../../shared/contracts/queue";
 import { NAME_LABEL, normaliseLabels, type Labels } from "../../../shared/labels";
+import { STALE_NAN } from "../../../shared/staleness";
 import type { GroupState, RuleOutputSeries } from "../../../shared/rules/types";
 import { postgresQueryStorage } from "../../../shared/storage/postgres/read";
 import {
@@ -78,6 +79,28 @@ function toQueueSeries(out: RuleOutputSeries[]): QueueSeries[] {
   return [...byKey.values()].map((s) => ({ name: s.name, labels: s.labels, timestamps: Float64Array.of(s.ts), values: Float64Array.of(s.value) }));
 }
 
+/** Staleness markers at `ts` for series keys of RuleState.lastSeries (JSON of the sorted label set); a key that does not parse is dropped. */
+export function staleMarkers(keys: string[], ts: number): RuleOutputSeries[] {
+  const out: RuleOutputSeries[] = [];
+  for (const k of keys) {
+    try {
+      const labels = JSON.parse(k) as Labels;
+      if (labels && typeof labels === "object") out.push({ labels, timestamp: ts, value: STALE_NAN });
+    } catch {
+      // not a label set: nothing to mark
+    }
+  }
+  return out;
+}
+
+/** Marks a deleted group's series stale at `ts`, as Prometheus does for the groups a reload removes. */
+export async function markDeletedStale(db: Db, tenantId: number, deleted: { id: number; series: string[] }[], ts: number): Promise<void> {
+  const msgs: MetricsMessage[] = deleted
+    .filter((d) => d.series.length)
+    .map((d) => ({ v: 1, kind: "metrics", tenantId, batchId: `rules/${d.id}/deleted`, part: 0, series: toQueueSeries(staleMarkers(d.series, ts)), metadata: [] }));
+  if (msgs.length) await postgresWriteStorage(db).writeMetrics(msgs);
+}
+
 /** Rules whose evaluation at `slot` failed. */
 const failuresAt = (state: GroupState, slot: number) => state.rules.filter((r) => r.health === "err" && r.lastEvaluation === slot).length;
 
@@ -91,6 +114,7 @@ async function evaluateOne(db: Db, g: StoredRuleGroup, now: number, deadline: nu
   let failuresTotal = g.failuresTotal;
   const writer = postgresWriteStorage(db);
   const rg = ruleGroupLabel(g);
+  let stale = g.staleSeries;
   for (const slot of slots) {
     if (Date.now() >= deadline) {
       report.outOfTime = true;
@@ -109,12 +133,13 @@ async function evaluateOne(db: Db, g: StoredRuleGroup, now: number, deadline: nu
       tenantId: g.tenantId,
       batchId: `rules/${g.id}/v${g.version}/${slot}`,
       part: 0,
-      series: toQueueSeries([...ev.series, ...own]),
+      // Stale markers first: a series a new rule writes at this slot keeps its value.
+      series: toQueueSeries([...staleMarkers(stale, slot), ...ev.series, ...own]),
       metadata: [],
     };
     await writer.writeMetrics([msg]);
     const committed = await db.transaction(async (tx) => {
-      if (!(await commitRuleEvaluation(tx, base, slot, ev.state, failures))) return false;
+      if (!(await commitRuleEvaluation(tx, base, slot, ev.state, failures, stale.length > 0))) return false;
       if (ev.toSend.length) await enqueueAlerts(tx, g.tenantId, ev.toSend, now);
       return true;
     });
@@ -124,6 +149,7 @@ async function evaluateOne(db: Db, g: StoredRuleGroup, now: number, deadline: nu
       return;
     }
     report.committed++;
+    stale = [];
     base = { ...base, lastEvalMs: slot };
     state = ev.state;
   }
