@@ -11,6 +11,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setTenantLimits } from "../../shared/admin";
 import { commitRuleEvaluation, getRuleGroup } from "../../shared/storage/postgres/rule-groups";
+import { runRuleEvaluation } from "../../workers/query/rules/cron";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 
 const MIN = 60_000;
@@ -168,6 +169,18 @@ describe("concurrency and failures", () => {
     expect(await stack.db.db.transaction((tx) => commitRuleEvaluation(tx, { ...base, lastEvalMs: slot }, slot + MIN, g.state, 0))).toBe(true);
     await postGroup(a.key, "race", "name: dup\nrules:\n  - record: rt:one\n    expr: vector(1)\n");
     expect(await stack.db.db.transaction((tx) => commitRuleEvaluation(tx, { ...base, lastEvalMs: slot + MIN }, slot + 2 * MIN, g.state, 0))).toBe(false);
+  });
+
+  it("stops starting groups when its time is up, leaving them to the next run", async () => {
+    await postGroup(a.key, "budget", "name: b\nrules:\n  - record: rt:budget\n    expr: vector(2)\n");
+    const at = BASE + 42 * MIN;
+    const late = await runRuleEvaluation(stack.db.db, at + 1_000, { budgetMs: 0, log: () => {} });
+    expect(late).toMatchObject({ committed: 0, outOfTime: true });
+    expect((await getRuleGroup(stack.db.db, a.tenantId, "budget", "b"))?.lastEvalMs).toBe(0);
+    const next = await runRuleEvaluation(stack.db.db, at + 1_000, { log: () => {} });
+    expect(next.outOfTime).toBe(false);
+    expect((await getRuleGroup(stack.db.db, a.tenantId, "budget", "b"))?.lastEvalMs).toBe(at);
+    expect(await query(a.key, "rt:budget", at)).toEqual([{ metric: { __name__: "rt:budget" }, value: [at / 1000, "2"] }]);
   });
 
   it("keeps one broken group from stopping the others", async () => {
