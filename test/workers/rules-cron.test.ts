@@ -4,20 +4,22 @@
 // slots caught up (at most 10 a run); /api/v1/rules and /api/v1/alerts as
 // Prometheus answers; a slot committed once under concurrent runs; tenants apart.
 //
-// Times are two days ahead of the clock (the tenants may write that far ahead):
-// other test files' crons run at the real time, when these groups, once
-// evaluated, are not due, so they cannot move these groups' slots.
+// The file has a database of its own: its cron runs, two days ahead of the
+// clock (the tenants may write that far ahead), must not evaluate other files'
+// groups, nor theirs these groups.
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setTenantLimits } from "../../shared/admin";
 import { commitRuleEvaluation, getRuleGroup } from "../../shared/storage/postgres/rule-groups";
 import { runRuleEvaluation } from "../../workers/query/rules/cron";
+import { createOwnDatabase, type OwnDatabase } from "../helpers/own-database";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 
 const MIN = 60_000;
 const BASE = Math.floor(Date.now() / MIN) * MIN + 2 * 86_400_000;
 const AHEAD = { maxFutureMs: 3 * 86_400_000 };
 
+let own: OwnDatabase;
 let stack: TestStack;
 let a: { tenantId: number; key: string };
 
@@ -63,7 +65,8 @@ async function cron(at: number) {
 const goTime = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  own = await createOwnDatabase("rules_cron");
+  stack = await startTestStack({ databaseUrl: own.url });
   a = await stack.tenantWithKey(`rules-cron-a-${Date.now().toString(36)}`);
   await setTenantLimits(stack.db.db, a.tenantId, AHEAD);
   // 10 errors up to BASE+4m, none after; two series of rt_dup for a rule that fails.
@@ -77,6 +80,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack?.close();
+  await own?.drop();
 });
 
 describe("an alerting rule over cron runs", () => {
