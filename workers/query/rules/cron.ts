@@ -8,7 +8,7 @@
 import type { Db } from "../../../shared/db";
 import type { QueueSeries, MetricsMessage } from "../../../shared/contracts/queue";
 import { NAME_LABEL, normaliseLabels, type Labels } from "../../../shared/labels";
-import { STALE_NAN } from "../../../shared/staleness";
+import { isStaleNaN, STALE_NAN } from "../../../shared/staleness";
 import type { GroupState, RuleOutputSeries } from "../../../shared/rules/types";
 import { postgresQueryStorage } from "../../../shared/storage/postgres/read";
 import {
@@ -68,13 +68,15 @@ export function dueSlots(lastEvalMs: number, now: number, intervalMs: number, ma
 export const ruleGroupLabel = (g: { namespace: string; name: string }) => `${g.namespace};${g.name}`;
 
 function toQueueSeries(out: RuleOutputSeries[]): QueueSeries[] {
-  // One sample per label set and timestamp; a later duplicate wins, as the last append would.
+  // One sample per label set and timestamp: the first, as Prometheus's TSDB keeps it, except that a value wins over a staleness marker.
   const byKey = new Map<string, { name: string; labels: Labels; ts: number; value: number }>();
   for (const s of out) {
     const { [NAME_LABEL]: name, ...rest } = s.labels;
     if (!name) continue;
     const labels = normaliseLabels(Object.entries(rest));
-    byKey.set(JSON.stringify([name, labels, s.timestamp]), { name, labels, ts: s.timestamp, value: s.value });
+    const key = JSON.stringify([name, labels, s.timestamp]);
+    const had = byKey.get(key);
+    if (!had || (isStaleNaN(had.value) && !isStaleNaN(s.value))) byKey.set(key, { name, labels, ts: s.timestamp, value: s.value });
   }
   return [...byKey.values()].map((s) => ({ name: s.name, labels: s.labels, timestamps: Float64Array.of(s.ts), values: Float64Array.of(s.value) }));
 }
@@ -133,7 +135,7 @@ async function evaluateOne(db: Db, g: StoredRuleGroup, now: number, deadline: nu
       tenantId: g.tenantId,
       batchId: `rules/${g.id}/v${g.version}/${slot}`,
       part: 0,
-      // Stale markers first: a series a new rule writes at this slot keeps its value.
+      // A series a new rule writes at this slot keeps its value over the removed rule's marker.
       series: toQueueSeries([...staleMarkers(stale, slot), ...ev.series, ...own]),
       metadata: [],
     };
