@@ -1,5 +1,5 @@
 // The query worker: the Prometheus HTTP API Grafana reads, the admin API, and
-// the cron (retention; rule evaluation later).
+// the cron (retention, rule evaluation: rules/cron.ts).
 import { Hono, type Context } from "hono";
 import type { QueryEnv } from "../../shared/env";
 import { dbLifecycle, requireScope, useDb, type AppEnv } from "../../shared/http/context";
