@@ -19,6 +19,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "list, set and delete a tenant's model prices (admin API)",
     run: async (argv) => (await import("./commands/prices")).pricesCommand(argv),
   },
+  rules: {
+    summary: "sync, list, delete and test alerting and recording rules (admin API)",
+    run: async (argv) => (await import("./commands/rules")).rulesCommand(argv),
+  },
   tenants: {
     summary: "create and list tenants (admin API)",
     run: async (argv) => (await import("./commands/tenants")).tenantsCommand(argv),

@@ -32,4 +32,6 @@ export interface AggregatorEnv extends DbEnv {
 export interface QueryEnv extends AuthEnv {
   /** How long a series derived from request logs stays after its last event: a Prometheus duration, default 24h. */
   DERIVED_SERIES_TTL?: string;
+  /** Where users reach Inferscope: alerts' generatorURL links to `${EXTERNAL_URL}/graph?...`; default http://localhost:8787. */
+  EXTERNAL_URL?: string;
 }

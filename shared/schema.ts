@@ -6,6 +6,7 @@ import {
   bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, smallint, text,
   timestamp, uniqueIndex, uuid,
 } from "drizzle-orm/pg-core";
+import type { GroupState, RuleGroupSpec } from "./rules/types";
 
 export const tenants = pgTable("tenants", {
   id: serial("id").primaryKey(),
@@ -277,4 +278,35 @@ export const notifyGroupAlerts = pgTable("notify_group_alerts", {
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.receiver, t.fingerprint] }),
   index("notify_group_alerts_group_idx").on(t.tenantId, t.receiver, t.groupKey),
+// ---- S: rule groups (issue 8) ----
+
+/**
+ * A tenant's rule group (Prometheus rule-file group; namespace = the rule file,
+ * as Mimir's ruler API names it). `state` is what Prometheus keeps in memory
+ * between evaluations; `last_eval_ms` is the evaluation slot committed last: a
+ * cron run commits a slot only where it is still older, so two isolates never
+ * both commit one. `version` bumps when the spec changes; `lease_until_ms` keeps
+ * a second cron run from evaluating a group another run is already on.
+ */
+export const ruleGroups = pgTable("rule_groups", {
+  id: bigserial("id", { mode: "number" }).primaryKey(),
+  tenantId: integer("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  namespace: text("namespace").notNull(),
+  name: text("name").notNull(),
+  spec: jsonb("spec").$type<RuleGroupSpec>().notNull(),
+  /** The group's YAML as it was sent. */
+  source: text("source").notNull(),
+  intervalMs: bigint("interval_ms", { mode: "number" }).notNull(),
+  state: jsonb("state").$type<GroupState>().notNull(),
+  lastEvalMs: bigint("last_eval_ms", { mode: "number" }).notNull().default(0),
+  /** Rule evaluations that failed, ever: inferscope_rule_evaluation_failures_total. */
+  failuresTotal: bigint("failures_total", { mode: "number" }).notNull().default(0),
+  /** Series keys (RuleState.lastSeries) of rules an edit removed: the next evaluation marks them stale, as Prometheus's CopyState does. */
+  staleSeries: jsonb("stale_series").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  version: integer("version").notNull().default(1),
+  leaseUntilMs: bigint("lease_until_ms", { mode: "number" }).notNull().default(0),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  uniqueIndex("rule_groups_tenant_ns_name_uq").on(t.tenantId, t.namespace, t.name),
+  index("rule_groups_last_eval_idx").on(t.lastEvalMs),
 ]);

@@ -1,5 +1,6 @@
 // The admin API (admin scope): tenants and API keys here; model prices
-// (admin-prices.ts) and rollup rebuilds (admin-rollups.ts) mounted below. The
+// (admin-prices.ts), rollup rebuilds (admin-rollups.ts) and rule groups
+// (admin-rules.ts) mounted below. The
 // bootstrap key manages every tenant; a tenant's own admin key manages only
 // that tenant.
 import { Hono } from "hono";
@@ -11,6 +12,7 @@ import { prices } from "./admin-prices";
 import { body, err, targetTenant, tenantQuery, type AdminEnv } from "./admin-request";
 import { rollups } from "./admin-rollups";
 import { notifiers } from "./notify/admin-routes";
+import { rules } from "./admin-rules";
 
 const TenantBody = z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "tenant name: 1-63 characters of a-z 0-9 _ -, starting with a letter or digit") });
 const KeyBody = z.strictObject({
@@ -61,3 +63,4 @@ admin.delete("/keys/:id", async (c) => {
 admin.route("/prices", prices);
 admin.route("/rollups", rollups);
 admin.route("/notifiers", notifiers);
+admin.route("/rules", rules);

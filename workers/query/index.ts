@@ -1,5 +1,5 @@
 // The query worker: the Prometheus HTTP API Grafana reads, the admin API, and
-// the cron (retention; rule evaluation later).
+// the cron (retention, rule evaluation: rules/cron.ts).
 import { Hono, type Context } from "hono";
 import type { QueryEnv } from "../../shared/env";
 import { dbLifecycle, requireScope, useDb, type AppEnv } from "../../shared/http/context";
@@ -11,6 +11,8 @@ import { postgresRequestLogStore } from "../../shared/storage/postgres/request-l
 import { admin } from "./admin";
 import { ApiError, failure } from "./api/envelope";
 import { mountInfoRoutes } from "./api/info-routes";
+import { mountRulesRoutes } from "./api/rules-routes";
+import { runRuleEvaluation } from "./rules/cron";
 import { queryRangeRoute, queryRoute } from "./api/query-routes";
 import { detailRoute, errorsRoute, searchRoute, tailRoute } from "./api/requests-routes";
 import { summaryRoute } from "./api/requests-summary";
@@ -45,6 +47,7 @@ app.get("/api/v1/requests/errors", (c) => errorsRoute(c, logStore(c)));
 app.get("/api/v1/requests/summary", (c) => summaryRoute(c, logStore(c)));
 app.get("/api/v1/requests/:id", (c) => detailRoute(c, logStore(c), c.req.param("id")));
 mountInfoRoutes(app);
+mountRulesRoutes(app);
 app.route("/admin/v1", admin);
 
 app.notFound((c) =>
@@ -60,11 +63,12 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  async scheduled(_event: ScheduledController, env: QueryEnv, ctx: ExecutionContext) {
+  async scheduled(event: ScheduledController, env: QueryEnv, ctx: ExecutionContext) {
     const { db, close } = openDb(env);
     try {
       const dropped = await runRetention(db, retentionDaysOf(env));
       if (dropped.length) console.log(JSON.stringify({ level: "info", worker: "query", msg: "retention dropped partitions", dropped }));
+      await runRuleEvaluation(db, event.scheduledTime, { externalURL: env.EXTERNAL_URL || undefined, derivedTtlMs: derivedTtlMs(env.DERIVED_SERIES_TTL) });
     } finally {
       ctx.waitUntil(close().catch(() => {}));
     }

@@ -1,4 +1,5 @@
-// Endpoints Grafana calls that have fixed or (for now) empty answers.
+// Endpoints Grafana calls that have fixed or (for now) empty answers; rules
+// and alerts are in rules-routes.ts.
 import type { Hono } from "hono";
 import { success } from "./envelope";
 
@@ -16,6 +17,4 @@ export function mountInfoRoutes(app: Hono<any>): void {
   // Grafana reads the version to decide which API features to use; we speak 2.42's API.
   app.get("/api/v1/status/buildinfo", (c) => success(c, BUILD_INFO));
   app.on(["GET", "POST"], "/api/v1/query_exemplars", (c) => success(c, []));
-  app.get("/api/v1/rules", (c) => success(c, { groups: [] }));
-  app.get("/api/v1/alerts", (c) => success(c, { alerts: [] }));
 }
