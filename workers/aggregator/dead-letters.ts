@@ -53,13 +53,13 @@ export const RECORD_TIMEOUT_MS = 5_000;
 export function deadLetterRecorder(
   db: Db,
   log: (level: string, msg: string, extra: Record<string, unknown>) => void,
-  record: (db: Db, e: DeadLetterEntry) => Promise<void> = recordDeadLetter,
+  { record = recordDeadLetter, timeoutMs = RECORD_TIMEOUT_MS }: { record?: (db: Db, e: DeadLetterEntry) => Promise<void>; timeoutMs?: number } = {},
 ): RecordDeadLetter {
   return async (e) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer from Postgres within ${RECORD_TIMEOUT_MS} ms`)), RECORD_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new Error(`no answer from Postgres within ${timeoutMs} ms`)), timeoutMs);
       });
       await Promise.race([record(db, e), timeout]);
     } catch (err) {
