@@ -145,6 +145,12 @@ describe("ingest counters", () => {
     expect(await run(a.tenantId, 3)).toBe(0);
     expect(await run(a.tenantId, 6)).toBe(1);
     expect((await counters(a.key, minute(6))).samples).toBe(122);
+    // Two isolates on the same minute: one reports it, the other finds it reported.
+    await postgresWriteStorage(db).writeMetrics([metrics(a.tenantId, "metrics:race", [series("m_a", 5)])]);
+    const raced = await Promise.all([run(a.tenantId, 7), run(a.tenantId, 7), run(a.tenantId, 7)]);
+    expect(raced.sort()).toEqual([0, 0, 1]);
+    expect((await counters(a.key, minute(7))).samples).toBe(127);
+    expect(await stored(a.tenantId)).toEqual({ samples: 119, logs: 5, rules: 2 });
   });
 
   it("stay flat on an idle tenant, and at zero on one that never sent anything", async () => {
