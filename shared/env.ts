@@ -27,6 +27,8 @@ export interface AggregatorEnv extends DbEnv {
   LOG_LEVEL?: string;
   /** The dead-letter queue, as a producer: the items Postgres refused go there alone. */
   DEAD_LETTERS?: Queue<IngestMessage>;
+  /** The ingest queue consumer's max_retries (wrangler.toml; default 10): on the attempt after the last retry a failing message is recorded as dead-lettered. */
+  QUEUE_MAX_RETRIES?: string;
 }
 
 export interface QueryEnv extends AuthEnv {

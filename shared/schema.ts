@@ -278,6 +278,8 @@ export const notifyGroupAlerts = pgTable("notify_group_alerts", {
 }, (t) => [
   primaryKey({ columns: [t.tenantId, t.receiver, t.fingerprint] }),
   index("notify_group_alerts_group_idx").on(t.tenantId, t.receiver, t.groupKey),
+]);
+
 // ---- S: rule groups (issue 8) ----
 
 /**
@@ -310,3 +312,41 @@ export const ruleGroups = pgTable("rule_groups", {
   uniqueIndex("rule_groups_tenant_ns_name_uq").on(t.tenantId, t.namespace, t.name),
   index("rule_groups_last_eval_idx").on(t.lastEvalMs),
 ]);
+
+// ---- H: Inferscope's own ingest health (workers/query/self-metrics.ts, workers/aggregator/dead-letters.ts) ----
+
+/**
+ * What the aggregator sent to the dead-letter queue, one row per message part
+ * (batch_id as the dead-letter message carries it: "<batchId>#refused" when
+ * only the refused items went). A redelivery that dead-letters the same part
+ * again adds nothing. No foreign key on tenant_id: a part for an unknown tenant
+ * (the integrity error that dead-letters it) is recorded too. Never deleted by
+ * Inferscope: inferscope_dead_letter_items_total is the sum of items.
+ */
+export const deadLetters = pgTable("dead_letters", {
+  tenantId: integer("tenant_id").notNull(),
+  batchId: text("batch_id").notNull(),
+  part: integer("part").notNull(),
+  /** metrics | logs | unknown (an unreadable message) */
+  kind: text("kind").notNull(),
+  /** Items in the dead-letter message: metadata entries + series, or log records. */
+  items: integer("items").notNull(),
+  reason: text("reason").notNull(),
+  at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.batchId, t.part] })]);
+
+/** Cumulative rows per tenant and kind (samples | logs | rules), advanced by the cron from ingested_batches (which forgets after 7 days). */
+export const ingestCounters = pgTable("ingest_counters", {
+  tenantId: integer("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  kind: text("kind").notNull(),
+  rows: bigint("rows", { mode: "number" }).notNull().default(0),
+  /** ingested_at of the newest part counted. */
+  lastWriteAt: timestamp("last_write_at", { withTimezone: true }),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.kind] })]);
+
+/** Per tenant: parts with ingested_at < watermark are in ingest_counters; last_minute is the newest minute whose samples were written. */
+export const selfMetricsState = pgTable("self_metrics_state", {
+  tenantId: integer("tenant_id").primaryKey().references(() => tenants.id, { onDelete: "cascade" }),
+  watermark: timestamp("watermark", { withTimezone: true }).notNull().default(sql`'-infinity'`),
+  lastMinute: bigint("last_minute", { mode: "number" }).notNull().default(0),
+});

@@ -3,15 +3,16 @@
 // every sample, staleness markers included, is stored.
 import { sql } from "drizzle-orm";
 import { eventually, type TestStack } from "../helpers/stack";
+import { notSelfSeries } from "../support/self-series";
 import { pushInTimeOrder } from "../../scripts/lib/prometheus";
 import { isStaleNaN } from "../../shared/staleness";
 import type { Dataset } from "./dataset";
 
-/** Samples and staleness markers stored for the stack's tenant. */
+/** Samples and staleness markers stored for the stack's tenant (its own: not Inferscope's self-metrics). */
 export async function storedSamples(stack: TestStack): Promise<{ n: number; stale: number }> {
   const { rows } = await stack.db.db.execute<{ n: number; stale: number }>(sql`
     SELECT count(*)::int AS n, count(*) FILTER (WHERE x.value IS NULL)::int AS stale
-    FROM samples x JOIN series s ON s.id = x.series_id WHERE s.tenant_id = ${stack.tenantId}`);
+    FROM samples x JOIN series s ON s.id = x.series_id WHERE s.tenant_id = ${stack.tenantId} AND ${notSelfSeries()}`);
   return rows[0];
 }
 

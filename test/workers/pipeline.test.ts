@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
+import { notSelfBatch, notSelfSeries } from "../support/self-series";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -36,13 +37,13 @@ describe("metrics through the queue into Postgres", () => {
     expect(third.status).toBe(202);
     const count = async () => {
       const r = await stack.db.db.execute<{ n: string }>(sql`
-        SELECT count(*) AS n FROM samples x JOIN series s ON s.id = x.series_id WHERE s.tenant_id = ${stack.tenantId}`);
+        SELECT count(*) AS n FROM samples x JOIN series s ON s.id = x.series_id WHERE s.tenant_id = ${stack.tenantId} AND ${notSelfSeries()}`);
       return Number(r.rows[0].n);
     };
     await eventually(async () => (await count()) === 4, 15_000, "4 samples");
     // Give redeliveries time to land, then check nothing doubled.
     await eventually(async () => {
-      const r = await stack.db.db.execute<{ n: string }>(sql`SELECT count(*) AS n FROM ingested_batches WHERE tenant_id = ${stack.tenantId}`);
+      const r = await stack.db.db.execute<{ n: string }>(sql`SELECT count(*) AS n FROM ingested_batches WHERE tenant_id = ${stack.tenantId} AND ${notSelfBatch}`);
       return Number(r.rows[0].n) === 2;
     }, 15_000, "two claimed parts");
     expect(await count()).toBe(4);

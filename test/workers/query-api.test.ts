@@ -2,6 +2,7 @@
 // whole pipeline: envelope, GET and form POST, time formats, errors.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
+import { NOT_SELF_MATCH, withoutSelfLabels, withoutSelfMetadata, withoutSelfNames } from "../support/self-series";
 
 let stack: TestStack;
 const T0 = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000; // a minute boundary an hour ago
@@ -22,7 +23,7 @@ beforeAll(async () => {
     }),
   });
   expect(res.status).toBe(202);
-  await eventually(async () => (await get("/api/v1/label/__name__/values")).body.data?.length === 3, 20_000, "data stored");
+  await eventually(async () => withoutSelfNames((await get("/api/v1/label/__name__/values")).body.data ?? []).length === 3, 20_000, "data stored");
 });
 afterAll(async () => {
   await stack?.close();
@@ -129,20 +130,20 @@ describe("metric browser endpoints", () => {
   });
 
   it("labels and label values, with match[] and limit", async () => {
-    expect((await get(`/api/v1/labels`)).body.data).toEqual(["Hostname", "__name__", "gpu", "instance", "model_name"]);
+    expect(withoutSelfLabels((await get(`/api/v1/labels`)).body.data)).toEqual(["Hostname", "__name__", "gpu", "instance", "model_name"]);
     expect((await get(`/api/v1/labels?match[]=DCGM_FI_DEV_GPU_UTIL`)).body.data).toEqual(["Hostname", "__name__", "gpu"]);
     expect((await get(`/api/v1/label/model_name/values`)).body.data).toEqual(["llama3", "mistral"]);
     expect((await get(`/api/v1/label/model_name/values?match[]=${encodeURIComponent('{instance="gpu-2"}')}`)).body.data).toEqual(["mistral"]);
     expect((await get(`/api/v1/label/model_name/values?match[]=${encodeURIComponent('{instance=~"(?i)GPU-2"}')}`)).body.data).toEqual(["mistral"]);
     expect((await get(`/api/v1/labels?match[]=${encodeURIComponent('{__name__=~"dcgm_.*|(?i)DCGM.*"}')}`)).body.data).toEqual(["Hostname", "__name__", "gpu"]);
-    const limited = await get(`/api/v1/label/__name__/values?limit=2`);
+    const limited = await get(`/api/v1/label/__name__/values?limit=2&match[]=${encodeURIComponent(NOT_SELF_MATCH)}`);
     expect(limited.body.data).toEqual(["DCGM_FI_DEV_GPU_UTIL", "vllm:num_requests_running"]);
     expect(limited.body.warnings).toEqual(["results truncated due to limit"]);
     expect((await get(`/api/v1/label/bad-name/values`)).status).toBe(400);
   });
 
   it("metadata, buildinfo, exemplars, rules, alerts", async () => {
-    expect((await get(`/api/v1/metadata`)).body.data).toEqual({ "vllm:request_success_total": [{ type: "counter", help: "Count of successful requests.", unit: "" }] });
+    expect(withoutSelfMetadata((await get(`/api/v1/metadata`)).body.data)).toEqual({ "vllm:request_success_total": [{ type: "counter", help: "Count of successful requests.", unit: "" }] });
     expect((await get(`/api/v1/status/buildinfo`)).body.data.version).toMatch(/^2\./);
     expect((await get(`/api/v1/query_exemplars?query=up&start=0&end=1`)).body).toEqual({ status: "success", data: [] });
     expect((await get(`/api/v1/rules`)).body).toEqual({ status: "success", data: { groups: [] } });

@@ -5,7 +5,8 @@
 // that keeps failing to the dead-letter queue. A message that Postgres refuses
 // for its data has its good items written first (isolate.ts), so one bad item
 // never takes its neighbours with it. Writes are idempotent, so redelivery is
-// harmless.
+// harmless. Whatever goes to the dead-letter queue is also recorded in
+// Postgres (dead-letters.ts), on that path alone.
 import type { IngestMessage, LogsMessage, MetricsMessage } from "../../shared/contracts/queue";
 import { QUEUE_MESSAGE_VERSION } from "../../shared/contracts/queue";
 import { openDb } from "../../shared/db";
@@ -15,6 +16,7 @@ import { postgresWriteStorage } from "../../shared/storage/postgres/write";
 import { databaseMessage, isDataError } from "../../shared/storage/postgres/errors";
 import { isolateBadItems, itemCount, onlyItems } from "./isolate";
 import { priceMessages } from "./pricing";
+import { deadLetterRecorder, lastAttemptOf, unreadablePart, wholePart, type DeadLetterEntry, type RecordDeadLetter } from "./dead-letters";
 
 function log(level: string, msg: string, extra: Record<string, unknown> = {}): void {
   console.log(JSON.stringify({ level, worker: "aggregator", msg, ...extra }));
@@ -74,6 +76,10 @@ interface WriteOptions {
   price(msgs: LogsMessage[]): Promise<void>;
   /** Where the refused items of a part go alone; without it the whole part goes (by retries). */
   deadLetters?: Queue<IngestMessage>;
+  /** Records a dead-lettered part in Postgres; never throws. */
+  recordDeadLetter: RecordDeadLetter;
+  /** The attempt after which the queue dead-letters a retried message. */
+  lastAttempt: number;
 }
 
 async function writeGroup(storage: WriteStorage, g: Typed, opts: WriteOptions): Promise<void> {
@@ -86,10 +92,9 @@ async function writeGroup(storage: WriteStorage, g: Typed, opts: WriteOptions): 
   } catch (err) {
     if (g.messages.length === 1) {
       const m = g.messages[0];
-      if (isDataError(err)) return isolate(storage, m, err, opts.deadLetters);
+      if (isDataError(err)) return isolate(storage, m, err, opts);
       log("warn", "write failed; message will be retried", { id: m.id, attempts: m.attempts, error: databaseMessage(err) });
-      m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
-      return;
+      return retryLater(m, err, opts);
     }
     log("warn", "group write failed; writing its messages one by one", { kind: g.kind, parts: g.messages.length, error: databaseMessage(err) });
   }
@@ -104,7 +109,8 @@ async function writeGroup(storage: WriteStorage, g: Typed, opts: WriteOptions): 
  * dead-letter queue at once (retrying cannot change the data; its good items are
  * already stored, so replaying it from there is harmless).
  */
-async function isolate(storage: WriteStorage, m: Message<IngestMessage>, failure: unknown, deadLetters?: Queue<IngestMessage>): Promise<void> {
+async function isolate(storage: WriteStorage, m: Message<IngestMessage>, failure: unknown, opts: WriteOptions): Promise<void> {
+  const deadLetters = opts.deadLetters;
   const where = { id: m.id, batchId: m.body.batchId, part: m.body.part, kind: m.body.kind, attempts: m.attempts };
   try {
     const result = await isolateBadItems(storage, m.body, failure);
@@ -123,36 +129,60 @@ async function isolate(storage: WriteStorage, m: Message<IngestMessage>, failure
       refused: result.refused.slice(0, 20),
       ...(result.complete ? {} : { note: "too many failing items to isolate them all; the rest were not written" }),
     });
-    if (!alone) return m.retry({ delaySeconds: 0 });
-    await deadLetters.send(onlyItems(m.body, result.refused.map((r) => r.index)), { contentType: "v8" });
+    const reason = result.refused.length > 0 ? `${result.refused[0].item}: ${result.refused[0].reason}` : databaseMessage(failure);
+    if (!alone) {
+      m.retry({ delaySeconds: 0 });
+      // Bound for the dead-letter queue whole: retrying cannot change its data. Recorded at
+      // each of those deliveries (once: same batch and part), so no count of attempts is needed.
+      const why = result.complete ? "every item refused" : `too many refused items to isolate them all (${result.refused.length} found)`;
+      return opts.recordDeadLetter(wholePart(m.body, `${why}; first: ${reason}`));
+    }
+    const dead = onlyItems(m.body, result.refused.map((r) => r.index));
+    await deadLetters.send(dead, { contentType: "v8" });
+    await opts.recordDeadLetter({ ...wholePart(dead, `${result.refused.length} of ${itemCount(m.body)} items refused; first: ${reason}`), items: result.refused.length });
     m.ack();
   } catch (err) {
     log("warn", "write failed while isolating refused items; message will be retried", { ...where, error: databaseMessage(err) });
-    m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
+    await retryLater(m, err, opts);
   }
+}
+
+/** A retriable failure: retried with backoff; on its last attempt the queue moves it to the dead-letter queue, so it is recorded. */
+async function retryLater(m: Message<IngestMessage>, err: unknown, opts: WriteOptions): Promise<void> {
+  m.retry({ delaySeconds: retryDelaySeconds(m.attempts) });
+  if (m.attempts >= opts.lastAttempt) await opts.recordDeadLetter(wholePart(m.body, `failed on all ${m.attempts} attempts; last: ${databaseMessage(err)}`));
 }
 
 export async function handleBatch(batch: MessageBatch<IngestMessage>, env: AggregatorEnv, ctx: ExecutionContext): Promise<void> {
   const readable: Message<IngestMessage>[] = [];
+  const unreadable: DeadLetterEntry[] = [];
   for (const m of batch.messages) {
     if (isReadable(m.body)) readable.push(m);
     else {
       // Not ours to understand: retrying cannot help, let it go to the dead-letter queue.
       log("error", "unreadable queue message; sending to dead-letter queue", { id: m.id });
       m.retry({ delaySeconds: 0 });
+      const entry = unreadablePart(m.body);
+      if (entry) unreadable.push(entry);
     }
   }
-  if (readable.length === 0) return;
+  if (readable.length === 0 && unreadable.length === 0) return;
   const todo = groups(readable);
   const { db, close } = openDb(env, CONCURRENCY);
   const storage = postgresWriteStorage(db);
-  const opts: WriteOptions = { debug: env.LOG_LEVEL === "debug", deadLetters: env.DEAD_LETTERS, price: (msgs) => priceMessages(db, msgs) };
+  const opts: WriteOptions = {
+    debug: env.LOG_LEVEL === "debug",
+    deadLetters: env.DEAD_LETTERS,
+    price: (msgs) => priceMessages(db, msgs),
+    recordDeadLetter: deadLetterRecorder(db, log),
+    lastAttempt: lastAttemptOf(env),
+  };
   let next = 0;
   const worker = async () => {
     while (next < todo.length) await writeGroup(storage, todo[next++], opts);
   };
   try {
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, todo.length) }, worker));
+    await Promise.all([...unreadable.map(opts.recordDeadLetter), ...Array.from({ length: Math.min(CONCURRENCY, todo.length) }, worker)]);
   } finally {
     ctx.waitUntil(close().catch(() => {}));
   }

@@ -19,6 +19,7 @@ import { summaryRoute } from "./api/requests-summary";
 import { labelValuesRoute, labelsRoute, metadataRoute, seriesRoute } from "./api/series-routes";
 import { labelsPredicate } from "./promql";
 import { runRetention } from "./retention";
+import { recordSelfMetrics } from "./self-metrics";
 import { retentionDaysOf } from "../../shared/limits";
 
 type Env = AppEnv<QueryEnv>;
@@ -66,6 +67,7 @@ export default {
   async scheduled(event: ScheduledController, env: QueryEnv, ctx: ExecutionContext) {
     const { db, close } = openDb(env);
     try {
+      await recordSelfMetrics(db);
       const dropped = await runRetention(db, retentionDaysOf(env));
       if (dropped.length) console.log(JSON.stringify({ level: "info", worker: "query", msg: "retention dropped partitions", dropped }));
       await runRuleEvaluation(db, event.scheduledTime, { externalURL: env.EXTERNAL_URL || undefined, derivedTtlMs: derivedTtlMs(env.DERIVED_SERIES_TTL) });
