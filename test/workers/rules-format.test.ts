@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { goExpFloat, goTime } from "../../workers/query/api/rules-routes";
 import { parseExpr } from "../../workers/query/promql/parse";
-import { exprString, goDuration, goFloat } from "../../workers/query/promql/print";
+import { exprString } from "../../workers/query/rules/expr-string";
+import { formatG as goFloat, modelDuration as goDuration } from "../../workers/query/rules/go-format";
 import { dueSlots } from "../../workers/query/rules/cron";
 
 describe("Go spellings", () => {
@@ -18,7 +19,7 @@ describe("Go spellings", () => {
   });
   it("durations and numbers as model.Duration and fmt.Sprint print them", () => {
     expect([0, 500, 90_000, 3_600_000, 86_400_000 + 7_200_000, 7 * 86_400_000].map(goDuration)).toEqual(["0s", "500ms", "1m30s", "1h", "1d2h", "1w"]);
-    expect([5, 0.5, 100000, 1e6, 1234567, 0.0001, 0.00001].map(goFloat)).toEqual(["5", "0.5", "100000", "1e+06", "1.234567e+06", "0.0001", "1e-05"]);
+    expect([5, 0.5, 100000, 1e6, 1234567, 0.0001, 0.00001].map((v) => goFloat(v))).toEqual(["5", "0.5", "100000", "1e+06", "1.234567e+06", "0.0001", "1e-05"]);
   });
 });
 

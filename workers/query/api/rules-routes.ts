@@ -11,7 +11,7 @@ import type { AlertInstance, AlertingRuleSpec, RuleState } from "../../../shared
 import { listRuleGroups, type StoredRuleGroup } from "../../../shared/storage/postgres/rule-groups";
 import { parseDuration } from "../promql/literals";
 import { parseExpr } from "../promql/parse";
-import { exprString } from "../promql/print";
+import { exprString } from "../rules/expr-string";
 import { ApiError, success } from "./envelope";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
