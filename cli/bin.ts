@@ -15,6 +15,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "create, list and revoke API keys (admin API)",
     run: async (argv) => (await import("./commands/keys")).keysCommand(argv),
   },
+  notifiers: {
+    summary: "get and set a tenant's notifier config: Alertmanagers, webhook and Slack receivers (admin API)",
+    run: async (argv) => (await import("./commands/notifiers")).notifiersCommand(argv),
+  },
   prices: {
     summary: "list, set and delete a tenant's model prices (admin API)",
     run: async (argv) => (await import("./commands/prices")).pricesCommand(argv),
