@@ -7,14 +7,20 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli";
+import { createOwnDatabase, type OwnDatabase } from "../helpers/own-database";
 import { startTestStack, type TestStack } from "../helpers/stack";
 
+// A database of its own: another file's cron evaluates every tenant's groups,
+// and these tests look at groups before their first evaluation.
+let own: OwnDatabase;
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack();
+  own = await createOwnDatabase("rules_admin");
+  stack = await startTestStack({ databaseUrl: own.url });
 });
 afterAll(async () => {
   await stack?.close();
+  await own?.drop();
 });
 
 const GROUP = `name: llm
