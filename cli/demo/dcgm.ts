@@ -68,7 +68,7 @@ export class DcgmTarget extends Target {
       const target = hot ? 89 + 2 * busy : 30 + 0.075 * watts * (400 / g.spec.maxW);
       g.tempNow += (target - g.tempNow) * (hot ? 0.12 : 0.3) + 0.4 * r.normal();
       const total = g.spec.memMiB;
-      const used = Math.round(clamp(this.use.memFrac[i], 0, 0.97) * total + 420 + r.next() * 30);
+      const used = Math.round(clamp(this.use.memFrac[i], 0, 0.94) * total + 420 + r.next() * 30);
       const xid = script.xid.host === this.host && script.xid.gpu === i && inWindow(script.xid.window, ts) ? script.xid.code : 0;
       const power = Math.round(watts * (1 + 0.03 * r.normal()) * 1000) / 1000;
       g.util.emit(at, Math.round(busy * 100));
@@ -85,11 +85,5 @@ export class DcgmTarget extends Target {
       g.energy.inc(Math.round(power * t.dtS * 1000));
       g.energy.emit(at);
     }
-  }
-
-  /** Clears what the servers reported, for the next tick. */
-  resetUse(): void {
-    this.use.busy.fill(0);
-    this.use.memFrac.fill(0);
   }
 }

@@ -172,7 +172,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const until = duration === Infinity ? Infinity : now() + duration;
     log(duration === Infinity ? "live: a tick every 15 s until Ctrl-C" : `live: a tick every 15 s for ${Math.round(duration / 1000)}s`);
     for (let ts = end + TICK_MS; ts <= until && !opts.signal?.aborted; ts += TICK_MS) {
-      await sleep(ts - now(), opts.signal);
+      // Short naps against `now`, so an injected clock (tests) is followed as well as the real one.
+      while (now() < ts && !opts.signal?.aborted) await sleep(Math.min(ts - now(), 200), opts.signal);
       if (opts.signal?.aborted) break;
       tick(ts);
       await flushMetrics();

@@ -4,8 +4,12 @@
 // Ollama, the agent, up, the metrics derived from the request logs under our
 // names and LiteLLM's), counters never go down except at the one simulated
 // restart, the incidents are there, and the same seed sends the same data.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { demoCommand } from "../../cli/commands/demo";
 import { runDemo, type DemoSummary } from "../../cli/demo/index";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 
@@ -135,5 +139,38 @@ describe("inferscope demo: a 1 h backfill", () => {
     const spike = await scalar("sum(rate(llm_cost_usd_total[10m]))", stack.key, first.to - 60_000);
     const before = await scalar("sum(rate(llm_cost_usd_total[10m]))", stack.key, first.from + 12 * 60_000);
     expect(spike / before).toBeGreaterThan(3);
+  });
+});
+
+describe("inferscope demo: the command and the rules", () => {
+  it("runs as a command: flags, a short backfill, the summary as JSON", async () => {
+    const t = await stack.tenantWithKey(`demo-cmd-${process.pid}`, ["ingest"]);
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await demoCommand(["--url", stack.url, "--key", t.key, "--backfill", "5m", "--duration", "0", "--hosts", "1", "--seed", "7", "--json"])).toBe(0);
+    } finally {
+      write.mockRestore();
+      err.mockRestore();
+    }
+    const summary = JSON.parse(out.join("")) as DemoSummary;
+    expect(summary).toMatchObject({ seed: 7, hosts: 1, ticks: 20, rejected: 0 });
+    await expect(demoCommand(["--url", stack.url, "--key", t.key, "--hosts", "many"])).rejects.toThrow(/--hosts takes a whole number/);
+  });
+
+  it("loads rule files after the backfill with an admin key, or says the server has no rules API", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "demo-rules-"));
+    writeFileSync(join(dir, "demo-gpu.yml"), "groups:\n  - name: demo-gpu\n    rules:\n      - alert: DemoGpuHot\n        expr: DCGM_FI_DEV_GPU_TEMP > 85\n        for: 10m\n");
+    const log: string[] = [];
+    const s = await runDemo({ url: stack.url, key: stack.key, backfill: 0, durationMs: 0, seed: 1, rules: dir, log: (l) => log.push(l) });
+    expect(s.ticks).toBe(0);
+    if (s.rules!.supported) {
+      expect(s.rules).toEqual({ namespaces: 1, groups: 1, failed: 0, supported: true });
+      const res = await fetch(`${stack.url}/admin/v1/rules/demo-gpu`, { headers: { authorization: `Bearer ${stack.key}` } });
+      expect(await res.text()).toContain("DemoGpuHot");
+    } else {
+      expect(log.some((l) => l.includes("this server has no rules API"))).toBe(true);
+    }
   });
 });
