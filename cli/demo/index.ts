@@ -122,7 +122,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const n = sim.set.pendingSamples;
     if (n === 0) return;
     summary.samples += n;
-    await sender.metrics(sim.set.take(), `${runKey}-m${part++}`);
+    // The first request describes every family (TYPE/HELP), as the agent does.
+    await sender.metrics(sim.set.take(), `${runKey}-m${part}`, part === 0 ? sim.set.metadata() : []);
+    part++;
   };
   const flushLogs = async (all: boolean) => {
     while (pendingLogs.length >= (all ? 1 : LOG_BATCH)) {

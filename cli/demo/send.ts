@@ -5,7 +5,7 @@
 // Idempotency-Key; a 400 (some data refused) is reported and not retried;
 // 401/403/404 stop the demo with a message that says what to fix.
 import { gzipSync } from "node:zlib";
-import type { RwTimeSeries } from "../../shared/contracts/remote-write";
+import type { RwMetadata, RwTimeSeries } from "../../shared/contracts/remote-write";
 import { Backoff, parseRetryAfter } from "../agent/delivery/backoff";
 import { encodeWriteRequest, REMOTE_WRITE_HEADERS } from "../agent/remote-write/encode";
 import { CliError } from "../errors";
@@ -37,8 +37,8 @@ export class Sender {
   constructor(private readonly opts: SenderOptions) {}
 
   /** Queues a remote_write request; resolves once it is in flight (waits for a free slot). */
-  metrics(timeseries: RwTimeSeries[], idempotencyKey: string): Promise<void> {
-    const body = encodeWriteRequest({ timeseries, metadata: [] }) as Uint8Array<ArrayBuffer>;
+  metrics(timeseries: RwTimeSeries[], idempotencyKey: string, metadata: RwMetadata[] = []): Promise<void> {
+    const body = encodeWriteRequest({ timeseries, metadata }) as Uint8Array<ArrayBuffer>;
     this.stats.metricRequests++;
     return this.submit("/api/v1/write", body, { ...REMOTE_WRITE_HEADERS }, idempotencyKey);
   }

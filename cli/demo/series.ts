@@ -4,7 +4,8 @@
 // here, so what leaves is always a consistent counter (monotonic until an
 // explicit reset) and a consistent histogram (cumulative buckets, _count equal
 // to the +Inf bucket).
-import type { RwLabel, RwSample, RwTimeSeries } from "../../shared/contracts/remote-write";
+import type { RwLabel, RwMetadata, RwMetricType, RwSample, RwTimeSeries } from "../../shared/contracts/remote-write";
+import { HELP } from "./help";
 
 export type Labels = Record<string, string>;
 
@@ -22,7 +23,18 @@ function rwLabels(name: string, labels: Labels): RwLabel[] {
 /** Every series of the fleet, in creation order (so batches come out in the same order for a seed). */
 export class SeriesSet {
   private readonly all: Series[] = [];
+  private readonly types = new Map<string, RwMetricType>();
   private pending = 0;
+
+  /** Records a family's type (for the metadata the agent sends along). */
+  describe(family: string, type: RwMetricType): void {
+    this.types.set(family, type);
+  }
+
+  /** TYPE and HELP of every family, as remote_write metadata. */
+  metadata(): RwMetadata[] {
+    return [...this.types].map(([name, type]) => ({ metricFamilyName: name, type, help: HELP[name] ?? "", unit: "" }));
+  }
 
   series(name: string, labels: Labels): Series {
     const s: Series = { labels: rwLabels(name, labels), samples: [] };
@@ -69,6 +81,7 @@ export class Counter {
 
   constructor(private readonly set: SeriesSet, name: string, labels: Labels, start = 0) {
     this.s = set.series(name, labels);
+    set.describe(name, "counter");
     this.value = start;
   }
 
@@ -99,6 +112,7 @@ export class Histogram {
   count = 0;
 
   constructor(private readonly set: SeriesSet, name: string, labels: Labels, readonly bounds: readonly number[]) {
+    set.describe(name, "histogram");
     this.counts = new Array(bounds.length + 1).fill(0);
     this.bucketSeries = [...bounds, Infinity].map((b) => set.series(`${name}_bucket`, { ...labels, le: leLabel(b) }));
     this.sumSeries = set.series(`${name}_sum`, labels);
@@ -139,6 +153,7 @@ export class Gauge {
 
   constructor(private readonly set: SeriesSet, name: string, labels: Labels) {
     this.s = set.series(name, labels);
+    set.describe(name, "gauge");
   }
 
   emit(ts: number, value: number): void {
