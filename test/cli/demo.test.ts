@@ -96,7 +96,7 @@ describe("inferscope demo: a 1 h backfill", () => {
     }
     expect((await query("count by (host) (up)")).length).toBe(3);
     expect(await scalar("count(up)")).toBe(first.targets);
-    const meta = await (await fetch(`${stack.url}/api/v1/metadata?metric=vllm:e2e_request_latency_seconds`, { headers: { authorization: `Bearer ${stack.key}` } })).json();
+    const meta = (await (await fetch(`${stack.url}/api/v1/metadata?metric=vllm:e2e_request_latency_seconds`, { headers: { authorization: `Bearer ${stack.key}` } })).json()) as { data: Record<string, Array<{ type: string; help: string }>> };
     expect(meta.data["vllm:e2e_request_latency_seconds"][0]).toMatchObject({ type: "histogram", help: "Histogram of e2e request latency in seconds." });
     // V1 labels engine, V0 does not.
     expect((await query("vllm:kv_cache_usage_perc")).every((s) => s.metric.engine === "0")).toBe(true);
