@@ -2,9 +2,11 @@
 // llama.cpp, Ollama, DCGM, the agent's own metrics) and LiteLLM request logs,
 // backfilled over the last N hours and then live, so every shipped dashboard
 // panel has data and the shipped alerts have something to fire on.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseDurationFlag } from "../terminal/time-args";
 import { runDemo } from "../demo/index";
-import { commonHelp, helpExit, parse, target, UsageError } from "./api-client";
+import { commonHelp, DEFAULT_URL, helpExit, parse, target, UsageError } from "./api-client";
 
 const HELP = `usage: inferscope demo [--backfill 1h] [--duration forever] [--hosts 3] [--seed 1] [--rules DIR]
 
@@ -16,6 +18,8 @@ last --backfill of history as fast as the server takes it, then in real time.
   --hosts N      simulated GPU hosts (default 3)
   --seed N       the same seed sends the same fleet and traffic (default 1)
   --rules DIR    after the backfill, load these rule files (e.g. dashboards/alerts; needs the admin scope)
+Without --key or INFERSCOPE_API_KEY, against the local stack, it uses the dev
+key \`npm start\` keeps in .inferscope/dev-api-key.
 ${commonHelp("ingest", "print the run's summary as JSON at the end").replace("--key KEY    an API key with the ingest scope", "--key KEY    an API key with the ingest scope (and query for the dashboards, admin for --rules)")}`;
 
 function wholeNumber(raw: string | undefined, flag: string, fallback: number): number {
@@ -31,6 +35,14 @@ export function durationOf(raw: string | undefined): number {
   return parseDurationFlag(raw, "duration");
 }
 
+/** The key `npm start` made for the local stack (scripts/start.ts), when the demo is pointed at it without a key. */
+export function devKey(values: { url?: string; key?: string }, env: Record<string, string | undefined> = process.env): string | undefined {
+  if (values.key || env.INFERSCOPE_API_KEY) return undefined;
+  if ((values.url ?? (env.INFERSCOPE_URL || DEFAULT_URL)).replace(/\/+$/, "") !== DEFAULT_URL) return undefined;
+  const file = join(env.INFERSCOPE_DATA_DIR ?? join(import.meta.dirname, "..", "..", ".inferscope"), "dev-api-key");
+  return existsSync(file) ? readFileSync(file, "utf8").trim() || undefined : undefined;
+}
+
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
     backfill: { type: "string" },
@@ -41,7 +53,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
   });
   const exit = helpExit(values.help, "demo", HELP);
   if (exit !== null) return exit;
-  const t = target(values, "ingest");
+  const local = devKey(values);
+  if (local) process.stderr.write("using the local stack's dev key (.inferscope/dev-api-key, written by npm start)\n");
+  const t = target(local ? { ...values, key: local } : values, "ingest");
   const backfill = values.backfill === undefined ? "1h" : values.backfill === "0" ? 0 : values.backfill;
   const controller = new AbortController();
   const onSignal = () => {
