@@ -70,7 +70,8 @@ export class Sender {
     const { opts } = this;
     const backoff = new Backoff(opts.backoffMinMs ?? 250, 10_000);
     const maxAttempts = opts.maxAttempts ?? 10;
-    for (let attempt = 1; ; attempt++) {
+    // 429 is the server pacing a tenant (its sample rate), not a failure: it does not use up attempts.
+    for (let attempt = 1, tries = 1; ; attempt++) {
       let res: Response | null = null;
       let why = "";
       try {
@@ -97,16 +98,16 @@ export class Sender {
           return;
         }
         why = `HTTP ${res.status}${res.status === 429 ? "" : `: ${message(text).slice(0, 200)}`}`;
-        if (attempt < maxAttempts) {
-          const after = res.status === 429 ? parseRetryAfter(res.headers.get("retry-after")) : null;
-          await this.wait(after ?? backoff.next(), path, why, attempt);
+        if (res.status === 429) {
+          await this.wait(parseRetryAfter(res.headers.get("retry-after")) ?? backoff.next(), path, why, attempt);
           continue;
         }
-      } else if (attempt < maxAttempts) {
+      }
+      if (tries++ < maxAttempts) {
         await this.wait(backoff.next(), path, why, attempt);
         continue;
       }
-      throw new CliError(`POST ${opts.url}${path} failed ${attempt} times, last: ${why}${res ? "" : " (is the stack running? `npm start`)"}`);
+      throw new CliError(`POST ${opts.url}${path} failed ${tries - 1} times, last: ${why}${res ? "" : " (is the stack running? `npm start`)"}`);
     }
   }
 

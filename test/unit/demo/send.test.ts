@@ -53,6 +53,18 @@ describe("demo sender", () => {
     expect(lines[0]).toMatch(/HTTP 429; retrying in 1.0s/);
   });
 
+  it("gives up after maxAttempts on 5xx and network errors, saying what failed", async () => {
+    const { seen, fetchFn } = server(() => new Response("down", { status: 502 }));
+    const s = new Sender({ url: "http://x", key: "k", fetch: fetchFn, concurrency: 1, log: () => {}, maxAttempts: 3, backoffMinMs: 1 });
+    await s.metrics(series, "k");
+    await expect(s.drain()).rejects.toThrow(/failed 3 times, last: HTTP 502: down/);
+    expect(seen.length).toBe(3);
+    const refused = server(() => Promise.reject(Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNREFUSED" } })));
+    const r = new Sender({ url: "http://x", key: "k", fetch: refused.fetchFn, concurrency: 1, log: () => {}, maxAttempts: 2, backoffMinMs: 1 });
+    await r.logs([{ id: "a" }], "l");
+    await expect(r.drain()).rejects.toThrow(/ECONNREFUSED \(is the stack running/);
+  });
+
   it("reports a 400 once and goes on; stops on 401 with what to fix", async () => {
     const bad = server(() => Response.json({ status: "error", error: "1 item(s) rejected", rejected: [{ path: "[0]", reason: "bad" }] }, { status: 400 }));
     const lines: string[] = [];
