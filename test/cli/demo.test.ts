@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { demoCommand } from "../../cli/commands/demo";
+import { setTenantLimits } from "../../shared/admin";
 import { runDemo, type DemoSummary } from "../../cli/demo/index";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 
@@ -145,6 +146,18 @@ describe("inferscope demo: a 1 h backfill", () => {
 });
 
 describe("inferscope demo: the command and the rules", () => {
+  it("a tenant's rate limit slows the backfill down (429, Retry-After) but loses nothing", async () => {
+    const t = await stack.tenantWithKey(`demo-slow-${process.pid}`, ["ingest", "query"]);
+    // Sustained 40k samples/s with a burst of 30k: an hour (about 130k samples) cannot go at once.
+    await setTenantLimits(stack.db.db, t.tenantId, { maxSamplesPerSecond: 40_000, burstSamples: 30_000, maxSamplesPerRequest: 30_000 });
+    const log: string[] = [];
+    const s = await runDemo({ url: stack.url, key: t.key, backfill: "1h", durationMs: 0, seed: 2, log: (l) => log.push(l) });
+    expect(s.retries).toBeGreaterThan(0);
+    expect(log.some((l) => /HTTP 429; retrying in/.test(l))).toBe(true);
+    expect(s.rejected).toBe(0);
+    await stored(t.tenantId, s.samples, s.logs);
+  }, 120_000);
+
   it("runs as a command: flags, a short backfill, the summary as JSON", async () => {
     const t = await stack.tenantWithKey(`demo-cmd-${process.pid}`, ["ingest"]);
     const out: string[] = [];
