@@ -75,6 +75,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
       rules: values.rules,
       signal: controller.signal,
       progressOut: process.stderr,
+      // On a terminal a message first clears the progress bar's line; the bar redraws below it.
+      log: (line) => process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[2K" : ""}${line}\n`),
     });
     if (values.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else
