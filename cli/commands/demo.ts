@@ -18,6 +18,7 @@ last --backfill of history as fast as the server takes it, then in real time.
   --hosts N      simulated GPU hosts (default 3)
   --seed N       the same seed sends the same fleet and traffic (default 1)
   --rules DIR    after the backfill, load these rule files (e.g. dashboards/alerts; needs the admin scope)
+
 Without --key or INFERSCOPE_API_KEY, against the local stack, it uses the dev
 key \`npm start\` keeps in .inferscope/dev-api-key.
 ${commonHelp("ingest", "print the run's summary as JSON at the end").replace("--key KEY    an API key with the ingest scope", "--key KEY    an API key with the ingest scope (and query for the dashboards, admin for --rules)")}`;
