@@ -19,7 +19,7 @@ import { benchDatabase } from "./lib/bench-db";
 import { benchKey } from "./lib/bench-client";
 import { copyLogsBaseline } from "./lib/bench-logs-copy";
 import { timeApi, type Timing } from "./lib/bench-timing";
-import { litellmPayload } from "./lib/litellm-payloads";
+import { litellmPayload } from "../cli/demo/litellm-payloads";
 import { openNodeDb } from "./lib/node-db";
 import { startStack } from "./lib/stack";
 

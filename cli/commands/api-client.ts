@@ -6,7 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { CliError } from "../errors";
 
-export type KeyScope = "admin" | "query";
+export type KeyScope = "admin" | "query" | "ingest";
 
 export interface ApiTarget {
   url: string;
@@ -24,7 +24,11 @@ export const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const satisfies ParseArgsConfig["options"];
 
-const SCOPE_WORDS: Record<KeyScope, string> = { admin: "an API key with the admin scope, or the bootstrap key", query: "an API key with the query scope" };
+const SCOPE_WORDS: Record<KeyScope, string> = {
+  admin: "an API key with the admin scope, or the bootstrap key",
+  query: "an API key with the query scope",
+  ingest: "an API key with the ingest scope",
+};
 
 export function commonHelp(scope: KeyScope, json = "print the API's JSON instead of a table"): string {
   return `options:

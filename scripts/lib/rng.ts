@@ -1,11 +1,3 @@
-// mulberry32: a small, fast, seeded generator, so generated datasets repeat.
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The seeded generator lives with the demo, which ships with the CLI; benches
+// and tests keep importing it from here.
+export { rng } from "../../cli/demo/rng";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { litellmPayload, type GeneratedPayload } from "../../scripts/lib/litellm-payloads";
+import { litellmPayload, type GeneratedPayload } from "../../cli/demo/litellm-payloads";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 
 const ROOT = join(import.meta.dirname, "..", "..");

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { RequestLogSchema } from "../../../shared/logs/record";
 import { fastParseRequestLog } from "../../../shared/logs/record-fast";
 import { adaptLitellm } from "../../../shared/logs/adapters/litellm";
-import { litellmPayload } from "../../../scripts/lib/litellm-payloads";
+import { litellmPayload } from "../../../cli/demo/litellm-payloads";
 
 function rng(seed: number) {
   let s = seed >>> 0;
