@@ -11,6 +11,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "run the on-host agent: scrape, tail logs, buffer on disk, forward",
     run: async (argv) => (await import("./agent/main")).agentCommand(argv),
   },
+  demo: {
+    summary: "feed a stack with a simulated fleet's metrics and LiteLLM request logs (backfill, then live)",
+    run: async (argv) => (await import("./commands/demo")).demoCommand(argv),
+  },
   keys: {
     summary: "create, list and revoke API keys (admin API)",
     run: async (argv) => (await import("./commands/keys")).keysCommand(argv),

@@ -3,6 +3,7 @@
 // substituted the way Grafana does, and, on a local stack fed by the demo
 // (`runDemo`, one hour backfilled), every variable's values and every panel's
 // data through the same HTTP API Grafana calls.
+import { runDemo } from "../../cli/demo/index";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -127,17 +128,6 @@ describe("dashboards: every query parses once Grafana has substituted its variab
 
 // ---- on demo data, through the query API ----
 
-/** helper D's demo (cli/demo/index.ts), loaded at run time so this file typechecks before it lands. */
-type RunDemo = (opts: { url: string; key: string; backfill: string; durationMs: number; seed: number; log?: (line: string) => void }) => Promise<unknown>;
-
-async function loadRunDemo(): Promise<RunDemo> {
-  const path = join(ROOT, "cli", "demo", "index.ts");
-  if (!existsSync(path)) throw new Error("cli/demo/index.ts (the demo's runDemo) is missing: the data half of this test needs it");
-  const mod = (await import(path)) as { runDemo?: RunDemo };
-  if (typeof mod.runDemo !== "function") throw new Error("cli/demo/index.ts exports no runDemo");
-  return mod.runDemo;
-}
-
 let stack: TestStack;
 let endS = 0;
 
@@ -161,7 +151,6 @@ async function seriesWithData(expr: string, instant: boolean): Promise<number> {
 
 describe("dashboards: on an hour of demo data every variable has values and every panel shows data", () => {
   beforeAll(async () => {
-    const runDemo = await loadRunDemo();
     stack = await startTestStack();
     await runDemo({ url: stack.url, key: stack.key, backfill: "1h", durationMs: 0, seed: 1, log: () => {} });
     // The demo returns when its batches are accepted; wait until the aggregator has stored them.
