@@ -37,7 +37,12 @@ export interface SearchKey {
   requestId: string;
 }
 
-export interface SearchQuery {
+/** Every read of a call ends within this many ms (Postgres cancels it), or the call throws StatementDeadlineError (postgres/deadline.ts). */
+export interface Deadline {
+  timeoutMs?: number;
+}
+
+export interface SearchQuery extends Deadline {
   range: TimeRange;
   filter: LogFilter;
   limit: number;
@@ -45,7 +50,7 @@ export interface SearchQuery {
   after?: SearchKey;
 }
 
-export interface TailQuery {
+export interface TailQuery extends Deadline {
   filter: LogFilter;
   /** Only records stored strictly after this instant (unix microseconds); absent: from now on (the page is empty). */
   afterUs?: number;
@@ -65,7 +70,7 @@ export interface RequestDetail {
   traceTruncated: boolean;
 }
 
-export interface ErrorGroupQuery {
+export interface ErrorGroupQuery extends Deadline {
   range: TimeRange;
   filter: LogFilter;
   limit: number;
@@ -74,7 +79,7 @@ export interface ErrorGroupQuery {
 /** Filters of a summary: on the rollup dimensions only. team matches team or team_alias. */
 export type SummaryFilter = Partial<Record<"model" | "provider" | "status" | "team" | "project" | "environment" | "user", string[]>>;
 
-export interface SummaryQuery {
+export interface SummaryQuery extends Deadline {
   /** Unix ms of minute boundaries: the minutes m with startMinute <= m < endMinute. */
   startMinute: number;
   endMinute: number;
@@ -106,7 +111,7 @@ export interface RequestLogStore {
   search(q: SearchQuery): Promise<Array<{ record: RequestLogView; key: SearchKey }>>;
   tail(q: TailQuery): Promise<TailPage>;
   /** Every record of the id, and every record sharing a trace id with them (at most traceLimit), oldest first. */
-  detail(requestId: string, traceLimit: number): Promise<RequestDetail>;
+  detail(requestId: string, traceLimit: number, deadline?: Deadline): Promise<RequestDetail>;
   errorGroups(q: ErrorGroupQuery): Promise<ErrorGroup[]>;
   summary(q: SummaryQuery): Promise<SummaryGroupSums[]>;
 }

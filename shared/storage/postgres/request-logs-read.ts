@@ -8,7 +8,8 @@ import { sql, type SQL } from "drizzle-orm";
 import type { ErrorGroup, RequestLogView } from "../../contracts/log-api";
 import type { Db } from "../../db";
 import type { TimeRange } from "../types";
-import type { ErrorGroupQuery, LogFilter, RequestDetail, RequestLogStore, SearchKey, SearchQuery, SummaryQuery, SummaryGroupSums, TailPage, TailQuery } from "../request-log-store";
+import type { Deadline, ErrorGroupQuery, LogFilter, RequestDetail, RequestLogStore, SearchKey, SearchQuery, SummaryQuery, SummaryGroupSums, TailPage, TailQuery } from "../request-log-store";
+import { readerFor, type Reader } from "./deadline";
 import { rollupSummary } from "./rollup-summary";
 
 /** A timestamptz from unix microseconds, exact (no float seconds on the way). */
@@ -129,7 +130,7 @@ const where = (tenantId: number, parts: SQL[]) => sql.join([sql`tenant_id = ${te
  * published. Sessions this role may not see (another role's) matter only when
  * that role may insert request logs; then it falls back to a 30 s overlap.
  */
-async function tailHorizonUs(db: Db): Promise<number> {
+async function tailHorizonUs(db: Reader): Promise<number> {
   const res = await db.execute<{ h: string }>(sql`
     SELECT ${usOf("least(clock_timestamp() - interval '1 second', a.oldest, CASE WHEN a.hidden THEN clock_timestamp() - interval '30 seconds' END)")} AS h
     FROM (SELECT min(xact_start) FILTER (WHERE backend_xid IS NOT NULL OR xact_start > clock_timestamp() - interval '60 seconds') AS oldest,
@@ -144,21 +145,22 @@ export function postgresRequestLogStore(db: Db, tenantId: number): RequestLogSto
     async search(q: SearchQuery) {
       const parts = [rangeSql(q.range), ...filterSql(q.filter)];
       if (q.after) parts.push(sql`(time, request_id) < (${tsOfUs(q.after.timeUs)}, ${q.after.requestId})`);
-      const res = await db.execute<Row>(sql`
+      const res = await readerFor(db, q.timeoutMs).execute<Row>(sql`
         SELECT ${COLUMNS} FROM request_logs WHERE ${where(tenantId, parts)}
         ORDER BY time DESC, request_id DESC LIMIT ${q.limit}`);
       return res.rows.map((r) => ({ record: view(r), key: { timeUs: Number(r.time_us), requestId: String(r.request_id) } satisfies SearchKey }));
     },
 
     async tail(q: TailQuery): Promise<TailPage> {
-      const horizon = await tailHorizonUs(db);
+      const reader = readerFor(db, q.timeoutMs);
+      const horizon = await tailHorizonUs(reader);
       if (q.afterUs === undefined) return { records: [], nextAfterUs: horizon - 1 };
       if (horizon <= q.afterUs) return { records: [], nextAfterUs: q.afterUs };
       const after = q.afterUs;
       const cond = where(tenantId, [sql`received_at > ${tsOfUs(after)} AND received_at < ${tsOfUs(horizon)}`, ...filterSql(q.filter)]);
       // A page ends on a whole instant: the rows stored together share received_at, and the next page starts after
       // it. So a page can pass the limit by the rest of one aggregator transaction's rows (bounded by a queue batch).
-      const res = await db.execute<Row>(sql`
+      const res = await reader.execute<Row>(sql`
         WITH page AS (SELECT received_at FROM request_logs WHERE ${cond} ORDER BY received_at LIMIT ${q.limit})
         SELECT ${COLUMNS} FROM request_logs WHERE ${cond} AND received_at <= (SELECT max(received_at) FROM page)
         ORDER BY received_at, request_id, time`);
@@ -170,12 +172,13 @@ export function postgresRequestLogStore(db: Db, tenantId: number): RequestLogSto
       return { records, nextAfterUs: Math.max(after, lastUs) };
     },
 
-    async detail(requestId: string, traceLimit: number): Promise<RequestDetail> {
-      const own = await db.execute<Row>(sql`
+    async detail(requestId: string, traceLimit: number, deadline: Deadline = {}): Promise<RequestDetail> {
+      const reader = readerFor(db, deadline.timeoutMs);
+      const own = await reader.execute<Row>(sql`
         SELECT ${COLUMNS} FROM request_logs WHERE tenant_id = ${tenantId} AND request_id = ${requestId} ORDER BY time`);
       const traces = [...new Set(own.rows.map((r) => r.trace_id).filter((t): t is string => typeof t === "string"))];
       if (traces.length === 0) return { records: own.rows.map(view), trace: [], traceTruncated: false };
-      const trace = await db.execute<Row>(sql`
+      const trace = await reader.execute<Row>(sql`
         SELECT ${COLUMNS} FROM request_logs WHERE tenant_id = ${tenantId} AND trace_id = ANY(${sql.param(traces)}::text[])
         ORDER BY time, request_id LIMIT ${traceLimit + 1}`);
       return { records: own.rows.map(view), trace: trace.rows.slice(0, traceLimit).map(view), traceTruncated: trace.rows.length > traceLimit };
@@ -186,7 +189,7 @@ export function postgresRequestLogStore(db: Db, tenantId: number): RequestLogSto
       // Two steps: counts per (fingerprint, model, provider, status) by hashing the rows once (an index-only scan
       // of the failure index when no other filter needs the heap), then the few of those per fingerprint. The
       // example is the group's newest record, found by its exact time.
-      const res = await db.execute<Row>(sql`
+      const res = await readerFor(db, q.timeoutMs).execute<Row>(sql`
         WITH g AS (
           SELECT error_fingerprint AS fp, model, provider, http_status, count(*) AS n, min(time) AS first, max(time) AS last
           FROM request_logs WHERE ${cond} GROUP BY 1, 2, 3, 4
@@ -219,6 +222,6 @@ export function postgresRequestLogStore(db: Db, tenantId: number): RequestLogSto
       }));
     },
 
-    summary: (q: SummaryQuery): Promise<SummaryGroupSums[]> => rollupSummary(db, tenantId, q),
+    summary: (q: SummaryQuery): Promise<SummaryGroupSums[]> => rollupSummary(readerFor(db, q.timeoutMs), tenantId, q),
   };
 }

@@ -5,7 +5,7 @@
 // reads at most half a day of minutes per end. Dimension sets are chosen
 // first (log_dims, small), then their rollup rows by primary key range.
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "../../db";
+import type { Reader } from "./deadline";
 import { DAY_MS, HISTOGRAMS, type DimKey } from "../../logs/rollup-spec";
 import type { SummaryFilter, SummaryGroupSums, SummaryQuery } from "../request-log-store";
 
@@ -56,7 +56,7 @@ export function splitRange(start: number, end: number): { minutes: MinuteSpan[];
   return { minutes: spans, days: lo < hi ? [lo, hi] : null };
 }
 
-export async function rollupSummary(db: Db, tenantId: number, q: SummaryQuery): Promise<SummaryGroupSums[]> {
+export async function rollupSummary(db: Reader, tenantId: number, q: SummaryQuery): Promise<SummaryGroupSums[]> {
   const { minutes, days } = splitRange(q.startMinute, q.endMinute);
   const keys = q.by.map((k, i) => sql`coalesce(${dim(k)}, '') AS ${sql.raw(`k${i}`)}`);
   const keyCols = q.by.map((_, i) => sql.raw(`k${i}`));

@@ -7,19 +7,20 @@ import type { RequestLogStore } from "../../../shared/storage/request-log-store"
 import { ApiError, success } from "./envelope";
 import { readParams } from "./params";
 import { decodeCursor, encodeCursor } from "./requests-cursor";
+import { logTimeout, withinDeadline } from "./requests-deadline";
 import { LIST_FILTERS, invalid, limit, logFilter, onlyParams, timeRange } from "./requests-params";
 
 const FILTER_PARAMS = [...LIST_FILTERS, "min_latency_ms"];
 
 export async function searchRoute(c: Context, store: RequestLogStore) {
-  onlyParams(c.req.url, [...FILTER_PARAMS, "start", "end", "limit", "cursor"]);
+  onlyParams(c.req.url, [...FILTER_PARAMS, "start", "end", "limit", "cursor", "timeout"]);
   const params = await readParams(c);
   const rawCursor = params.get("cursor");
   const cursor = rawCursor === undefined ? undefined : decodeCursor(rawCursor);
   const range = timeRange(params, cursor?.startMs);
   const n = limit(params);
   // One more than asked: whether there is a next page without a second query.
-  const rows = await store.search({ range, filter: logFilter(params), limit: n + 1, after: cursor });
+  const rows = await withinDeadline(logTimeout(params), (timeoutMs) => store.search({ range, filter: logFilter(params), limit: n + 1, after: cursor, timeoutMs }));
   const page = rows.slice(0, n);
   const last = page[page.length - 1];
   const data: RequestSearchData = {
@@ -37,13 +38,14 @@ function afterUs(raw: string | undefined): number | undefined {
 }
 
 export async function tailRoute(c: Context, store: RequestLogStore) {
-  onlyParams(c.req.url, [...FILTER_PARAMS, "after", "limit"], {
+  onlyParams(c.req.url, [...FILTER_PARAMS, "after", "limit", "timeout"], {
     start: 'tail follows the time records were stored, not their start time: pass after=<unix ms> (or nothing to start now); search a time range with /api/v1/requests',
     end: "tail has no end: pass after=<unix ms>; search a time range with /api/v1/requests",
     cursor: "tail continues from after=<next_after of the previous answer>, not a cursor",
   });
   const params = await readParams(c);
-  const page = await store.tail({ filter: logFilter(params), afterUs: afterUs(params.get("after")), limit: limit(params) });
+  const query = { filter: logFilter(params), afterUs: afterUs(params.get("after")), limit: limit(params) };
+  const page = await withinDeadline(logTimeout(params), (timeoutMs) => store.tail({ ...query, timeoutMs }));
   const data: RequestTailData = { records: page.records, next_after: page.nextAfterUs / 1000 };
   return success(c, data);
 }
@@ -51,18 +53,20 @@ export async function tailRoute(c: Context, store: RequestLogStore) {
 const TRACE_LIMIT = 1000;
 
 export async function detailRoute(c: Context, store: RequestLogStore, id: string) {
-  onlyParams(c.req.url, []);
-  const d = await store.detail(id, TRACE_LIMIT);
+  onlyParams(c.req.url, ["timeout"]);
+  const params = await readParams(c);
+  const d = await withinDeadline(logTimeout(params), (timeoutMs) => store.detail(id, TRACE_LIMIT, { timeoutMs }));
   if (d.records.length === 0) throw new ApiError("not_found", `no request log with request_id ${JSON.stringify(id)} (none was stored for this tenant, or it is past retention)`);
   const data: RequestDetailData = { request_id: id, records: d.records, trace: d.trace, trace_truncated: d.traceTruncated };
   return success(c, data);
 }
 
 export async function errorsRoute(c: Context, store: RequestLogStore) {
-  onlyParams(c.req.url, [...FILTER_PARAMS.filter((p) => p !== "status"), "start", "end", "limit"], {
+  onlyParams(c.req.url, [...FILTER_PARAMS.filter((p) => p !== "status"), "start", "end", "limit", "timeout"], {
     status: 'error groups are made of failures only: leave "status" out',
   });
   const params = await readParams(c);
-  const data: ErrorGroupsData = { groups: await store.errorGroups({ range: timeRange(params), filter: logFilter(params), limit: limit(params) }) };
+  const query = { range: timeRange(params), filter: logFilter(params), limit: limit(params) };
+  const data: ErrorGroupsData = { groups: await withinDeadline(logTimeout(params), (timeoutMs) => store.errorGroups({ ...query, timeoutMs })) };
   return success(c, data);
 }

@@ -11,6 +11,7 @@ import type { RequestLogStore, SummaryFilter, SummaryGroupSums } from "../../../
 import { bucketQuantile } from "../promql/functions-labels";
 import { success } from "./envelope";
 import { readParams } from "./params";
+import { logTimeout, withinDeadline } from "./requests-deadline";
 import { invalid, onlyParams, statuses, timeRange, values } from "./requests-params";
 
 const DIM_FILTERS = ["model", "provider", "status", "team", "project", "environment", "user"] as const;
@@ -86,7 +87,7 @@ export function totalOf(groups: SummaryGroupSums[]): SummaryGroupSums {
 
 export async function summaryRoute(c: Context, store: RequestLogStore) {
   const hint = (p: string) => `${JSON.stringify(p)} cannot filter a summary: summaries come from per-minute rollups, which keep only the dimensions ${DIM_FILTERS.join(", ")}; filter raw logs with /api/v1/requests`;
-  onlyParams(c.req.url, [...DIM_FILTERS, "by", "start", "end"], Object.fromEntries(NOT_DIMENSIONS.map((p) => [p, hint(p)])));
+  onlyParams(c.req.url, [...DIM_FILTERS, "by", "start", "end", "timeout"], Object.fromEntries(NOT_DIMENSIONS.map((p) => [p, hint(p)])));
   const params = await readParams(c);
   const by = byParam(params.all("by"));
   const range = timeRange(params);
@@ -98,7 +99,7 @@ export async function summaryRoute(c: Context, store: RequestLogStore) {
     if (vs.length) filter[k] = vs;
   }
   const hists = ["latency", "ttft", "tokens_per_second"].map(histIndex);
-  const groups = await store.summary({ startMinute, endMinute, by, filter, hists });
+  const groups = await withinDeadline(logTimeout(params), (timeoutMs) => store.summary({ startMinute, endMinute, by, filter, hists, timeoutMs }));
   groups.sort((a, b) => b.requests - a.requests || JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
   const data: SummaryData = {
     start: new Date(startMinute).toISOString(),
