@@ -34,3 +34,32 @@ export async function drainUnread(req: Request): Promise<void> {
   }
   await drainReader(reader);
 }
+
+/**
+ * The body as bytes, up to `limit`; past it the rest is read and dropped (as
+ * drainReader does) and the answer is null, for the caller's 413.
+ */
+export async function readBounded(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array | null> {
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await drainReader(reader, total);
+      return null;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}

@@ -101,6 +101,13 @@ describe("GET|PUT /admin/v1/notifiers", () => {
     expect(((await (await get(key)).json()) as { data: { config: { receivers: { name: string }[] } } }).data.config.receivers.map((r) => r.name)).toEqual(["r"]);
   });
 
+  it("refuses a config over 256 KiB with 413, reading no more of it than the limit", async () => {
+    const { key } = await stack.tenantWithKey(`notifiers-big-${Date.now().toString(36)}`, ["admin"]);
+    const res = await put(`# ${"x".repeat(300 * 1024)}\nreceivers: []\n`, "application/yaml", key);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toBe("config is larger than 256 KiB");
+  });
+
   it("is admin-only, and a tenant's admin key reaches only its own tenant", async () => {
     const query = await stack.tenantWithKey(`notifiers-q-${Date.now().toString(36)}`, ["query"]);
     expect((await get(query.key)).status).toBe(403);

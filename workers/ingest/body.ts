@@ -2,32 +2,14 @@
 // content type (415), and gzip/deflate/snappy content encodings.
 import { gunzipSync, inflateSync } from "node:zlib";
 import { MAX_BODY_BYTES, MAX_DECOMPRESSED_BYTES } from "../../shared/limits";
-import { drainReader, DRAIN_LIMIT_BYTES } from "../../shared/http/drain";
+import { drainReader, DRAIN_LIMIT_BYTES, readBounded } from "../../shared/http/drain";
 import { IngestProblem } from "./problem";
 
 /** The upload as sent, up to MAX_BODY_BYTES; past it the rest is drained and the answer is 413. */
 async function readUpload(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_BODY_BYTES) {
-      await drainReader(reader, total);
-      throw new IngestProblem(413, `request body is larger than the limit of ${MAX_BODY_BYTES} bytes; split it into smaller batches`);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
+  const bytes = await readBounded(stream, MAX_BODY_BYTES);
+  if (bytes === null) throw new IngestProblem(413, `request body is larger than the limit of ${MAX_BODY_BYTES} bytes; split it into smaller batches`);
+  return bytes;
 }
 
 /**

@@ -10,7 +10,7 @@ import { useDb, type AppEnv } from "../../shared/http/context";
 export type AdminEnv = AppEnv<QueryEnv>;
 export type AdminContext = Context<AdminEnv>;
 
-export const err = (c: AdminContext, status: 400 | 403 | 404 | 409, message: string) => c.json({ status: "error", error: message }, status);
+export const err = (c: AdminContext, status: 400 | 403 | 404 | 409 | 413, message: string) => c.json({ status: "error", error: message }, status);
 
 export async function body<T>(c: AdminContext, schema: z.ZodType<T>): Promise<T | Response> {
   let raw: unknown;

@@ -12,7 +12,7 @@
 import { Hono } from "hono";
 import { parseAllDocuments, stringify } from "yaml";
 import { useDb } from "../../shared/http/context";
-import { drainReader, drainUnread } from "../../shared/http/drain";
+import { drainUnread, readBounded } from "../../shared/http/drain";
 import { textProblem } from "../../shared/labels";
 import { orderedGroup } from "../../shared/rules/group-shape";
 import type { RuleGroupSpec } from "../../shared/rules/types";
@@ -69,27 +69,8 @@ const tenantOf = (c: AdminContext) => targetTenant(c, c.get("principal"), tenant
 
 /** The body as text, or null past the limit (the rest read and dropped, so the answer is not lost to a reset). */
 async function bodyText(req: Request): Promise<string | null> {
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > RULE_LIMITS.bodyBytes) {
-      await drainReader(reader, total);
-      return null;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(total);
-  let off = 0;
-  for (const ch of chunks) {
-    all.set(ch, off);
-    off += ch.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  const bytes = await readBounded(req.body, RULE_LIMITS.bodyBytes);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
 }
 
 /** The rule group in a POST body: YAML (JSON is YAML too), validated as `promtool check rules` would. */

@@ -59,7 +59,8 @@ export function apiAlert(a: AlertInstance) {
     state: a.state,
     activeAt: goTime(a.activeAt),
     ...(a.keepFiringSince ? { keepFiringSince: goTime(a.keepFiringSince) } : {}),
-    value: goExpFloat(a.value),
+    // The state is JSON in Postgres, where a NaN or ±Inf value became null.
+    value: goExpFloat((a.value as number | null) ?? NaN),
   };
 }
 
