@@ -114,6 +114,14 @@ export class BitReader {
     let pos = this.pos;
     if (pos + n > this.end) throw new BitStreamError("unexpected end of chunk");
     const buf = this.buf;
+    if (n > 25) return ((this.readBits(n - 16) * 0x10000 + this.readBits(16)) >>> 0);
+    const i = pos >>> 3;
+    if (i + 4 <= buf.length) {
+      // Fast path: one 32-bit big-endian load; its first (pos & 7) bits are already read, n ≤ 25 fit after them.
+      const w = (buf[i] << 24) | (buf[i + 1] << 16) | (buf[i + 2] << 8) | buf[i + 3];
+      this.pos = pos + n;
+      return (w << (pos & 7)) >>> (32 - n);
+    }
     let v = 0;
     while (n > 0) {
       const avail = 8 - (pos & 7);

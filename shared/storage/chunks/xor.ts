@@ -67,6 +67,21 @@ function writeVarint(w: BitWriter, x: number): void {
   }
 }
 
+/** An unsigned varint below 2^49 (7 bytes) as a number, or NaN with the reader left where it was. */
+function readShortUvarint(r: BitReader): number {
+  const start = r.pos;
+  let x = 0;
+  let mul = 1;
+  for (let i = 0; i < 7; i++) {
+    const b = r.readBits(8);
+    if (b < 0x80) return x + b * mul;
+    x += (b & 0x7f) * mul;
+    mul *= 0x80;
+  }
+  r.pos = start;
+  return NaN;
+}
+
 /** An unsigned varint as a BigInt (up to 10 bytes, as Go's binary.ReadUvarint). */
 function readUvarint(r: BitReader): bigint {
   let x = 0n;
@@ -209,8 +224,14 @@ export function decodeXorChunk(chunk: Uint8Array): XorSamples {
   const vw = words(values);
   const r = new BitReader(chunk, 2);
   try {
-    const zz = readUvarint(r);
-    let t = safeTimestamp(zz & 1n ? -(zz >> 1n) - 1n : zz >> 1n, "timestamp");
+    // Varints through numbers when short (every timestamp after 1970 and before 2^48 ms), BigInt otherwise.
+    const u = readShortUvarint(r);
+    let t: number;
+    if (u === u) t = u % 2 === 1 ? -(u + 1) / 2 : u / 2;
+    else {
+      const zz = readUvarint(r);
+      t = safeTimestamp(zz & 1n ? -(zz >> 1n) - 1n : zz >> 1n, "timestamp");
+    }
     let hi = r.readBits(32);
     let lo = r.readBits(32);
     timestamps[0] = t;
@@ -222,7 +243,8 @@ export function decodeXorChunk(chunk: Uint8Array): XorSamples {
     for (let i = 1; i < n; i++) {
       if (i === 1) {
         // Go adds the uint64 delta to an int64: a wrapped (negative) delta comes back negative.
-        delta = safeTimestamp(BigInt.asIntN(64, readUvarint(r)), "timestamp delta");
+        const d = readShortUvarint(r);
+        delta = d === d ? d : safeTimestamp(BigInt.asIntN(64, readUvarint(r)), "timestamp delta");
         t = safeTimestamp(t + delta, "timestamp");
       } else if (r.readBit() === 0) t += delta;
       else {

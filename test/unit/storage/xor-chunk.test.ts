@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { pushInTimeOrder, startPrometheus } from "../../../scripts/lib/prometheus";
+import { BitReader, BitStreamError, BitWriter } from "../../../shared/storage/chunks/bitstream";
 import { decodeXorChunk, encodeXorChunk, XorChunkError, xorChunkSampleCount } from "../../../shared/storage/chunks/xor";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -75,6 +76,32 @@ const BIT_PATTERNS: Record<string, string> = {
   "1.0": "3ff0000000000000",
   "0.1": "3fb999999999999a",
 };
+
+describe("bit streams", () => {
+  it("read back what was written, at every width and alignment, most significant bit first", () => {
+    const rnd = mulberry32(3);
+    const w = new BitWriter(4);
+    const writes: [number, number][] = [];
+    for (let i = 0; i < 5000; i++) {
+      const n = Math.floor(rnd() * 33);
+      const v = Math.floor(rnd() * 4294967296);
+      writes.push([n === 0 ? 0 : n === 32 ? v : v % 2 ** n, n]);
+      if (n === 1 && rnd() < 0.5) w.writeBit(v & 1);
+      else w.writeBits(v, n); // bits above n are ignored
+    }
+    const total = writes.reduce((a, [, n]) => a + n, 0);
+    expect(w.bitLength).toBe(total);
+    const bytes = w.bytes();
+    expect(bytes.length).toBe(Math.ceil(total / 8));
+    const r = new BitReader(bytes);
+    for (const [v, n] of writes) expect(n === 1 ? r.readBit() : r.readBits(n)).toBe(v);
+    expect(r.bitsLeft).toBe(bytes.length * 8 - total);
+    expect(() => r.readBits(r.bitsLeft + 1)).toThrow(BitStreamError);
+    const one = new BitWriter();
+    one.writeBits(0b101, 3);
+    expect([...one.bytes()]).toEqual([0b10100000]);
+  });
+});
 
 describe("XOR chunk codec", () => {
   it("encodes a hand-derived example byte for byte as xor.go does", () => {
