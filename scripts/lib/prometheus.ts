@@ -17,6 +17,10 @@ export const INSTALL_HINT = "Prometheus 2.42 is required for the PromQL differen
 export interface PrometheusInstance {
   url: string;
   version: string;
+  /** The TSDB directory (chunks_head/, wal/, blocks), removed by stop(). */
+  dataDir: string;
+  /** Ends the process (SIGTERM: the head's chunk files are flushed) and keeps dataDir. */
+  halt(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -67,11 +71,14 @@ export async function startPrometheus(opts: { config?: string } = {}): Promise<P
   );
   proc.stdout!.on("data", (d) => (output += d));
   proc.stderr!.on("data", (d) => (output = (output + d).slice(-20_000)));
-  const stop = async () => {
-    if (proc.exitCode === null) {
+  const halt = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
       proc.kill("SIGTERM");
       await new Promise((r) => proc.once("exit", r));
     }
+  };
+  const stop = async () => {
+    await halt();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -80,7 +87,7 @@ export async function startPrometheus(opts: { config?: string } = {}): Promise<P
     await stop();
     throw e;
   }
-  return { url, version, stop };
+  return { url, version, dataDir: join(dir, "data"), halt, stop };
 }
 
 export interface PushSeries {
