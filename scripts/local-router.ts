@@ -44,7 +44,14 @@ export default {
   fetch(req: Request, env: RouterEnv): Promise<Response> {
     const url = new URL(req.url);
     if (url.pathname === "/healthz") return health(env, url);
-    const target = ownerOf(url.pathname) === "ingest" ? env.INGEST : env.QUERY;
-    return target.fetch(req);
+    if (ownerOf(url.pathname) === "ingest") return env.INGEST.fetch(req);
+    // The query worker is reached over HTTP. Miniflare hands every worker
+    // "Accept-Encoding: br, gzip" whatever the client sent, so the query
+    // instance answered brotli, and a client that accepts no encoding (curl
+    // without --compressed) got it as is. Asked for identity, it answers plain,
+    // and this instance encodes for the client as its own Accept-Encoding says.
+    const headers = new Headers(req.headers);
+    headers.set("accept-encoding", "identity");
+    return env.QUERY.fetch(new Request(req, { headers }));
   },
 } satisfies ExportedHandler<RouterEnv>;
