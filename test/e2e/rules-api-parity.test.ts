@@ -1,0 +1,321 @@
+// /api/v1/rules (also ?type=alert|record) and /api/v1/alerts against a real
+// Prometheus 2.42: the same rule groups and the same samples (remote_write to
+// both) go to Prometheus (rule_files, every 10 s) and to the local
+// stack (admin API, then the cron as scheduled() runs it). The answers must be
+// the same JSON: keys, value types and every deterministic value (names, query
+// text as Prometheus prints it, durations, labels and annotations after
+// templating, health, states, alert values as Go's 'e' format, interval,
+// limit, type). Only what cannot be equal is normalised: times (checked to be
+// RFC 3339 and recent first), evaluationTime (a number), the file (a path
+// there, the namespace here) and the detail of a query's error message.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pushInTimeOrder, startPrometheus, type PrometheusInstance, type PushSeries } from "../../scripts/lib/prometheus";
+import { jsonDiff } from "../helpers/json-diff";
+import { createOwnDatabase, type OwnDatabase } from "../helpers/own-database";
+import { STALE_NAN } from "../../shared/staleness";
+import { eventually, startTestStack, type TestStack } from "../helpers/stack";
+
+const NAMESPACE = "parity";
+
+// In the file in this order; both must list "aaa" first (groups sorted by file, then name).
+const GROUPS = [
+  {
+    name: "parity",
+    interval: "10s",
+    rules: [
+      { record: "parity:gauge:sum", expr: "sum(parity_gauge) by (kind)" },
+      { record: "parity:gauge:doubled", expr: 'parity_gauge{kind="a"} * 2', labels: { source: "parity" } },
+      {
+        alert: "ParityFiring",
+        expr: "parity_gauge > 1",
+        labels: { severity: "page", team: "{{ $labels.kind }}-team" },
+        annotations: { summary: "{{ $labels.kind }} is at {{ $value }}", description: '{{ $value | humanize }} ({{ printf "%.2f" $value }})' },
+      },
+      { alert: "ParityFiringAfterFor", expr: 'parity_gauge{kind="a"} > 0', for: "10s" },
+      { alert: "ParityPending", expr: 'parity_gauge{kind="b"}', for: "1h", labels: { severity: "ticket" }, annotations: { summary: "pending for an hour" } },
+      { alert: "ParityInactive", expr: "rate(parity_missing_total[300s]) > 1e9", for: "5m", annotations: { summary: "never" } },
+      { alert: "ParityKeepFiring", expr: 'parity_gauge{kind="a"} > 0', keep_firing_for: "10m" },
+      // Fails in the engine: two series on each side, one match group.
+      { alert: "ParityBadQuery", expr: "parity_dup + on() parity_dup" },
+      // Fails in the rule: the rule's labels make the two outputs one series.
+      { record: "parity:bad", expr: "parity_dup", labels: { i: "same" } },
+      // parity_gone goes stale between the two evaluations.
+      { alert: "ParityResolved", expr: "parity_gone > 0", annotations: { summary: "gone" } },
+      { alert: "ParityKeptFiring", expr: "parity_gone > 0", keep_firing_for: "10m" },
+    ],
+  },
+  { name: "aaa", interval: "20s", limit: 10, rules: [{ alert: "AaaFiring", expr: "vector(1)" }] },
+  {
+    name: "limited",
+    interval: "10s",
+    limit: 1,
+    rules: [
+      { alert: "LimitedAlerts", expr: "parity_gauge > 0" },
+      { record: "limited:series", expr: "parity_gauge * 1" },
+    ],
+  },
+  {
+    // Queries that select nothing, for the printing of the parsed expression (rule.Query().String()).
+    name: "printing",
+    interval: "10s",
+    rules: [
+      "histogram_quantile(0.95, sum(rate(parity_missing_bucket[5m])) by (le, model))",
+      'sum without(instance) (rate(parity_missing_total{job=~"api|web",code!="200"}[90s] offset 1h))',
+      "max_over_time(parity_missing[10m:30s]) or rate(parity_missing[7d]) or rate(parity_missing[1d])",
+      "parity_missing * on(kind) group_left(team) parity_missing_info",
+      "-parity_missing > bool 0.001 < Inf",
+      'label_replace(parity_missing, "dst", "$1", "src", "(.*)")',
+      "(parity_missing + 1) / 2 ^ 3 unless parity_missing @ start()",
+      'count_values("value", parity_missing) or quantile(0.9, parity_missing) or topk(3, parity_missing offset -5m)',
+      "time() - parity_missing_timestamp > 300 and absent_over_time(parity_gauge[1m])",
+    ].map((expr, i) => ({ record: `printing:r${i}`, expr })),
+  },
+];
+const RULE_COUNT = GROUPS.reduce((n, g) => n + g.rules.length, 0);
+
+const VALUES: Record<string, number> = { a: 42, b: 1.5, c: 1234567.891 };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = any;
+
+let own: OwnDatabase;
+let stack: TestStack;
+let prom: PrometheusInstance;
+let dir: string;
+let ruleFile: string;
+let startedAt: number;
+const ours: Record<string, Doc> = {};
+const theirs: Record<string, Doc> = {};
+const PATHS = ["/api/v1/rules", "/api/v1/rules?type=alert", "/api/v1/rules?type=record", "/api/v1/alerts"];
+
+function series(t0: number): PushSeries[] {
+  const ts = Array.from({ length: 17 }, (_, i) => t0 - (16 - i) * 15_000);
+  const mk = (labels: Record<string, string>, v: number): PushSeries => ({ labels, timestamps: ts, values: Float64Array.from(ts, () => v) });
+  return [
+    ...Object.entries(VALUES).map(([kind, v]) => mk({ __name__: "parity_gauge", kind }, v)),
+    mk({ __name__: "parity_dup", i: "1" }, 1),
+    mk({ __name__: "parity_dup", i: "2" }, 1),
+    mk({ __name__: "parity_gone" }, 3),
+  ];
+}
+
+async function getJson(base: string, path: string, key?: string): Promise<Doc> {
+  const res = await fetch(`${base}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  expect(res.status, `${base}${path}`).toBe(200);
+  return res.json();
+}
+
+const allRules = (doc: Doc): Doc[] => doc.data.groups.flatMap((g: Doc) => g.rules);
+const rule = (doc: Doc, name: string): Doc => allRules(doc).find((r: Doc) => r.name === name);
+
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+/** An error message without the label sets and series lists it quotes (which side, which series first: not deterministic). */
+const looseError = (s: string) => s.replace(/\{[^{}]*\}/g, "{…}").replace(/\[[^[\]]*\]/g, "[…]").replace(/\s+/g, " ").trim();
+
+const byLabels = (x: Doc, y: Doc) => {
+  const kx = JSON.stringify(Object.entries(x.labels ?? {}).sort()), ky = JSON.stringify(Object.entries(y.labels ?? {}).sort());
+  return kx < ky ? -1 : kx > ky ? 1 : 0;
+};
+
+/**
+ * The document with what cannot be equal replaced by placeholders; each time
+ * that is not RFC 3339, or not within the test's run, goes to `problems`.
+ * Alerts are sorted by labels (Prometheus lists a rule's alerts in map order).
+ */
+function normalise(v: Doc, fileName: string, problems: string[], path = "$"): Doc {
+  if (Array.isArray(v)) {
+    const items = v.map((x, i) => normalise(x, fileName, problems, `${path}[${i}]`));
+    return path.endsWith(".alerts") ? items.sort(byLabels) : items;
+  }
+  if (v === null || typeof v !== "object") return v;
+  const out: Doc = {};
+  for (const [k, x] of Object.entries(v)) {
+    const at = `${path}.${k}`;
+    if ((k === "lastEvaluation" || k === "activeAt" || k === "keepFiringSince") && typeof x === "string") {
+      const ms = Date.parse(x);
+      if (x === ZERO_TIME) out[k] = "<zero time>";
+      else if (!RFC3339.test(x)) (problems.push(`${at}: ${JSON.stringify(x)} is not RFC 3339`), (out[k] = x));
+      else if (!(ms >= startedAt - 5 * 60_000 && ms <= Date.now() + 5_000)) (problems.push(`${at}: ${x} is not a time of this run`), (out[k] = x));
+      else out[k] = "<time>";
+    } else if (k === "evaluationTime" && typeof x === "number") out[k] = "<seconds>";
+    else if (k === "file" && x === fileName) out[k] = "<file>";
+    else if (k === "lastError" && typeof x === "string") out[k] = looseError(x);
+    else out[k] = normalise(x, fileName, problems, at);
+  }
+  return out;
+}
+
+const oursProblems: string[] = [];
+const theirProblems: string[] = [];
+const norm = (path: string) => ({ ours: normalise(ours[path], NAMESPACE, oursProblems), theirs: normalise(theirs[path], ruleFile, theirProblems) });
+
+beforeAll(async () => {
+  own = await createOwnDatabase("rules_parity");
+  stack = await startTestStack({ databaseUrl: own.url });
+  dir = mkdtempSync(join(tmpdir(), "rules-parity-"));
+  ruleFile = join(dir, "parity.rules.json");
+  writeFileSync(ruleFile, JSON.stringify({ groups: GROUPS })); // JSON is YAML
+  prom = await startPrometheus({ config: JSON.stringify({ global: { evaluation_interval: "10s" }, rule_files: [ruleFile] }) });
+
+  startedAt = Date.now();
+  const t0 = Math.floor(startedAt / 1000) * 1000;
+  const data = series(t0);
+  await pushInTimeOrder(prom.url, data);
+  await pushInTimeOrder(stack.url, data, { headers: { authorization: `Bearer ${stack.key}` } });
+  await eventually(async () => (await getJson(stack.url, `/api/v1/query?query=count(parity_gauge)%2Bcount(parity_dup)&time=${t0 / 1000}`, stack.key)).data.result[0]?.value[1] === "5", 20_000, "the samples stored");
+
+  for (const g of [...GROUPS].reverse()) {
+    const res = await fetch(`${stack.url}/admin/v1/rules/${NAMESPACE}`, { method: "POST", headers: { authorization: `Bearer ${stack.key}`, "content-type": "application/yaml" }, body: stringify(g) });
+    expect(res.status, await res.clone().text()).toBe(202);
+  }
+  // One evaluation with parity_gone there on each side, then parity_gone goes stale, then a later
+  // evaluation (10 s on at least: the shortest interval the cron takes; the `for: 10s` passes too).
+  await stack.runCron();
+  const firstSlot = Math.floor(Date.now() / 10_000) * 10_000;
+  await eventually(async () => rule(await getJson(prom.url, "/api/v1/rules"), "ParityResolved").state === "firing", 30_000, "Prometheus to fire ParityResolved");
+  const staleAt = Date.now();
+  const stale: PushSeries[] = [{ labels: { __name__: "parity_gone" }, timestamps: [staleAt], values: Float64Array.of(STALE_NAN) }];
+  await pushInTimeOrder(prom.url, stale);
+  await pushInTimeOrder(stack.url, stale, { headers: { authorization: `Bearer ${stack.key}` } });
+  await eventually(async () => (await getJson(stack.url, `/api/v1/query?query=parity_gone&time=${(staleAt + 1) / 1000}`, stack.key)).data.result.length === 0, 20_000, "the staleness marker stored");
+  // The cron's next slot must come after the marker.
+  const nextSlot = Math.max(firstSlot + 10_000, (Math.floor(staleAt / 10_000) + 1) * 10_000);
+  await new Promise((r) => setTimeout(r, Math.max(0, nextSlot - Date.now() + 200)));
+  await stack.runCron();
+
+  await eventually(async () => {
+    const doc = await getJson(prom.url, "/api/v1/rules");
+    const rules = allRules(doc);
+    const parity = doc.data.groups.find((g: Doc) => g.name === "parity");
+    return rules.length === RULE_COUNT && rules.every((r: Doc) => r.lastEvaluation !== ZERO_TIME) && Date.parse(parity.lastEvaluation) > staleAt;
+  }, 30_000, "Prometheus to evaluate every group after the staleness marker");
+
+  for (const p of PATHS) {
+    ours[p] = await getJson(stack.url, p, stack.key);
+    theirs[p] = await getJson(prom.url, p);
+  }
+}, 180_000);
+
+afterAll(async () => {
+  if (process.env.PARITY_DUMP) writeFileSync(process.env.PARITY_DUMP, JSON.stringify({ ours, theirs }, null, 1));
+  await prom?.stop();
+  await stack?.close();
+  await own?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Differences of one rule between the two /api/v1/rules answers. */
+function ruleDiff(name: string): string[] {
+  const { ours: o, theirs: t } = norm("/api/v1/rules");
+  expect(rule(t, name), `Prometheus lists ${name}`).toBeDefined();
+  return jsonDiff(rule(o, name), rule(t, name), name);
+}
+
+describe("/api/v1/rules and /api/v1/alerts as Prometheus 2.42 answers them", () => {
+  it("the scenario happened on Prometheus's side as intended", () => {
+    const t = theirs["/api/v1/rules"];
+    const states = Object.fromEntries(allRules(t).filter((r: Doc) => r.type === "alerting").map((r: Doc) => [r.name, r.state]));
+    expect(states).toEqual({
+      AaaFiring: "firing", ParityFiring: "firing", ParityFiringAfterFor: "firing", ParityPending: "pending", ParityInactive: "inactive",
+      ParityKeepFiring: "firing", ParityBadQuery: "inactive", ParityResolved: "inactive", ParityKeptFiring: "firing", LimitedAlerts: "inactive",
+    });
+    expect(rule(t, "LimitedAlerts").health).toBe("err");
+    expect(rule(t, "ParityBadQuery").health).toBe("err");
+    expect(rule(t, "parity:bad").health).toBe("err");
+    expect(rule(t, "parity:gauge:sum").health).toBe("ok");
+  });
+
+  it("the whole document is the same JSON (file, times, evaluationTime and error detail aside)", () => {
+    const { ours: o, theirs: t } = norm("/api/v1/rules");
+    expect(jsonDiff(o, t)).toEqual([]);
+  });
+
+  it("groups: ordered by file then name, with name, file, interval, limit, evaluationTime, lastEvaluation", () => {
+    const { ours: o, theirs: t } = norm("/api/v1/rules");
+    const strip = (d: Doc) => d.data.groups.map(({ rules, ...g }: Doc) => ({ ...g, rules: rules.length }));
+    expect(ours["/api/v1/rules"].data.groups.map((g: Doc) => g.file)).toEqual(GROUPS.map(() => NAMESPACE));
+    expect(jsonDiff(strip(o), strip(t))).toEqual([]);
+  });
+
+  it("an alerting rule firing: templated labels and annotations, values in Go's 'e' format", () => {
+    expect(ruleDiff("ParityFiring")).toEqual([]);
+    expect(ruleDiff("AaaFiring")).toEqual([]);
+  });
+
+  it("an alerting rule that fires once its `for` has passed", () => {
+    expect(ruleDiff("ParityFiringAfterFor")).toEqual([]);
+  });
+
+  it("an alerting rule pending (a long `for`)", () => {
+    expect(ruleDiff("ParityPending")).toEqual([]);
+  });
+
+  it("an alerting rule inactive, its query printed as Prometheus prints it", () => {
+    expect(ruleDiff("ParityInactive")).toEqual([]);
+  });
+
+  it("an alerting rule with keep_firing_for", () => {
+    expect(ruleDiff("ParityKeepFiring")).toEqual([]);
+  });
+
+  it("an alert resolved (its series went stale): no longer listed, the rule inactive", () => {
+    expect(ruleDiff("ParityResolved")).toEqual([]);
+  });
+
+  it("an alert kept firing by keep_firing_for after its series went stale", () => {
+    expect(ruleDiff("ParityKeptFiring")).toEqual([]);
+  });
+
+  it("a group's limit exceeded: the rules fail with Prometheus's message", () => {
+    expect(ruleDiff("LimitedAlerts")).toEqual([]);
+    expect(ruleDiff("limited:series")).toEqual([]);
+  });
+
+  it("queries printed as Prometheus prints the parsed expression", () => {
+    const queries = (d: Doc) => allRules(d).filter((r: Doc) => r.name.startsWith("printing:")).map((r: Doc) => r.query);
+    expect(queries(ours["/api/v1/rules"])).toEqual(queries(theirs["/api/v1/rules"]));
+    for (let i = 0; i < 9; i++) expect(ruleDiff(`printing:r${i}`)).toEqual([]);
+  });
+
+  it("an unknown ?type: the same status and error", async () => {
+    const call = async (base: string, key?: string) => {
+      const res = await fetch(`${base}/api/v1/rules?type=alerts`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+      return { status: res.status, body: await res.json() };
+    };
+    expect(jsonDiff(await call(stack.url, stack.key), await call(prom.url))).toEqual([]);
+  });
+
+  it("recording rules, with and without labels", () => {
+    expect(ruleDiff("parity:gauge:sum")).toEqual([]);
+    expect(ruleDiff("parity:gauge:doubled")).toEqual([]);
+  });
+
+  it("rules whose evaluation fails: health err and the error (its quoted series aside)", () => {
+    expect(ruleDiff("ParityBadQuery")).toEqual([]);
+    expect(ruleDiff("parity:bad")).toEqual([]);
+  });
+
+  it("?type=alert and ?type=record", () => {
+    for (const p of ["/api/v1/rules?type=alert", "/api/v1/rules?type=record"]) {
+      const { ours: o, theirs: t } = norm(p);
+      expect(jsonDiff(o, t, p)).toEqual([]);
+    }
+  });
+
+  it("/api/v1/alerts: the active alerts with labels, annotations, state, activeAt and value", () => {
+    const { ours: o, theirs: t } = norm("/api/v1/alerts");
+    expect(jsonDiff(o, t)).toEqual([]);
+  });
+
+  it("times are RFC 3339 times of this run on both sides", () => {
+    for (const p of PATHS) norm(p);
+    expect(theirProblems).toEqual([]);
+    expect(oursProblems).toEqual([]);
+  });
+});
