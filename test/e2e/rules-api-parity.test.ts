@@ -20,6 +20,8 @@ import { STALE_NAN } from "../../shared/staleness";
 import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 
 const NAMESPACE = "parity";
+const VALUES_GROUP = "values";
+const VALUES_ALERTS = ["SpecialValues", "Timestamps"];
 
 // In the file in this order; both must list "aaa" first (groups sorted by file, then name).
 const GROUPS = [
@@ -59,6 +61,34 @@ const GROUPS = [
     ],
   },
   {
+    // Values Go spells its own way (NaN, ±Inf, exponents), through the value field and the template functions.
+    // Another tenant's: whatever this group breaks must not hide the rest.
+    name: VALUES_GROUP,
+    interval: "10s",
+    rules: [
+      {
+        alert: "SpecialValues",
+        expr: "parity_special",
+        labels: { severity: "rule", drop: "" },
+        annotations: {
+          value: "{{ $value }} {{ .Value }}",
+          humanize: "{{ humanize $value }} {{ humanize1024 $value }}",
+          percentage: "{{ humanizePercentage $value }}",
+          duration: "{{ humanizeDuration $value }}",
+          printf: '{{ printf "%.3f" $value }}',
+          labels: "[{{ $labels.nothere }}] {{ .Labels.v }} [{{ $externalLabels.cluster }}]",
+          // Go's le is lt or eq, gt is not le, ge is not lt: with NaN, ne, gt and ge hold.
+          map: "{{ $labels }}",
+          // An int against a float: Go fails at execution, and Prometheus puts the error in the annotation.
+          typeError: "{{ if gt $value 1 }}x{{ end }}",
+          cond: ["eq", "ne", "lt", "le", "gt", "ge"].map((op) => `{{ if ${op} $value 1.0 }}${op} {{ end }}`).join(""),
+        },
+      },
+      // humanizeTimestamp apart: Go's int64 nanoseconds overflow past 2262 (platform-defined), so sane times only.
+      { alert: "Timestamps", expr: "parity_ts", annotations: { at: "{{ humanizeTimestamp $value }}", piped: "{{ $value | humanizeTimestamp }}" } },
+    ],
+  },
+  {
     // Queries that select nothing, for the printing of the parsed expression (rule.Query().String()).
     name: "printing",
     interval: "10s",
@@ -78,18 +108,27 @@ const GROUPS = [
 const RULE_COUNT = GROUPS.reduce((n, g) => n + g.rules.length, 0);
 
 const VALUES: Record<string, number> = { a: 42, b: 1.5, c: 1234567.891 };
+const TIMESTAMPS: Record<string, number> = { epoch: 0, day: 90061, neg: -1234.5, negsmall: -0.000123, frac: 1700000000.123456, recent: 1764640000.5 };
+const SPECIAL: Record<string, number> = {
+  nan: NaN, inf: Infinity, neginf: -Infinity, big: 1e17, negsmall: -0.000123, e5: 100000, e6: 1000000,
+  sum: 0.1 + 0.2, tiny: 1.5e-7, day: 90061, half: 0.5, zero: 0, neg: -1234.5,
+};
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Doc = any;
 
 let own: OwnDatabase;
 let stack: TestStack;
+let valuesTenant: { tenantId: number; key: string };
 let prom: PrometheusInstance;
 let dir: string;
 let ruleFile: string;
 let startedAt: number;
 const ours: Record<string, Doc> = {};
+/** Prometheus's answers without the "values" group, and with it alone; ours for the tenant that has it. */
 const theirs: Record<string, Doc> = {};
+const theirValues: Record<string, Doc> = {};
+const oursValues: Record<string, { status: number; body: Doc }> = {};
 const PATHS = ["/api/v1/rules", "/api/v1/rules?type=alert", "/api/v1/rules?type=record", "/api/v1/alerts"];
 
 function series(t0: number): PushSeries[] {
@@ -100,7 +139,17 @@ function series(t0: number): PushSeries[] {
     mk({ __name__: "parity_dup", i: "1" }, 1),
     mk({ __name__: "parity_dup", i: "2" }, 1),
     mk({ __name__: "parity_gone" }, 3),
+    ...Object.entries(TIMESTAMPS).map(([v, x]) => mk({ __name__: "parity_ts", v }, x)),
+    ...Object.entries(SPECIAL).map(([v, x]) => mk({ __name__: "parity_special", v, severity: "from-series", drop: "x" }, x)),
   ];
+}
+
+/** The answer with (only = true) or without the "values" group and its alerts. */
+function split(doc: Doc, only: boolean): Doc {
+  const data = doc.data.groups
+    ? { ...doc.data, groups: doc.data.groups.filter((g: Doc) => (g.name === VALUES_GROUP) === only) }
+    : { ...doc.data, alerts: doc.data.alerts.filter((a: Doc) => VALUES_ALERTS.includes(a.labels.alertname) === only) };
+  return { ...doc, data };
 }
 
 async function getJson(base: string, path: string, key?: string): Promise<Doc> {
@@ -158,6 +207,7 @@ const norm = (path: string) => ({ ours: normalise(ours[path], NAMESPACE, oursPro
 beforeAll(async () => {
   own = await createOwnDatabase("rules_parity");
   stack = await startTestStack({ databaseUrl: own.url });
+  valuesTenant = await stack.tenantWithKey(`rules-parity-values-${Date.now().toString(36)}`);
   dir = mkdtempSync(join(tmpdir(), "rules-parity-"));
   ruleFile = join(dir, "parity.rules.json");
   writeFileSync(ruleFile, JSON.stringify({ groups: GROUPS })); // JSON is YAML
@@ -167,11 +217,13 @@ beforeAll(async () => {
   const t0 = Math.floor(startedAt / 1000) * 1000;
   const data = series(t0);
   await pushInTimeOrder(prom.url, data);
-  await pushInTimeOrder(stack.url, data, { headers: { authorization: `Bearer ${stack.key}` } });
-  await eventually(async () => (await getJson(stack.url, `/api/v1/query?query=count(parity_gauge)%2Bcount(parity_dup)&time=${t0 / 1000}`, stack.key)).data.result[0]?.value[1] === "5", 20_000, "the samples stored");
+  for (const key of [stack.key, valuesTenant.key]) await pushInTimeOrder(stack.url, data, { headers: { authorization: `Bearer ${key}` } });
+  await eventually(async () => (await getJson(stack.url, `/api/v1/query?query=count(parity_special)%2Bcount(parity_ts)&time=${t0 / 1000}`, valuesTenant.key)).data.result[0]?.value[1] === String(Object.keys(SPECIAL).length + Object.keys(TIMESTAMPS).length), 20_000, "the other tenant's samples stored");
+  await eventually(async () => (await getJson(stack.url, `/api/v1/query?query=count(parity_gauge)%2Bcount(parity_dup)%2Bcount(parity_special)&time=${t0 / 1000}`, stack.key)).data.result[0]?.value[1] === String(5 + Object.keys(SPECIAL).length), 20_000, "the samples stored");
 
   for (const g of [...GROUPS].reverse()) {
-    const res = await fetch(`${stack.url}/admin/v1/rules/${NAMESPACE}`, { method: "POST", headers: { authorization: `Bearer ${stack.key}`, "content-type": "application/yaml" }, body: stringify(g) });
+    const key = g.name === VALUES_GROUP ? valuesTenant.key : stack.key;
+    const res = await fetch(`${stack.url}/admin/v1/rules/${NAMESPACE}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/yaml" }, body: stringify(g) });
     expect(res.status, await res.clone().text()).toBe(202);
   }
   // One evaluation with parity_gone there on each side, then parity_gone goes stale, then a later
@@ -184,7 +236,8 @@ beforeAll(async () => {
   await pushInTimeOrder(prom.url, stale);
   await pushInTimeOrder(stack.url, stale, { headers: { authorization: `Bearer ${stack.key}` } });
   await eventually(async () => (await getJson(stack.url, `/api/v1/query?query=parity_gone&time=${(staleAt + 1) / 1000}`, stack.key)).data.result.length === 0, 20_000, "the staleness marker stored");
-  // The cron's next slot must come after the marker.
+  // The cron's next slot must come after the marker; on Prometheus's side an evaluation started well after it (its
+  // timestamp is the tick before the start).
   const nextSlot = Math.max(firstSlot + 10_000, (Math.floor(staleAt / 10_000) + 1) * 10_000);
   await new Promise((r) => setTimeout(r, Math.max(0, nextSlot - Date.now() + 200)));
   await stack.runCron();
@@ -193,17 +246,22 @@ beforeAll(async () => {
     const doc = await getJson(prom.url, "/api/v1/rules");
     const rules = allRules(doc);
     const parity = doc.data.groups.find((g: Doc) => g.name === "parity");
-    return rules.length === RULE_COUNT && rules.every((r: Doc) => r.lastEvaluation !== ZERO_TIME) && Date.parse(parity.lastEvaluation) > staleAt;
+    return rules.length === RULE_COUNT && rules.every((r: Doc) => r.lastEvaluation !== ZERO_TIME) && Date.parse(parity.lastEvaluation) > staleAt + 500;
   }, 30_000, "Prometheus to evaluate every group after the staleness marker");
 
   for (const p of PATHS) {
     ours[p] = await getJson(stack.url, p, stack.key);
-    theirs[p] = await getJson(prom.url, p);
+    const all = await getJson(prom.url, p);
+    theirs[p] = split(all, false);
+    theirValues[p] = split(all, true);
+    const res = await fetch(`${stack.url}${p}`, { headers: { authorization: `Bearer ${valuesTenant.key}` } });
+    oursValues[p] = { status: res.status, body: await res.json() };
   }
 }, 180_000);
 
 afterAll(async () => {
-  if (process.env.PARITY_DUMP) writeFileSync(process.env.PARITY_DUMP, JSON.stringify({ ours, theirs }, null, 1));
+  // PARITY_DUMP=<file>: both sides' raw answers, to read a difference in full.
+  if (process.env.PARITY_DUMP) writeFileSync(process.env.PARITY_DUMP, JSON.stringify({ ours, theirs, oursValues, theirValues }, null, 1));
   await prom?.stop();
   await stack?.close();
   await own?.drop();
@@ -216,6 +274,22 @@ function ruleDiff(name: string): string[] {
   expect(rule(t, name), `Prometheus lists ${name}`).toBeDefined();
   return jsonDiff(rule(o, name), rule(t, name), name);
 }
+
+describe("alert values Go spells its own way (NaN, ±Inf, exponents), in value and in templates", () => {
+  it("Prometheus fired one alert a value", () => {
+    const r = rule(theirValues["/api/v1/rules"], "SpecialValues");
+    expect(r.state).toBe("firing");
+    expect(r.alerts).toHaveLength(Object.keys(SPECIAL).length);
+    expect(rule(theirValues["/api/v1/rules"], "Timestamps").alerts).toHaveLength(Object.keys(TIMESTAMPS).length);
+  });
+
+  for (const p of PATHS)
+    it(`${p}: the same answer (rule labels over series labels, an empty one dropping the label)`, () => {
+      expect(oursValues[p].status, JSON.stringify(oursValues[p].body)).toBe(200);
+      const o = normalise(oursValues[p].body, NAMESPACE, oursProblems), t = normalise(theirValues[p], ruleFile, theirProblems);
+      expect(jsonDiff(o, t, p)).toEqual([]);
+    });
+});
 
 describe("/api/v1/rules and /api/v1/alerts as Prometheus 2.42 answers them", () => {
   it("the scenario happened on Prometheus's side as intended", () => {
@@ -239,7 +313,7 @@ describe("/api/v1/rules and /api/v1/alerts as Prometheus 2.42 answers them", () 
   it("groups: ordered by file then name, with name, file, interval, limit, evaluationTime, lastEvaluation", () => {
     const { ours: o, theirs: t } = norm("/api/v1/rules");
     const strip = (d: Doc) => d.data.groups.map(({ rules, ...g }: Doc) => ({ ...g, rules: rules.length }));
-    expect(ours["/api/v1/rules"].data.groups.map((g: Doc) => g.file)).toEqual(GROUPS.map(() => NAMESPACE));
+    expect(ours["/api/v1/rules"].data.groups.map((g: Doc) => g.file)).toEqual(GROUPS.filter((g) => g.name !== VALUES_GROUP).map(() => NAMESPACE));
     expect(jsonDiff(strip(o), strip(t))).toEqual([]);
   });
 
@@ -247,6 +321,7 @@ describe("/api/v1/rules and /api/v1/alerts as Prometheus 2.42 answers them", () 
     expect(ruleDiff("ParityFiring")).toEqual([]);
     expect(ruleDiff("AaaFiring")).toEqual([]);
   });
+
 
   it("an alerting rule that fires once its `for` has passed", () => {
     expect(ruleDiff("ParityFiringAfterFor")).toEqual([]);
