@@ -21,7 +21,7 @@ import { eventually, startTestStack, type TestStack } from "../helpers/stack";
 
 const NAMESPACE = "parity";
 const VALUES_GROUP = "values";
-const VALUES_ALERTS = ["SpecialValues", "Timestamps"];
+const VALUES_ALERTS = ["SpecialValues", "Timestamps", "TemplateFunctions"];
 
 // In the file in this order; both must list "aaa" first (groups sorted by file, then name).
 const GROUPS = [
@@ -86,6 +86,26 @@ const GROUPS = [
       },
       // humanizeTimestamp apart: Go's int64 nanoseconds overflow past 2262 (platform-defined), so sane times only.
       { alert: "Timestamps", expr: "parity_ts", annotations: { at: "{{ humanizeTimestamp $value }}", piped: "{{ $value | humanizeTimestamp }}" } },
+      // The rest of Prometheus 2.42's template functions and Go's builtins, as rules use them (no externalURL: a host name there).
+      {
+        alert: "TemplateFunctions",
+        expr: 'parity_gauge{kind="a"}',
+        annotations: {
+          first: '{{ with query "sum(parity_gauge)" }}{{ . | first | value | humanize }}{{ end }}',
+          range: '{{ range query "parity_gauge" }}{{ .Labels.kind }}={{ .Value }};{{ end }}',
+          sorted: '{{ range query "parity_gauge" | sortByLabel "kind" }}{{ label "kind" . }} {{ end }}',
+          none: '{{ with query "parity_nothing" }}{{ . | first | value }}{{ else }}none{{ end }}',
+          strings: '{{ reReplaceAll "(a+)" "<$1>" "baaab" }} {{ match "^a" "abc" }} {{ title "hello world" }} {{ toUpper "x" }}{{ toLower "Y" }} {{ stripPort "host:9090" }} {{ stripPort "[::1]:80" }}',
+          links: '{{ graphLink "sum(up) by (job)" }} {{ tableLink "up{a=\\"b\\"}" }}',
+          printf: '{{ printf "%d %s %v %q %5.1f|%-4s|%x" 42 "s" 1.5 "q" 3.14159 "ab" 255 }}',
+          print: '{{ print 1 2 "a" "b" 3.5 }}|{{ println "x" 1 }}|',
+          maps: '{{ len $labels }} {{ index $labels "kind" }} {{ $labels }}',
+          escapes: '{{ html "<a&b>" }} {{ js "it\'s \\"q\\" \\\\ <x>\\t" }} {{ urlquery "a b&c" }} {{ safeHtml "<b>" }}',
+          times: '{{ parseDuration "1h30m" }} {{ toTime 1700000000.5 }} {{ humanize 1234567 }} {{ humanizeDuration 0.0015 }}',
+          args: '{{ with args 1 "x" }}{{ .arg0 }} {{ .arg1 }}{{ end }}',
+          vars: '{{ $x := 1 }}{{ $x = 2 }}{{ $x }} {{- " trimmed " -}} {{ $value | printf "%.1f" }} {{ not true }} {{ and 1 0 }} {{ or 0 "" "z" }}',
+        },
+      },
     ],
   },
   {
