@@ -23,7 +23,7 @@ const NAMESPACE = "parity";
 const VALUES_GROUP = "values";
 const VALUES_ALERTS = ["SpecialValues", "Timestamps", "TemplateFunctions"];
 
-// In the file in this order; both must list "aaa" first (groups sorted by file, then name).
+// In the file in this order; both must list them by name (groups sorted by file, then name).
 const GROUPS = [
   {
     name: "parity",
@@ -48,9 +48,13 @@ const GROUPS = [
       // parity_gone goes stale between the two evaluations.
       { alert: "ParityResolved", expr: "parity_gone > 0", annotations: { summary: "gone" } },
       { alert: "ParityKeptFiring", expr: "parity_gone > 0", keep_firing_for: "10m" },
+      // Pending when it goes: forgotten, not resolved.
+      { alert: "ParityPendingGone", expr: "parity_gone > 0", for: "1h" },
     ],
   },
   { name: "aaa", interval: "20s", limit: 10, rules: [{ alert: "AaaFiring", expr: "vector(1)" }] },
+  // No rules at all; and Go orders names by bytes: "Zeta" before "aaa".
+  { name: "Zeta", interval: "10s", rules: [] },
   {
     name: "limited",
     interval: "10s",
@@ -317,7 +321,7 @@ describe("/api/v1/rules and /api/v1/alerts as Prometheus 2.42 answers them", () 
     const states = Object.fromEntries(allRules(t).filter((r: Doc) => r.type === "alerting").map((r: Doc) => [r.name, r.state]));
     expect(states).toEqual({
       AaaFiring: "firing", ParityFiring: "firing", ParityFiringAfterFor: "firing", ParityPending: "pending", ParityInactive: "inactive",
-      ParityKeepFiring: "firing", ParityBadQuery: "inactive", ParityResolved: "inactive", ParityKeptFiring: "firing", LimitedAlerts: "inactive",
+      ParityKeepFiring: "firing", ParityBadQuery: "inactive", ParityResolved: "inactive", ParityKeptFiring: "firing", ParityPendingGone: "inactive", LimitedAlerts: "inactive",
     });
     expect(rule(t, "LimitedAlerts").health).toBe("err");
     expect(rule(t, "ParityBadQuery").health).toBe("err");
