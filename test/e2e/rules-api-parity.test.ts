@@ -52,12 +52,12 @@ const GROUPS = [
       { alert: "ParityPendingGone", expr: "parity_gone > 0", for: "1h" },
     ],
   },
-  { name: "aaa", interval: "20s", limit: 10, rules: [{ alert: "AaaFiring", expr: "vector(1)" }] },
+  { name: "aaa", interval: "10s", limit: 10, rules: [{ alert: "AaaFiring", expr: "vector(1)" }] },
   // No rules at all; and Go orders names by bytes: "Zeta" before "aaa".
   { name: "Zeta", interval: "10s", rules: [] },
   {
     name: "limited",
-    interval: "10s",
+    interval: "20s",
     limit: 1,
     rules: [
       { alert: "LimitedAlerts", expr: "parity_gauge > 0" },
@@ -153,7 +153,11 @@ const ours: Record<string, Doc> = {};
 const theirs: Record<string, Doc> = {};
 const theirValues: Record<string, Doc> = {};
 const oursValues: Record<string, { status: number; body: Doc }> = {};
-const PATHS = ["/api/v1/rules", "/api/v1/rules?type=alert", "/api/v1/rules?type=record", "/api/v1/alerts"];
+const PATHS = ["/api/v1/rules", "/api/v1/rules?type=alert", "/api/v1/rules?type=record", "/api/v1/rules?type=ALERT", "/api/v1/alerts"];
+/** What the rules wrote back, read at the same instant on both sides. */
+const WRITTEN = ["ALERTS", "ALERTS_FOR_STATE", '{__name__=~"parity:.*|limited:.*|printing:.*"}'];
+const writtenOurs: Record<string, Doc> = {};
+const writtenTheirs: Record<string, Doc> = {};
 
 function series(t0: number): PushSeries[] {
   const ts = Array.from({ length: 17 }, (_, i) => t0 - (16 - i) * 15_000);
@@ -272,6 +276,12 @@ beforeAll(async () => {
     const parity = doc.data.groups.find((g: Doc) => g.name === "parity");
     return rules.length === RULE_COUNT && rules.every((r: Doc) => r.lastEvaluation !== ZERO_TIME) && Date.parse(parity.lastEvaluation) > staleAt + 500;
   }, 30_000, "Prometheus to evaluate every group after the staleness marker");
+  // Prometheus writes ALERTS and ALERTS_FOR_STATE once a group has restored the `for` state, after its second evaluation.
+  await eventually(async () => {
+    const active = new Set((await getJson(prom.url, "/api/v1/alerts")).data.alerts.map((a: Doc) => a.labels.alertname));
+    const written = new Set((await getJson(prom.url, "/api/v1/query?query=count%20by%20(alertname)%20(ALERTS)")).data.result.map((r: Doc) => r.metric.alertname));
+    return [...active].every((n) => written.has(n));
+  }, 30_000, "Prometheus to write ALERTS for every active alert");
 
   for (const p of PATHS) {
     ours[p] = await getJson(stack.url, p, stack.key);
@@ -281,11 +291,18 @@ beforeAll(async () => {
     const res = await fetch(`${stack.url}${p}`, { headers: { authorization: `Bearer ${valuesTenant.key}` } });
     oursValues[p] = { status: res.status, body: await res.json() };
   }
+  const at = Date.now() / 1000;
+  for (const q of WRITTEN) {
+    writtenOurs[q] = await getJson(stack.url, `/api/v1/query?query=${encodeURIComponent(q)}&time=${at}`, stack.key);
+    const all = await getJson(prom.url, `/api/v1/query?query=${encodeURIComponent(q)}&time=${at}`);
+    // The other tenant's alerts apart.
+    writtenTheirs[q] = { ...all, data: { ...all.data, result: all.data.result.filter((r: Doc) => !VALUES_ALERTS.includes(r.metric.alertname)) } };
+  }
 }, 180_000);
 
 afterAll(async () => {
   // PARITY_DUMP=<file>: both sides' raw answers, to read a difference in full.
-  if (process.env.PARITY_DUMP) writeFileSync(process.env.PARITY_DUMP, JSON.stringify({ ours, theirs, oursValues, theirValues }, null, 1));
+  if (process.env.PARITY_DUMP) writeFileSync(process.env.PARITY_DUMP, JSON.stringify({ ours, theirs, oursValues, theirValues, writtenOurs, writtenTheirs }, null, 1));
   await prom?.stop();
   await stack?.close();
   await own?.drop();
@@ -382,6 +399,14 @@ describe("/api/v1/rules and /api/v1/alerts as Prometheus 2.42 answers them", () 
     for (let i = 0; i < 9; i++) expect(ruleDiff(`printing:r${i}`)).toEqual([]);
   });
 
+  it("a POST: refused as Prometheus's router refuses it (405, Allow)", async () => {
+    const answer = async (res: Response) => ({ status: res.status, allow: res.headers.get("allow"), body: await res.text() });
+    for (const p of ["/api/v1/rules", "/api/v1/alerts"]) {
+      const ours = await answer(await fetch(`${stack.url}${p}`, { method: "POST", headers: { authorization: `Bearer ${stack.key}` } }));
+      expect(jsonDiff(ours, await answer(await fetch(`${prom.url}${p}`, { method: "POST" })), p)).toEqual([]);
+    }
+  });
+
   it("an unknown ?type: the same status and error", async () => {
     const call = async (base: string, key?: string) => {
       const res = await fetch(`${base}/api/v1/rules?type=alerts`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
@@ -400,8 +425,18 @@ describe("/api/v1/rules and /api/v1/alerts as Prometheus 2.42 answers them", () 
     expect(ruleDiff("parity:bad")).toEqual([]);
   });
 
-  it("?type=alert and ?type=record", () => {
-    for (const p of ["/api/v1/rules?type=alert", "/api/v1/rules?type=record"]) {
+  it("the ALERTS, ALERTS_FOR_STATE and recording-rule series written back (ALERTS_FOR_STATE's activeAt aside)", () => {
+    // ALERTS_FOR_STATE's value is the alert's activeAt in seconds: a time of this run on both sides.
+    const series = (d: Doc, q: string) =>
+      d.data.result
+        .map((r: Doc) => ({ labels: r.metric, value: q === "ALERTS_FOR_STATE" && Math.abs(Number(r.value[1]) * 1000 - startedAt) < 5 * 60_000 ? "<activeAt>" : r.value[1] }))
+        .sort(byLabels);
+    for (const q of WRITTEN) expect(jsonDiff(series(writtenOurs[q], q), series(writtenTheirs[q], q), q)).toEqual([]);
+    expect(writtenTheirs.ALERTS.data.result.length).toBeGreaterThan(0);
+  });
+
+  it("?type=alert, ?type=record and ?type=ALERT", () => {
+    for (const p of ["/api/v1/rules?type=alert", "/api/v1/rules?type=record", "/api/v1/rules?type=ALERT"]) {
       const { ours: o, theirs: t } = norm(p);
       expect(jsonDiff(o, t, p)).toEqual([]);
     }
