@@ -3,7 +3,7 @@
 // slots. A slot is committed only where the row still holds the state the
 // evaluation started from (same version, same last_eval_ms), so two isolates
 // evaluating the same group never both commit a slot.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db";
 import type { GroupState, RuleGroupSpec } from "../../rules/types";
 import { canonical } from "../../rules/group-shape";
@@ -28,6 +28,15 @@ export interface StoredRuleGroup {
   updatedAt: Date;
 }
 
+/** JSON has no NaN or ±Inf (JSON.stringify writes null): an alert's value that is not finite is stored as Go spells it. */
+const NON_FINITE: Record<string, number> = { NaN: NaN, "+Inf": Infinity, "-Inf": -Infinity };
+const mapAlerts = (s: GroupState, f: (v: unknown) => unknown): GroupState => ({
+  ...s,
+  rules: s.rules.map((r) => (r?.alerts?.length ? { ...r, alerts: r.alerts.map((a) => ({ ...a, value: f(a.value) as number })) } : r)),
+});
+export const encodeState = (s: GroupState) => mapAlerts(s, (v) => (typeof v !== "number" || Number.isFinite(v) ? v : Number.isNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf"));
+export const decodeState = (s: GroupState) => mapAlerts(s, (v) => (typeof v === "string" ? (NON_FINITE[v] ?? NaN) : v));
+
 /** Every series key a group's state says it wrote last. */
 export const seriesOfState = (state: GroupState): string[] => [...new Set(state.rules.flatMap((r) => r.lastSeries ?? []))];
 
@@ -47,10 +56,11 @@ const columns = {
   updatedAt: ruleGroups.updatedAt,
 };
 
-/** A tenant's groups (of one namespace), ordered by namespace then name as Prometheus orders file then group. */
+/** A tenant's groups (of one namespace), ordered by namespace then name in byte order (COLLATE "C", whatever the database's), as Prometheus orders file then group. */
 export async function listRuleGroups(db: Db, tenantId: number, namespace?: string): Promise<StoredRuleGroup[]> {
   const where = namespace === undefined ? eq(ruleGroups.tenantId, tenantId) : and(eq(ruleGroups.tenantId, tenantId), eq(ruleGroups.namespace, namespace));
-  return db.select(columns).from(ruleGroups).where(where).orderBy(asc(ruleGroups.namespace), asc(ruleGroups.name));
+  const rows = await db.select(columns).from(ruleGroups).where(where).orderBy(sql`${ruleGroups.namespace} COLLATE "C"`, sql`${ruleGroups.name} COLLATE "C"`);
+  return rows.map((r) => ({ ...r, state: decodeState(r.state) }));
 }
 
 export async function getRuleGroup(db: Db, tenantId: number, namespace: string, name: string): Promise<StoredRuleGroup | undefined> {
@@ -58,7 +68,7 @@ export async function getRuleGroup(db: Db, tenantId: number, namespace: string, 
     .select(columns)
     .from(ruleGroups)
     .where(and(eq(ruleGroups.tenantId, tenantId), eq(ruleGroups.namespace, namespace), eq(ruleGroups.name, name)));
-  return rows[0];
+  return rows[0] && { ...rows[0], state: decodeState(rows[0].state) };
 }
 
 /** Groups and rules a tenant has, leaving out one group (the one about to be replaced). */
@@ -95,7 +105,7 @@ export async function upsertRuleGroup(
       // Two creates at once: the unique index lets one in; the other updates on its next try.
       const inserted = await tx
         .insert(ruleGroups)
-        .values({ tenantId, namespace, name: group.spec.name, spec: group.spec, source: group.source, intervalMs: group.intervalMs, state: initialState() })
+        .values({ tenantId, namespace, name: group.spec.name, spec: group.spec, source: group.source, intervalMs: group.intervalMs, state: encodeState(initialState()) })
         .onConflictDoNothing()
         .returning({ id: ruleGroups.id });
       if (inserted.length === 0) throw new Error(`rule group ${namespace}/${group.spec.name} was created concurrently; send it again`);
@@ -105,7 +115,7 @@ export async function upsertRuleGroup(
       await tx.update(ruleGroups).set({ source: group.source }).where(eq(ruleGroups.id, prev.id));
       return "unchanged";
     }
-    const state = initialState({ group: prev.spec, state: prev.state });
+    const state = initialState({ group: prev.spec, state: decodeState(prev.state) });
     // What the removed (or changed) rules wrote goes stale at the next evaluation, as in Prometheus.
     const kept = new Set(seriesOfState(state));
     const stale = [...new Set([...prev.staleSeries, ...seriesOfState(prev.state)])].filter((k) => !kept.has(k));
@@ -115,7 +125,7 @@ export async function upsertRuleGroup(
         spec: group.spec,
         source: group.source,
         intervalMs: group.intervalMs,
-        state,
+        state: encodeState(state),
         staleSeries: stale,
         version: sql`${ruleGroups.version} + 1`,
         updatedAt: new Date(),
@@ -174,7 +184,7 @@ export async function claimDueRuleGroups(db: Db, now: number, leaseMs: number, l
       spec: r.spec as RuleGroupSpec,
       source: String(r.source),
       intervalMs: Number(r.interval_ms),
-      state: r.state as GroupState,
+      state: decodeState(r.state as GroupState),
       lastEvalMs: Number(r.last_eval_ms),
       failuresTotal: Number(r.failures_total),
       staleSeries: (r.stale_series as string[]) ?? [],
@@ -204,7 +214,7 @@ export async function commitRuleEvaluation(
 ): Promise<boolean> {
   const res = await tx
     .update(ruleGroups)
-    .set({ state, lastEvalMs: slot, failuresTotal: sql`${ruleGroups.failuresTotal} + ${failures}`, ...(clearStale ? { staleSeries: [] } : {}) })
+    .set({ state: encodeState(state), lastEvalMs: slot, failuresTotal: sql`${ruleGroups.failuresTotal} + ${failures}`, ...(clearStale ? { staleSeries: [] } : {}) })
     .where(and(eq(ruleGroups.id, g.id), eq(ruleGroups.version, g.version), eq(ruleGroups.lastEvalMs, g.lastEvalMs), sql`${ruleGroups.lastEvalMs} < ${slot}`))
     .returning({ id: ruleGroups.id });
   return res.length > 0;

@@ -59,8 +59,7 @@ export function apiAlert(a: AlertInstance) {
     state: a.state,
     activeAt: goTime(a.activeAt),
     ...(a.keepFiringSince ? { keepFiringSince: goTime(a.keepFiringSince) } : {}),
-    // The state is JSON in Postgres, where a NaN or ±Inf value became null.
-    value: goExpFloat((a.value as number | null) ?? NaN),
+    value: goExpFloat(a.value),
   };
 }
 
@@ -134,4 +133,7 @@ export function mountRulesRoutes(app: Hono<any>): void {
   const groups = (c: Context) => listRuleGroups(useDb(c), c.get("principal").tenantId!);
   app.get("/api/v1/rules", async (c) => rulesRoute(c, await groups(c)));
   app.get("/api/v1/alerts", async (c) => alertsRoute(c, await groups(c)));
+  // Prometheus registers both for GET only; its router answers other methods so.
+  for (const path of ["/api/v1/rules", "/api/v1/alerts"])
+    app.on(["POST", "PUT", "PATCH", "DELETE"], path, (c) => c.text("Method Not Allowed\n", 405, { allow: "GET, OPTIONS" }));
 }

@@ -55,7 +55,7 @@ export function compare(name: string, a: V, b: V): number {
   if (ka === "bool" && name !== "eq" && name !== "ne") throw new Error("invalid type for comparison");
   const x = a instanceof GoInt ? a.n : (a as number | string | boolean);
   const y = b instanceof GoInt ? b.n : (b as number | string | boolean);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return x < y ? -1 : x > y ? 1 : x === y ? 0 : NaN;
 }
 
 function siPrefix(v: number, up: string[], down: string[], base: number, suffix = ""): string {
@@ -97,11 +97,10 @@ function humanizeDuration(v: number): string {
 
 /** Go's time.Time.String() in UTC. */
 function goTime(sec: number): string {
-  const ms = Math.floor(sec * 1000);
-  const iso = new Date(ms).toISOString(); // 1970-01-01T00:00:00.000Z
-  const frac = Math.round((sec - Math.floor(sec)) * 1e9);
-  const fracText = frac ? "." + String(frac).padStart(9, "0").replace(/0+$/, "") : "";
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fracText} +0000 UTC`;
+  const ms = Number(BigInt(Math.trunc(sec * 1e9)) / 1_000_000n);
+  const iso = new Date(ms).toISOString();
+  const frac = iso.slice(19, 23).replace(/\.?0+$/, "");
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac} +0000 UTC`;
 }
 
 /** Go's regexp (RE2 syntax, via re2js, as the engine's matchers). */
@@ -190,7 +189,8 @@ export const FUNCS: Record<string, (args: V[]) => V> = {
   println: (args) => args.map(formatV).join(" ") + "\n",
   printf: ([f, ...args]) => sprintf(str(f), args),
   html: (args) => htmlEscape(goPrint(args)),
-  js: (args) => goPrint(args).replace(/[\\'"<>&=]/g, (c) => "\\u00" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")),
+  // text/template's JSEscape: \\ \' \" by a backslash, the rest of its specials and control characters as \u00XX.
+  js: (args) => goPrint(args).replace(/[\\'"<>&=\u0000-\u001f]/g, (c) => ("\\'\"".includes(c) ? "\\" + c : "\\u00" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"))),
   urlquery: (args) => queryEscape(goPrint(args)),
   humanize: ([a]) => {
     const v = toFloat(a);

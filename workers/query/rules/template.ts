@@ -138,7 +138,7 @@ class Exec {
         if (fn.name === "eq") return args.slice(1).some((b) => compare("eq", args[0], b) === 0);
         if (args.length !== 2) throw new Error(`wrong number of args for ${fn.name}: want 2 got ${args.length}`);
         const c = compare(fn.name, args[0], args[1]);
-        return { ne: c !== 0, lt: c < 0, le: c <= 0, gt: c > 0, ge: c >= 0 }[fn.name as "ne"];
+        return { ne: c !== 0, lt: c < 0, le: c < 0 || c === 0, gt: !(c < 0 || c === 0), ge: !(c < 0) }[fn.name as "ne"];
       }
       if (fn.name === "query") {
         const q = str(args[0]);
