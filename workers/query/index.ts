@@ -66,11 +66,25 @@ export default {
   fetch: app.fetch,
   async scheduled(event: ScheduledController, env: QueryEnv, ctx: ExecutionContext) {
     const { db, close } = openDb(env);
+    // Each job runs whatever the one before did: a failed retention must not stop alerting.
+    const failed: unknown[] = [];
+    const job = async (name: string, work: () => Promise<void>) => {
+      try {
+        await work();
+      } catch (err) {
+        failed.push(err);
+        console.error(JSON.stringify({ level: "error", worker: "query", job: name, msg: "cron job failed", error: String((err as Error)?.stack ?? err) }));
+      }
+    };
     try {
-      await recordSelfMetrics(db);
-      const dropped = await runRetention(db, retentionDaysOf(env));
-      if (dropped.length) console.log(JSON.stringify({ level: "info", worker: "query", msg: "retention dropped partitions", dropped }));
-      await runRuleEvaluation(db, event.scheduledTime, { externalURL: env.EXTERNAL_URL || undefined, derivedTtlMs: derivedTtlMs(env.DERIVED_SERIES_TTL) });
+      await job("self-metrics", () => recordSelfMetrics(db));
+      await job("retention", async () => {
+        const dropped = await runRetention(db, retentionDaysOf(env));
+        if (dropped.length) console.log(JSON.stringify({ level: "info", worker: "query", msg: "retention dropped partitions", dropped }));
+      });
+      await job("rules", () => runRuleEvaluation(db, event.scheduledTime, { externalURL: env.EXTERNAL_URL || undefined, derivedTtlMs: derivedTtlMs(env.DERIVED_SERIES_TTL) }).then(() => {}));
+      // The invocation still shows as failed in Cloudflare's cron log.
+      if (failed.length) throw failed[0];
     } finally {
       ctx.waitUntil(close().catch(() => {}));
     }
