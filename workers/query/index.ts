@@ -21,6 +21,9 @@ import { labelsPredicate } from "./promql";
 import { runRetention } from "./retention";
 import { recordSelfMetrics } from "./self-metrics";
 import { retentionDaysOf } from "../../shared/limits";
+import { recordCronRun } from "../../shared/storage/postgres/cron-runs";
+import { QUERY_CRON_JOB } from "./admin-status";
+import { keyInfoRoute } from "./key-info";
 
 type Env = AppEnv<QueryEnv>;
 
@@ -50,6 +53,7 @@ app.get("/api/v1/requests/:id", (c) => detailRoute(c, logStore(c), c.req.param("
 mountInfoRoutes(app);
 mountRulesRoutes(app);
 app.route("/admin/v1", admin);
+app.get("/auth/v1/key", dbLifecycle(), keyInfoRoute);
 
 app.notFound((c) =>
   new URL(c.req.url).pathname.startsWith("/api/")
@@ -66,11 +70,13 @@ export default {
   fetch: app.fetch,
   async scheduled(event: ScheduledController, env: QueryEnv, ctx: ExecutionContext) {
     const { db, close } = openDb(env);
+    const startedAt = Date.now();
     try {
       await recordSelfMetrics(db);
       const dropped = await runRetention(db, retentionDaysOf(env));
       if (dropped.length) console.log(JSON.stringify({ level: "info", worker: "query", msg: "retention dropped partitions", dropped }));
       await runRuleEvaluation(db, event.scheduledTime, { externalURL: env.EXTERNAL_URL || undefined, derivedTtlMs: derivedTtlMs(env.DERIVED_SERIES_TTL) });
+      await recordCronRun(db, QUERY_CRON_JOB, startedAt);
     } finally {
       ctx.waitUntil(close().catch(() => {}));
     }
