@@ -1,7 +1,7 @@
 // The agent-host checks of `inferscope doctor --agent http://127.0.0.1:9465`:
 // the agent's self server (cli/agent/self-server.ts) /healthz, and from its
 // /metrics the disk queue against its bound, send errors, and every target's
-// last collection (up and inferscope_agent_last_scrape_timestamp_seconds).
+// last collection (inferscope_agent_target_up, inferscope_agent_last_scrape_timestamp_seconds).
 import { call } from "./doctor-http";
 import { parsePromText, type PromSample } from "./doctor-prom-text";
 import { fail, ok, warn, type Check } from "./doctor-report";
@@ -49,10 +49,10 @@ function sends(s: PromSample[], h: { last_send_ok?: string | null; last_send_err
 }
 
 function targets(s: PromSample[], now: number): Check[] {
-  const up = s.filter((x) => x.name === "up");
+  const up = s.filter((x) => x.name === "inferscope_agent_target_up");
   if (!up.length) {
     const any = s.some((x) => x.name === "inferscope_agent_scrapes_total");
-    return [warn("agent targets", any ? "this agent does not report up per target (an older agent): not checked" : "no target collected yet (none configured, or none finished its first collection)", "the scrape, ollama and nvidia_smi sections of agent.yaml list what it collects")];
+    return [warn("agent targets", any ? "this agent does not report inferscope_agent_target_up (an older agent): not checked" : "no target collected yet (none configured, or none finished its first collection)", "the scrape, ollama and nvidia_smi sections of agent.yaml list what it collects")];
   }
   return up.map((x) => {
     const who = `${x.labels.job}/${x.labels.instance}`;
