@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKey, ensureTenant, revokeKey } from "../../shared/admin";
+import { recordDeadLetter } from "../../shared/storage/postgres/dead-letters";
 import { runDoctor } from "../../cli/commands/doctor";
 import { agentMetrics } from "../../cli/agent/self-metrics";
 import { startSelfServer, type SelfServer } from "../../cli/agent/self-server";
@@ -187,6 +188,54 @@ describe("each broken part, named", () => {
     const del = await fetch(`${stack.url}/admin/v1/rules/broken`, { method: "DELETE", headers: { authorization: `Bearer ${stack.key}` } });
     expect(del.status).toBe(202);
     expect(line((await doctor(server(stack.key))).out, "rules")).toBe("✓ rules: no rule groups loaded");
+  });
+});
+
+describe("what the server tells doctor, and to whom", () => {
+  const get = async (path: string, key?: string) => {
+    const res = await fetch(`${stack.url}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it("GET /auth/v1/key: the caller's own key only; 401 without a valid one", async () => {
+    expect(await get("/auth/v1/key")).toEqual({ status: 401, body: { status: "error", error: "missing API key: send 'Authorization: Bearer <key>'" } });
+    expect((await get("/auth/v1/key", "isk_nope")).status).toBe(401);
+    expect((await get("/auth/v1/key", stack.adminKey)).body.data).toEqual({ bootstrap: true, keyId: null, tenant: null, scopes: ["admin"] });
+    const me = (await get("/auth/v1/key", stack.key)).body.data;
+    expect(me).toEqual({ bootstrap: false, keyId: expect.any(Number), tenant: { id: stack.tenantId, name: expect.any(String) }, scopes: ["ingest", "query", "admin"] });
+  });
+
+  it("GET /admin/v1/status: admin scope only; a tenant's admin key sees its own rule groups and dead letters, the bootstrap key every tenant's", async () => {
+    const other = await stack.tenantWithKey(`other${Date.now().toString(36)}`, ["ingest", "query", "admin"]);
+    const ingestOnly = await stack.tenantWithKey(`ingest${Date.now().toString(36)}`, ["ingest"]);
+    expect(await get("/admin/v1/status", ingestOnly.key)).toEqual({ status: 403, body: { status: "error", error: "this API key lacks the 'admin' scope (it has: ingest)" } });
+    const post = await fetch(`${stack.url}/admin/v1/rules/theirs`, { method: "POST", headers: { authorization: `Bearer ${other.key}` }, body: "name: g\nrules:\n  - record: x:one\n    expr: vector(1)\n" });
+    expect(post.status).toBe(202);
+    const before = (await get("/admin/v1/status", other.key)).body.data.rules;
+    expect(before).toMatchObject({ groups: 1, overdue: 0, lastEvaluation: null }); // just loaded: not overdue
+    await stack.runCron();
+    await recordDeadLetter(stack.db.db, { tenantId: other.tenantId, batchId: "b-doctor", part: 0, kind: "metrics", items: 3, reason: "value out of range" });
+
+    const mine = (await get("/admin/v1/status", stack.key)).body.data;
+    expect(mine.scope).toEqual({ tenantId: stack.tenantId });
+    expect(mine.rules.groups).toBe(0);
+    expect(mine.deadLetters.lastDay.items).toBe(0);
+    const theirs = (await get("/admin/v1/status", other.key)).body.data;
+    expect(theirs.rules).toMatchObject({ groups: 1, rules: 1, failing: [], overdue: 0 });
+    expect(Date.now() - Date.parse(theirs.rules.lastEvaluation)).toBeLessThan(120_000);
+    expect(theirs.deadLetters.lastDay).toMatchObject({ parts: 1, items: 3, lastReason: "value out of range" });
+    const all = (await get("/admin/v1/status", stack.adminKey)).body.data;
+    expect(all.scope).toBe("all tenants");
+    expect(all.schema).toMatchObject({ applied: 10, expected: 10, lastApplied: "0009_cron_runs", lastExpected: "0009_cron_runs" });
+    expect(all.rules.groups).toBe(1);
+
+    // The bootstrap key drives doctor too; dead letters are a warning, not a failure.
+    const r = await doctor(server(stack.adminKey, stack.key));
+    expect(r.code, r.out).toBe(0);
+    expect(line(r.out, "dead letters")).toBe("! dead letters: 3 item(s) in 1 part(s) dead-lettered in the last day; last reason: value out of range");
+    expect(r.out).toMatch(/all checks passed \(1 warning\(s\)\)/);
+    await fetch(`${stack.url}/admin/v1/rules/theirs`, { method: "DELETE", headers: { authorization: `Bearer ${other.key}` } });
   });
 });
 

@@ -46,7 +46,7 @@ export interface RuleGroupHealth {
   failing: { namespace: string; name: string; lastError: string }[];
   /** Newest committed evaluation slot (unix ms); null when no group was evaluated yet. */
   lastEvaluationMs: number | null;
-  /** Groups whose last slot is more than 3 intervals old (or never evaluated). */
+  /** Groups whose last slot is more than 3 intervals old (never evaluated: loaded or changed more than 3 intervals ago). */
   overdue: number;
 }
 
@@ -55,7 +55,7 @@ export async function ruleGroupHealth(db: Db, tenantId: number | null, now: numb
   const totals = await db.execute<{ groups: string; rules: string | null; last_eval: string | null; overdue: string }>(sql`
     SELECT count(*)::text AS groups, sum(jsonb_array_length(spec->'rules'))::text AS rules,
       nullif(max(last_eval_ms), 0)::text AS last_eval,
-      count(*) FILTER (WHERE last_eval_ms < ${now}::bigint - 3 * interval_ms)::text AS overdue
+      count(*) FILTER (WHERE last_eval_ms < ${now}::bigint - 3 * interval_ms AND extract(epoch FROM updated_at) * 1000 < ${now}::bigint - 3 * interval_ms)::text AS overdue
     FROM rule_groups WHERE ${tenant}`);
   const failing = await db.execute<{ namespace: string; name: string; last_error: string }>(sql`
     SELECT namespace, name, (SELECT r->>'lastError' FROM jsonb_array_elements(state->'rules') r WHERE r->>'health' = 'err' LIMIT 1) AS last_error
