@@ -26,7 +26,7 @@ export async function checkHealth(url: string): Promise<{ checks: Check[]; reach
   const j = a.json as { status?: string; worker?: string; workers?: Record<string, string> } | undefined;
   if (!j || typeof j.status !== "string")
     return { reachable: false, checks: [fail("url", `${url}/healthz answered HTTP ${a.status} without Inferscope's health JSON: ${a.text.slice(0, 120)}`, "is --url the Inferscope base URL (the router / query worker), not Grafana or something else?")] };
-  if (!j.workers) return { reachable: true, checks: [a.status === 200 ? ok("url", `${url} answers (worker ${j.worker ?? "?"})`) : fail("url", `${url}/healthz: HTTP ${a.status} ${j.status}`, "see the worker's logs (wrangler tail)")] };
+  if (!j.workers) return { reachable: true, checks: [a.status === 200 ? ok("url", `${url} answers (worker ${j.worker ?? "?"}; ingest and the aggregator are checked by the round trip)`) : fail("url", `${url}/healthz: HTTP ${a.status} ${j.status}`, "see the worker's logs (wrangler tail)")] };
   const checks = Object.entries(j.workers).map(([w, s]) =>
     s === "ok" ? ok(`worker ${w}`, "healthy") : fail(`worker ${w}`, `does not answer /healthz: ${s}`, `see the ${w} worker's logs (wrangler tail inferscope-${w}); a busy query worker answers late while a long query runs`),
   );
