@@ -110,6 +110,19 @@ describe("each broken part, named", () => {
     }
   });
 
+  it("a /healthz of one worker (production routes it to the query worker)", async () => {
+    const one: Server = createServer((_, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok","worker":"query"}'));
+    await new Promise<void>((r) => one.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(one.address() as AddressInfo).port}`;
+      const r = await doctor(["--url", url, "--key", stack.key, "--timeout", "1"]);
+      expect(line(r.out, "url")).toBe(`✓ url: ${url} answers (worker query; ingest and the aggregator are checked by the round trip)`);
+      expect(r.code).toBe(1); // the rest is not there
+    } finally {
+      one.close();
+    }
+  });
+
   it("an unknown and a revoked key", async () => {
     const revoked = await createKey(stack.db.db, { tenantId: stack.tenantId, scopes: ["ingest", "query"] });
     expect(await revokeKey(stack.db.db, revoked.id)).toBe(true);
