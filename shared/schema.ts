@@ -350,3 +350,12 @@ export const selfMetricsState = pgTable("self_metrics_state", {
   watermark: timestamp("watermark", { withTimezone: true }).notNull().default(sql`'-infinity'`),
   lastMinute: bigint("last_minute", { mode: "number" }).notNull().default(0),
 });
+
+// ---- O: deployment status (workers/query/admin-status.ts, `inferscope doctor`) ----
+
+/** One row per cron job: when its last run finished (written at the end of the query worker's scheduled()). */
+export const cronRuns = pgTable("cron_runs", {
+  job: text("job").primaryKey(),
+  finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
+  durationMs: integer("duration_ms").notNull(),
+});

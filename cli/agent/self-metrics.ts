@@ -81,6 +81,8 @@ export function agentMetrics(reg = new Registry()) {
     registry: reg,
     scrapes: reg.counter("inferscope_agent_scrapes_total", "Collections attempted, by job and result."),
     scrapeDuration: reg.gauge("inferscope_agent_scrape_duration_seconds", "Duration of the last collection of a target."),
+    targetUp: reg.gauge("inferscope_agent_target_up", "1 if the target's last collection was reachable and parsed, else 0: the up series the agent sends (not named up here, so scraping the agent itself adds no second up)."),
+    lastScrape: reg.gauge("inferscope_agent_last_scrape_timestamp_seconds", "When the last collection of a target ended (unix seconds)."),
     invalidSeries: reg.counter("inferscope_agent_invalid_series_total", "Scraped series dropped because their name or labels break the rules."),
     batchesQueued: reg.counter("inferscope_agent_batches_queued_total", "Batches written to the disk queue."),
     batchesSent: reg.counter("inferscope_agent_batches_sent_total", "Batches acknowledged with 2xx."),

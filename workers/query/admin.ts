@@ -13,6 +13,7 @@ import { body, err, targetTenant, tenantQuery, type AdminEnv } from "./admin-req
 import { rollups } from "./admin-rollups";
 import { notifiers } from "./notify/admin-routes";
 import { rules } from "./admin-rules";
+import { status } from "./admin-status";
 
 const TenantBody = z.strictObject({ name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "tenant name: 1-63 characters of a-z 0-9 _ -, starting with a letter or digit") });
 const KeyBody = z.strictObject({
@@ -64,3 +65,4 @@ admin.route("/prices", prices);
 admin.route("/rollups", rollups);
 admin.route("/notifiers", notifiers);
 admin.route("/rules", rules);
+admin.route("/status", status);

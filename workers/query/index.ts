@@ -21,6 +21,9 @@ import { labelsPredicate } from "./promql";
 import { runRetention } from "./retention";
 import { recordSelfMetrics } from "./self-metrics";
 import { retentionDaysOf } from "../../shared/limits";
+import { recordCronRun } from "../../shared/storage/postgres/cron-runs";
+import { QUERY_CRON_JOB } from "./admin-status";
+import { keyInfoRoute } from "./key-info";
 
 type Env = AppEnv<QueryEnv>;
 
@@ -50,6 +53,7 @@ app.get("/api/v1/requests/:id", (c) => detailRoute(c, logStore(c), c.req.param("
 mountInfoRoutes(app);
 mountRulesRoutes(app);
 app.route("/admin/v1", admin);
+app.get("/auth/v1/key", dbLifecycle(), keyInfoRoute);
 
 app.notFound((c) =>
   new URL(c.req.url).pathname.startsWith("/api/")
@@ -76,6 +80,7 @@ export default {
         console.error(JSON.stringify({ level: "error", worker: "query", job: name, msg: "cron job failed", error: String((err as Error)?.stack ?? err) }));
       }
     };
+    const startedAt = Date.now();
     try {
       await job("self-metrics", () => recordSelfMetrics(db));
       await job("retention", async () => {
@@ -83,8 +88,9 @@ export default {
         if (dropped.length) console.log(JSON.stringify({ level: "info", worker: "query", msg: "retention dropped partitions", dropped }));
       });
       await job("rules", () => runRuleEvaluation(db, event.scheduledTime, { externalURL: env.EXTERNAL_URL || undefined, derivedTtlMs: derivedTtlMs(env.DERIVED_SERIES_TTL) }).then(() => {}));
-      // The invocation still shows as failed in Cloudflare's cron log.
+      // The invocation still shows as failed in Cloudflare's cron log, and doctor sees no finished run.
       if (failed.length) throw failed[0];
+      await recordCronRun(db, QUERY_CRON_JOB, startedAt);
     } finally {
       ctx.waitUntil(close().catch(() => {}));
     }

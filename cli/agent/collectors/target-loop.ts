@@ -143,6 +143,8 @@ export class TargetLoop {
     const who = { job: spec.job, instance: spec.instance };
     m.scrapes.inc({ ...who, result: collected ? "ok" : "error" });
     m.scrapeDuration.set(who, duration);
+    m.targetUp.set(who, collected ? 1 : 0);
+    m.lastScrape.set(who, Date.now() / 1000);
     if (invalid > 0) m.invalidSeries.inc(who, invalid);
     this.sink({ timeseries: series, metadata }, series.length);
   }
