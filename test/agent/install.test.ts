@@ -1,0 +1,330 @@
+// cli/agent/install.sh in a scratch root (--root): the files it writes, their
+// modes, the unit, the config from the flags (and that the agent's own loader
+// accepts it), that a second run changes nothing, that an upgrade keeps config,
+// key and queue, and that bad flags get precise errors. No real systemd: what it
+// would run is read from its output; the unit is checked by systemd-analyze
+// where that is installed.
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { appendFileSync, chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../cli/agent/config";
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+const SCRIPT = join(REPO, "cli/agent/install.sh");
+const KEY = "isk_TestKey-0123456789_abcdefghijklmnopqrstuv";
+const NODE = process.execPath;
+
+let work: string;
+let artifact: string;
+
+/**
+ * The artifact under test: $INFERSCOPE_AGENT_BIN (dist/inferscope.mjs from
+ * `npm run build:agent`) when set, else cli/bin.ts bundled here the same way.
+ */
+async function artifactPath(dir: string): Promise<string> {
+  if (process.env.INFERSCOPE_AGENT_BIN) return process.env.INFERSCOPE_AGENT_BIN;
+  const out = join(dir, "inferscope.mjs");
+  await build({
+    entryPoints: [join(REPO, "cli/bin.ts")], bundle: true, platform: "node", target: "node20", format: "esm", outfile: out, logLevel: "error",
+    banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+  });
+  return out;
+}
+
+function install(args: string[], env: Record<string, string | undefined> = {}) {
+  const r = spawnSync("/bin/sh", [SCRIPT, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, TMPDIR: work, ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every entry under root: mode, mtime and (files) sha256, keyed by path. */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (p: string) => {
+    const st = lstatSync(p);
+    const rel = p.slice(root.length) || "/";
+    out[rel] = `${(st.mode & 0o7777).toString(8)} ${st.mtimeMs}`;
+    if (st.isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
+    else out[rel] += ` ${createHash("sha256").update(readFileSync(p)).digest("hex")}`;
+  };
+  walk(root);
+  return out;
+}
+
+const mode = (p: string) => (lstatSync(p).mode & 0o777).toString(8);
+
+/** systemd unit as key -> values (a key may repeat). */
+function unitKeys(text: string): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const line of text.split("\n")) {
+    const hit = /^([A-Za-z]+)=(.*)$/.exec(line);
+    if (hit) m.set(hit[1], [...(m.get(hit[1]) ?? []), hit[2]]);
+  }
+  return m;
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "inferscope-install-"));
+  artifact = await artifactPath(work);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const FLAGS = [
+  "--url", "https://ingest.example.com",
+  "--key", KEY,
+  "--scrape", "vllm=127.0.0.1:8000",
+  "--scrape", "127.0.0.1:9400",
+  "--scrape", "http://[::1]:9100/metrics",
+  "--nvidia-smi",
+  "--ollama", "http://127.0.0.1:11434",
+  "--tail", "/var/log/litellm/requests.jsonl",
+  "--tail", "ollama=/var/log/ollama/server.log",
+  "--host", "gpu-node-07",
+];
+
+describe("install.sh in a scratch root", () => {
+  let root: string;
+
+  it("installs the artifact, the command, the config, the key, the queue directory and the unit", () => {
+    root = join(work, "root");
+    const r = install([...FLAGS, "--artifact", artifact, "--root", root]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+
+    const lib = join(root, "usr/local/lib/inferscope/inferscope.mjs");
+    expect(readFileSync(lib).equals(readFileSync(artifact))).toBe(true);
+    expect(mode(lib)).toBe("644");
+    expect(mode(join(root, "usr/local/lib/inferscope"))).toBe("755");
+
+    const wrapper = join(root, "usr/local/bin/inferscope");
+    expect(mode(wrapper)).toBe("755");
+    expect(readFileSync(wrapper, "utf8")).toMatch(new RegExp(`^#!/bin/sh\n[^]*\nexec ${NODE} /usr/local/lib/inferscope/inferscope\\.mjs "\\$@"\n$`));
+
+    expect(mode(join(root, "etc/inferscope"))).toBe("750");
+    const yamlPath = join(root, "etc/inferscope/agent.yaml");
+    expect(mode(yamlPath)).toBe("640");
+    const yaml = readFileSync(yamlPath, "utf8");
+    expect(yaml).not.toContain(KEY);
+    expect(yaml).toContain("api_key: ${INFERSCOPE_API_KEY}");
+
+    const envPath = join(root, "etc/inferscope/agent.env");
+    expect(mode(envPath)).toBe("600");
+    expect(readFileSync(envPath, "utf8")).toMatch(new RegExp(`^INFERSCOPE_API_KEY=${KEY}$`, "m"));
+
+    expect(mode(join(root, "var/lib/inferscope"))).toBe("750");
+    expect(mode(join(root, "etc/systemd/system/inferscope-agent.service"))).toBe("644");
+
+    // What it would have run as root on a real host.
+    expect(r.stdout).toContain("would run: useradd --system --no-create-home --home-dir /var/lib/inferscope --shell /usr/sbin/nologin --user-group inferscope (if absent)");
+    expect(r.stdout).toContain("would run: chown inferscope:inferscope /etc/inferscope/agent.env");
+    expect(r.stdout).toContain("would run: chown inferscope:inferscope /var/lib/inferscope");
+    expect(r.stdout).toContain("would run: chown root:inferscope /etc/inferscope/agent.yaml");
+    expect(r.stdout).toContain("would run: systemctl daemon-reload");
+    expect(r.stdout).toContain("would run: systemctl enable --now inferscope-agent");
+    expect(r.stdout).not.toContain("restart");
+    expect(r.stdout).toContain("/etc/inferscope/agent.yaml: written from the flags (4 scrape target(s) in 4 job(s), 1 ollama, nvidia-smi on, 2 log file(s)");
+  });
+
+  it("writes a config the agent's loader accepts, with every flag in it", () => {
+    process.env.INFERSCOPE_API_KEY = KEY;
+    try {
+      const cfg = loadConfig(join(root, "etc/inferscope/agent.yaml"));
+      expect(cfg.apiKey).toBe(KEY);
+      expect(cfg.endpoint.url).toBe("https://ingest.example.com");
+      expect(cfg.data_dir).toBe("/var/lib/inferscope");
+      expect(cfg.labels).toEqual({ host: "gpu-node-07" });
+      expect(cfg.scrape.map((j) => [j.job, j.targets])).toEqual([
+        ["vllm", ["http://127.0.0.1:8000/metrics"]],
+        ["metrics", ["http://127.0.0.1:9400/metrics"]],
+        ["metrics", ["http://[::1]:9100/metrics"]],
+        ["inferscope-agent", ["http://127.0.0.1:9465/metrics"]],
+      ]);
+      expect(cfg.self.listen).toBe("127.0.0.1:9465");
+      expect(cfg.ollama.map((o) => o.url)).toEqual(["http://127.0.0.1:11434"]);
+      expect(cfg.nvidia_smi?.path).toMatch(/nvidia-smi$/);
+      expect(cfg.logs.map((l) => [l.path, l.format])).toEqual([
+        ["/var/log/litellm/requests.jsonl", "litellm"],
+        ["/var/log/ollama/server.log", "ollama"],
+      ]);
+    } finally {
+      delete process.env.INFERSCOPE_API_KEY;
+    }
+    // The installed artifact agrees: `inferscope agent --check`.
+    const check = spawnSync(NODE, [join(root, "usr/local/lib/inferscope/inferscope.mjs"), "agent", "--check", "--config", join(root, "etc/inferscope/agent.yaml")], {
+      encoding: "utf8", env: { PATH: process.env.PATH, INFERSCOPE_API_KEY: KEY },
+    });
+    expect(check.stderr).toBe("");
+    expect(check.status).toBe(0);
+    expect(check.stdout).toContain("valid: 4 scrape target(s)");
+  });
+
+  it("writes a hardened unit for the bundled artifact, run as user inferscope with low-memory Node flags", () => {
+    const unitPath = join(root, "etc/systemd/system/inferscope-agent.service");
+    const text = readFileSync(unitPath, "utf8");
+    const k = unitKeys(text);
+    expect(k.get("User")).toEqual(["inferscope"]);
+    expect(k.get("Group")).toEqual(["inferscope"]);
+    expect(k.get("EnvironmentFile")).toEqual(["/etc/inferscope/agent.env"]);
+    expect(k.get("ExecStart")).toEqual([`${NODE} --max-semi-space-size=2 --max-old-space-size=192 /usr/local/lib/inferscope/inferscope.mjs agent --config /etc/inferscope/agent.yaml`]);
+    expect(k.get("StateDirectory")).toEqual(["inferscope"]);
+    expect(k.get("ReadWritePaths")).toEqual(["/var/lib/inferscope"]);
+    expect(k.get("WantedBy")).toEqual(["multi-user.target"]);
+    for (const [key, value] of [["NoNewPrivileges", "true"], ["ProtectSystem", "strict"], ["ProtectHome", "read-only"], ["PrivateTmp", "true"], ["CapabilityBoundingSet", ""], ["RestrictSUIDSGID", "true"], ["MemoryMax", "256M"], ["Restart", "always"], ["KillSignal", "SIGTERM"]])
+      expect(k.get(key), key).toEqual([value]);
+    // nvidia-smi needs /dev/nvidia*, V8 needs W+X pages.
+    expect(k.has("PrivateDevices")).toBe(false);
+    expect(k.has("MemoryDenyWriteExecute")).toBe(false);
+    expect(text).not.toMatch(/tsx|node_modules|\/opt\//);
+
+    // The unit in the repository is this one, bar the node path found at install.
+    const repoUnit = readFileSync(join(REPO, "cli/agent/inferscope-agent.service"), "utf8");
+    expect(text.replace(`ExecStart=${NODE} `, "ExecStart=/usr/bin/node ")).toBe(repoUnit);
+
+    const analyze = spawnSync("sh", ["-c", "command -v systemd-analyze"], { encoding: "utf8" });
+    if (analyze.status === 0) {
+      // Unknown keys are only warnings to systemd: any output is a failure here.
+      const v = spawnSync("systemd-analyze", ["verify", unitPath], { encoding: "utf8", cwd: work });
+      expect(v.stderr + v.stdout).toBe("");
+      expect(v.status).toBe(0);
+    }
+  });
+
+  it("changes nothing on a second run with the same flags: same bytes, modes and mtimes, no restart", () => {
+    const before = snapshot(root);
+    const r = install([...FLAGS, "--artifact", artifact, "--root", root]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(snapshot(root)).toEqual(before);
+    expect(r.stdout).toContain("/usr/local/lib/inferscope/inferscope.mjs: unchanged");
+    expect(r.stdout).toContain("/usr/local/bin/inferscope: unchanged");
+    expect(r.stdout).toContain("/etc/inferscope/agent.yaml: exists, kept (the same as these flags would write)");
+    expect(r.stdout).toContain("/etc/inferscope/agent.env: unchanged");
+    expect(r.stdout).toContain("/etc/systemd/system/inferscope-agent.service: unchanged");
+    expect(r.stdout).not.toContain("restart");
+  });
+
+  it("upgrades to a new artifact keeping an edited config, the key and the queue, and restarts for it", () => {
+    const yamlPath = join(root, "etc/inferscope/agent.yaml");
+    appendFileSync(yamlPath, "log_level: debug   # edited by hand\n");
+    const queueDir = join(root, "var/lib/inferscope/queue");
+    mkdirSync(queueDir, { recursive: true });
+    writeFileSync(join(queueDir, "000001-m.batch"), "queued bytes");
+    const kept = { yaml: readFileSync(yamlPath), env: readFileSync(join(root, "etc/inferscope/agent.env")) };
+
+    const v2 = join(work, "v2.mjs");
+    copyFileSync(artifact, v2);
+    appendFileSync(v2, "\n// v2\n");
+    // No --url or --key: an upgrade needs only the new artifact.
+    const r = install(["--artifact", v2, "--root", root]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(root, "usr/local/lib/inferscope/inferscope.mjs")).equals(readFileSync(v2))).toBe(true);
+    expect(readFileSync(yamlPath).equals(kept.yaml)).toBe(true);
+    expect(readFileSync(join(root, "etc/inferscope/agent.env")).equals(kept.env)).toBe(true);
+    expect(readFileSync(join(queueDir, "000001-m.batch"), "utf8")).toBe("queued bytes");
+    expect(r.stdout).toContain("/etc/inferscope/agent.yaml: exists, kept as it is (an upgrade keeps the config)");
+    expect(r.stdout).toContain("would run: systemctl try-restart inferscope-agent   (changed: the artifact)");
+
+    // Flags given on an upgrade are not applied to the kept config, and it says so.
+    const again = install([...FLAGS, "--artifact", v2, "--root", root]);
+    expect(again.code).toBe(0);
+    expect(readFileSync(yamlPath).equals(kept.yaml)).toBe(true);
+    expect(again.stdout).toContain("kept as it is (an upgrade keeps the config): --url --scrape --nvidia-smi --ollama --tail --host not applied");
+    expect(again.stdout).not.toContain("restart");
+  });
+
+  it("replaces the key when --key differs, and restarts for it", () => {
+    const r = install(["--key", "isk_rotated", "--artifact", artifact, "--root", root]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(root, "etc/inferscope/agent.env"), "utf8")).toContain("INFERSCOPE_API_KEY=isk_rotated\n");
+    expect(mode(join(root, "etc/inferscope/agent.env"))).toBe("600");
+    expect(r.stdout).toContain("(changed: the artifact, the key)");
+  });
+
+  it("refuses an upgrade whose kept config does not validate, and moves nothing", () => {
+    const yamlPath = join(root, "etc/inferscope/agent.yaml");
+    appendFileSync(yamlPath, "scrape_interval: 15s\n");
+    const before = snapshot(root);
+    const v3 = join(work, "v3.mjs");
+    copyFileSync(artifact, v3);
+    appendFileSync(v3, "\n// v3\n");
+    const r = install(["--artifact", v3, "--root", root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("install.sh: error: the existing /etc/inferscope/agent.yaml does not pass 'inferscope agent --check' with this artifact; nothing was changed. Fix it:");
+    expect(r.stderr).toContain('agent.yaml: (top level): Unrecognized key: "scrape_interval"');
+    expect(snapshot(root)).toEqual(before);
+  });
+});
+
+describe("install.sh errors", () => {
+  const BASE = ["--url", "https://i.example.com", "--key", KEY];
+  const cases: Array<[string, string[], string]> = [
+    ["an unknown flag", ["--scrap", "h:1"], "unknown flag '--scrap' (see --help)"],
+    ["a flag without its value", [...BASE, "--url"], "--url needs a value (see --help)"],
+    ["a flag taken as a value", ["--url", "--key", KEY], "--url needs a value, got the flag '--key'"],
+    ["a value on a switch", [...BASE, "--nvidia-smi=yes"], "--nvidia-smi takes no value"],
+    ["a URL that is not http(s)", ["--url", "ftp://i.example.com", "--key", KEY], "--url must be an http:// or https:// URL, got 'ftp://i.example.com'"],
+    ["a URL with a space", ["--url", "http://a b", "--key", KEY], "--url: http://a b: a URL with characters that need quoting"],
+    ["a target without a port", [...BASE, "--scrape", "localhost"], "--scrape: 'localhost': expected host:port (e.g. 127.0.0.1:8000) or a URL"],
+    ["a port out of range", [...BASE, "--scrape", "127.0.0.1:99999"], "--scrape: '127.0.0.1:99999': port 99999 is not in 1-65535"],
+    ["a bad job name", [...BASE, "--scrape", "my job=127.0.0.1:1"], "--scrape: job name 'my job' may use letters, digits, _ . - only"],
+    ["a relative log path", [...BASE, "--tail", "logs/a.jsonl"], "--tail: 'logs/a.jsonl' must be an absolute path"],
+    ["a jsonl log from flags", [...BASE, "--tail", "jsonl=/var/log/a.jsonl"], "--tail: format jsonl needs a field mapping (fields.time at least)"],
+    ["an unknown log format", [...BASE, "--tail", "xml=/var/log/a.xml"], "--tail: unknown format 'xml': use one of litellm canonical openai ollama_response ollama"],
+    ["the same log twice", [...BASE, "--tail", "/var/log/a", "--tail", "ollama=/var/log/a"], "--tail: /var/log/a given twice"],
+    ["a key with a space", ["--url", "https://i.example.com", "--key", "isk_a b"], "--key: the key has characters an API key never has"],
+    ["no --url on a first install", ["--key", KEY], "first install: --url is required (/etc/inferscope/agent.yaml does not exist yet)"],
+    ["no --key on a first install", ["--url", "https://i.example.com"], "first install: --key is required (or env INFERSCOPE_API_KEY): /etc/inferscope/agent.env does not exist yet"],
+    ["a missing artifact", [...BASE, "--artifact", "/nonexistent/inferscope.mjs"], "--artifact: /nonexistent/inferscope.mjs: no such file"],
+    ["a missing node", [...BASE, "--node", "/nonexistent/node"], "--node: /nonexistent/node is not an executable file"],
+  ];
+  for (const [what, args, message] of cases) {
+    it(`names ${what}`, () => {
+      const root = mkdtempSync(join(work, "bad-"));
+      // The case's flags last: a dangling flag must be the final argument.
+      const r = install(["--root", root, ...(args.includes("--artifact") ? [] : ["--artifact", artifact]), ...args]);
+      expect(r.stderr).toContain(`install.sh: error: ${message}`);
+      expect(r.code).toBe(2);
+      expect(existsSync(join(root, "etc"))).toBe(false);
+    });
+  }
+
+  it("names a file that is not the artifact", () => {
+    const notIt = join(work, "page.html");
+    writeFileSync(notIt, "<html>404</html>\n");
+    const r = install([...BASE, "--artifact", notIt, "--root", join(work, "r-html")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`install.sh: error: --artifact: ${notIt} does not run with ${NODE}`);
+    expect(r.stderr).toContain("is it dist/inferscope.mjs from 'npm run build:agent'?");
+  });
+
+  it("names a Node that is too old", () => {
+    const old = join(work, "node18");
+    writeFileSync(old, "#!/bin/sh\nprintf 18.19.0\n");
+    chmodSync(old, 0o755);
+    const r = install([...BASE, "--artifact", artifact, "--node", old, "--root", join(work, "r-old")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`install.sh: error: ${old} is Node.js v18.19.0; the agent needs >= 20.11: upgrade Node, or pass --node PATH to a newer one`);
+  });
+
+  it("names a missing node on PATH", () => {
+    // A PATH with the few tools the script needs before it looks for node.
+    const bin = join(work, "bin-without-node");
+    mkdirSync(bin);
+    symlinkSync(spawnSync("sh", ["-c", "command -v mkdir"], { encoding: "utf8" }).stdout.trim(), join(bin, "mkdir"));
+    const r = install([...BASE, "--artifact", artifact, "--root", join(work, "r-nonode")], { PATH: bin });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("install.sh: error: node is not on PATH: install Node.js >= 20.11 system-wide");
+  });
+
+  it("prints its usage with --help", () => {
+    const r = install(["--help"]);
+    expect(r.code).toBe(0);
+    for (const f of ["--url URL", "--key KEY", "--scrape [JOB=]T", "--nvidia-smi", "--ollama URL", "--tail [FORMAT=]FILE", "--artifact PATH|URL", "--root DIR", "--no-start"])
+      expect(r.stdout).toContain(f);
+  });
+});
