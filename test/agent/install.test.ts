@@ -4,15 +4,18 @@
 // key and queue, and that bad flags get precise errors. No real systemd: what it
 // would run is read from its output; the unit is checked by systemd-analyze
 // where that is installed.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { appendFileSync, chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../cli/agent/config";
+import { FixtureExporter } from "./helpers/exporter";
+import { FakeReceiver } from "./helpers/receiver";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const SCRIPT = join(REPO, "cli/agent/install.sh");
@@ -49,10 +52,19 @@ function snapshot(root: string): Record<string, string> {
     const rel = p.slice(root.length) || "/";
     out[rel] = `${(st.mode & 0o7777).toString(8)} ${st.mtimeMs}`;
     if (st.isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
+    else if (st.isSymbolicLink()) out[rel] += ` -> ${readlinkSync(p)}`;
     else out[rel] += ` ${createHash("sha256").update(readFileSync(p)).digest("hex")}`;
   };
   walk(root);
   return out;
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
 
 const mode = (p: string) => (lstatSync(p).mode & 0o777).toString(8);
@@ -257,6 +269,152 @@ describe("install.sh in a scratch root", () => {
     expect(r.stderr).toContain("install.sh: error: the existing /etc/inferscope/agent.yaml does not pass 'inferscope agent --check' with this artifact; nothing was changed. Fix it:");
     expect(r.stderr).toContain('agent.yaml: (top level): Unrecognized key: "scrape_interval"');
     expect(snapshot(root)).toEqual(before);
+  });
+});
+
+/**
+ * install.sh as root on a host, without touching this one: a private mount
+ * namespace (unshare -m) with scratch copies over /etc (useradd writes passwd
+ * there), /usr/local/{bin,lib}, /var/lib and /run (/run/systemd/system: "systemd
+ * is running"), and a systemctl on PATH that records its calls and plays a unit
+ * that stays up. Needs root and unshare, as CI has.
+ */
+describe("install.sh as root on a host (private mount namespace, recorded systemctl)", () => {
+  let host: string;
+  const calls = () => (existsSync(join(host, "systemctl.log")) ? readFileSync(join(host, "systemctl.log"), "utf8") : "");
+  const MOUNTS = [["etc", "/etc"], ["usr-local-bin", "/usr/local/bin"], ["usr-local-lib", "/usr/local/lib"], ["var-lib", "/var/lib"], ["run", "/run"]];
+  /** `sh -c` text that mounts a host's scratch directories over the real ones, then runs "$0" "$@". */
+  const inHost = (h: string, exec: string) => `${MOUNTS.map(([from, to]) => `mount --bind ${join(h, from)} ${to}`).join(" && ")} && exec ${exec}`;
+  const hostEnv = (h: string) => ({ PATH: `${join(h, "fakebin")}:${process.env.PATH}`, TMPDIR: work, FAKE_SYSTEMCTL_DIR: h });
+
+  function makeHost(): string {
+    const h = mkdtempSync(join(work, "host-"));
+    for (const d of ["usr-local-bin", "usr-local-lib", "var-lib", "run/systemd/system", "fakebin"]) mkdirSync(join(h, d), { recursive: true });
+    const cp = spawnSync("cp", ["-a", "/etc/.", join(h, "etc")], { encoding: "utf8" });
+    expect(cp.stderr).toBe("");
+    // `is-active` answers from a state file that `enable --now` and `restart` create.
+    writeFileSync(join(h, "fakebin/systemctl"), `#!/bin/sh
+echo "$*" >>"$FAKE_SYSTEMCTL_DIR/systemctl.log"
+case "$*" in
+  *is-active*) [ -f "$FAKE_SYSTEMCTL_DIR/active" ] ;;
+  *--now*|restart*) : >"$FAKE_SYSTEMCTL_DIR/active" ;;
+esac
+`);
+    chmodSync(join(h, "fakebin/systemctl"), 0o755);
+    return h;
+  }
+
+  function hostInstall(args: string[], h = host) {
+    writeFileSync(join(h, "systemctl.log"), "");
+    const r = spawnSync("unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", inHost(h, '/bin/sh "$0" "$@"'), SCRIPT, ...args], { encoding: "utf8", env: hostEnv(h) });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  beforeAll(() => {
+    host = makeHost();
+  });
+
+  it("installs an agent that runs: the unit's ExecStart as user inferscope scrapes, queues in /var/lib/inferscope, delivers, stops on SIGTERM", async () => {
+    expect(process.getuid?.(), "this test runs install.sh as root (CI does)").toBe(0);
+    const receiver = new FakeReceiver();
+    await receiver.start();
+    const exporter = new FixtureExporter(() => "# TYPE install_test_value gauge\ninstall_test_value 42\n");
+    await exporter.start();
+    const h = makeHost();
+    let agent: ChildProcess | undefined;
+    try {
+      // The fake receiver takes the key "test-key" only.
+      const r = hostInstall(["--url", receiver.url, "--key", "test-key", "--scrape", `fixture=127.0.0.1:${exporter.port}`, "--host", "install-test", "--artifact", artifact], h);
+      expect(r.stderr).toBe("warning: the key does not start with isk_ (inferscope keys do)\n");
+      expect(r.code).toBe(0);
+      // Not the fixed 9465: other agents may be running on this machine.
+      const selfPort = await freePort();
+      const yamlPath = join(h, "etc/inferscope/agent.yaml");
+      writeFileSync(yamlPath, readFileSync(yamlPath, "utf8").replaceAll("127.0.0.1:9465", `127.0.0.1:${selfPort}`));
+
+      // What systemd would run: User=, EnvironmentFile=, WorkingDirectory=, ExecStart= of the installed unit.
+      const k = unitKeys(readFileSync(join(h, "etc/systemd/system/inferscope-agent.service"), "utf8"));
+      const asService = `setpriv --reuid ${k.get("User")![0]} --regid ${k.get("Group")![0]} --init-groups /bin/sh -c 'set -a; . ${k.get("EnvironmentFile")![0]}; set +a; cd ${k.get("WorkingDirectory")![0]} && exec ${k.get("ExecStart")![0]}'`;
+      agent = spawn("unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", inHost(h, asService)], { env: hostEnv(h), stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      agent.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((res) => agent!.once("close", (code) => res(code)));
+
+      const until = Date.now() + 20_000;
+      const delivered = () =>
+        [...receiver.batches.values()].some((b) => b.metrics?.timeseries.some((t) => t.labels.some((l) => l.name === "__name__" && l.value === "install_test_value") && t.labels.some((l) => l.name === "host" && l.value === "install-test")));
+      while (!delivered() && Date.now() < until && agent.exitCode === null) await new Promise((res) => setTimeout(res, 100));
+      expect(delivered(), `agent stderr:\n${stderr}`).toBe(true);
+      expect([...receiver.batches.values()][0].headers.authorization).toBe("Bearer test-key");
+      const health = await fetch(`http://127.0.0.1:${selfPort}/healthz`);
+      expect(health.status).toBe(200);
+      const queue = lstatSync(join(h, "var-lib/inferscope/queue"));
+      expect(queue.uid).not.toBe(0);
+
+      agent.kill("SIGTERM");
+      expect(await exited, stderr).toBe(0);
+      agent = undefined;
+    } finally {
+      agent?.kill("SIGKILL");
+      await receiver.stop();
+      await exporter.stop();
+    }
+  });
+
+  it("creates the system user, gives it the key, the queue and the config's group, enables and starts the unit", () => {
+    expect(process.getuid?.(), "this test runs install.sh as root (CI does)").toBe(0);
+    const r = hostInstall([...FLAGS, "--artifact", artifact]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const passwd = readFileSync(join(host, "etc/passwd"), "utf8");
+    const entry = /^inferscope:x:(\d+):(\d+):[^:]*:([^:]*):([^:\n]*)$/m.exec(passwd);
+    expect(entry, "inferscope in /etc/passwd").not.toBeNull();
+    const [, uid, gid, home, shell] = entry!;
+    expect(Number(uid)).toBeLessThan(1000);
+    expect(home).toBe("/var/lib/inferscope");
+    expect(shell).toMatch(/nologin$|\/false$/);
+    expect(readFileSync(join(host, "etc/group"), "utf8")).toMatch(new RegExp(`^inferscope:x:${gid}:`, "m"));
+    const owner = (p: string) => { const st = lstatSync(join(host, p)); return `${st.uid}:${st.gid}`; };
+    expect(owner("etc/inferscope/agent.env")).toBe(`${uid}:${gid}`);
+    expect(owner("var-lib/inferscope")).toBe(`${uid}:${gid}`);
+    expect(owner("etc/inferscope/agent.yaml")).toBe(`0:${gid}`);
+    expect(owner("etc/inferscope")).toBe(`0:${gid}`);
+    expect(owner("usr-local-lib/inferscope/inferscope.mjs")).toBe("0:0");
+    expect(mode(join(host, "usr-local-bin/inferscope"))).toBe("755");
+    expect(calls()).toBe("daemon-reload\nis-active --quiet inferscope-agent\nenable --now --quiet inferscope-agent\nis-active --quiet inferscope-agent\n");
+    expect(r.stdout).toContain("user inferscope: created (system user, no home");
+    expect(r.stdout).toContain("inferscope-agent: enabled and started");
+  });
+
+  it("on a second run finds the user, changes nothing and does not restart", () => {
+    const before = snapshot(host);
+    const r = hostInstall([...FLAGS, "--artifact", artifact]);
+    expect(r.code).toBe(0);
+    const after = snapshot(host);
+    delete before["/systemctl.log"];
+    delete after["/systemctl.log"];
+    expect(after).toEqual(before);
+    expect(r.stdout).toContain("user inferscope: present");
+    expect(r.stdout).toContain("inferscope-agent: running, nothing changed, not restarted");
+    expect(calls()).toBe("daemon-reload\nis-active --quiet inferscope-agent\nenable --quiet inferscope-agent\nis-active --quiet inferscope-agent\n");
+  });
+
+  it("restarts the running agent when the artifact changed", () => {
+    const v2 = join(work, "host-v2.mjs");
+    copyFileSync(artifact, v2);
+    appendFileSync(v2, "\n// host v2\n");
+    const r = hostInstall(["--artifact", v2]);
+    expect(r.code).toBe(0);
+    expect(calls()).toContain("restart inferscope-agent\n");
+    expect(r.stdout).toContain("inferscope-agent: restarted (changed: the artifact)");
+  });
+
+  it("says so and fails when the unit does not stay up", () => {
+    rmSync(join(host, "active"));
+    writeFileSync(join(host, "fakebin/systemctl"), `#!/bin/sh\necho "$*" >>"$FAKE_SYSTEMCTL_DIR/systemctl.log"\ncase "$*" in *is-active*) exit 3 ;; esac\n`);
+    const r = hostInstall(["--artifact", artifact]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("install.sh: error: inferscope-agent did not stay up: journalctl -u inferscope-agent -n 50 says why");
   });
 });
 
