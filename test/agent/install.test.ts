@@ -7,6 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,6 +43,15 @@ async function artifactPath(dir: string): Promise<string> {
 function install(args: string[], env: Record<string, string | undefined> = {}) {
   const r = spawnSync("/bin/sh", [SCRIPT, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, TMPDIR: work, ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function installAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn("/bin/sh", [SCRIPT, ...args], { env: { PATH: process.env.PATH, TMPDIR: work } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
 }
 
 /** Every entry under root: mode, mtime and (files) sha256, keyed by path. */
@@ -450,6 +460,26 @@ describe("install.sh errors", () => {
       expect(existsSync(join(root, "etc"))).toBe(false);
     });
   }
+
+  it("downloads an artifact given as a URL, and names a URL that does not answer 200", async () => {
+    const body = readFileSync(artifact);
+    const srv = createHttpServer((req, res) => (req.url === "/inferscope.mjs" ? res.writeHead(200).end(body) : res.writeHead(404).end("not found")));
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+    const base = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    try {
+      const root = join(work, "r-url");
+      // spawn, not spawnSync: the server answers from this process.
+      const ok = await installAsync([...BASE, "--artifact", `${base}/inferscope.mjs`, "--root", root]);
+      expect(ok.stderr).toBe("");
+      expect(ok.code).toBe(0);
+      expect(readFileSync(join(root, "usr/local/lib/inferscope/inferscope.mjs")).equals(body)).toBe(true);
+      const missing = await installAsync([...BASE, "--artifact", `${base}/v9.mjs`, "--root", join(work, "r-url404")]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain(`install.sh: error: --artifact: could not download ${base}/v9.mjs`);
+    } finally {
+      await new Promise((r) => srv.close(r));
+    }
+  });
 
   it("names a file that is not the artifact", () => {
     const notIt = join(work, "page.html");
