@@ -76,6 +76,9 @@ EOF
 }
 
 flag() { case "$CONFIG_FLAGS " in *" $1 "*) ;; *) CONFIG_FLAGS="$CONFIG_FLAGS $1" ;; esac; }
+# Runs a command with a time limit where coreutils' timeout is there: a wrong
+# artifact must not hang the install.
+limited() { if command -v timeout >/dev/null 2>&1; then timeout 60 "$@"; else "$@"; fi; }
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 2; }
 say() { printf '%s\n' "$*"; }
 would() { say "  would run: $*"; }
@@ -124,7 +127,7 @@ add_scrape() { # [JOB=]TARGET
   esac
   case $job in '' | *[!A-Za-z0-9_.-]*) die "--scrape: job name '$job' may use letters, digits, _ . - only" ;; esac
   check_target "$target"
-  SCRAPE_YAML="$SCRAPE_YAML  - job: $job$NL    targets: [\"$target\"]$NL"
+  SCRAPE_YAML="$SCRAPE_YAML  - job: \"$job\"$NL    targets: [\"$target\"]$NL"
 }
 
 add_tail() { # [FORMAT=]FILE
@@ -189,7 +192,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ -n "$KEY" ]; then
-  plain "$KEY" || die "--key: the key has characters an API key never has (whitespace, quotes, \$): pass it exactly as 'inferscope keys create' printed it"
+  case $KEY in *[!A-Za-z0-9._~+/=-]*) false ;; esac || die "--key: the key has characters an API key never has (whitespace, quotes, \$): pass it exactly as 'inferscope keys create' printed it"
   case $KEY in isk_*) ;; *) say "warning: the key does not start with isk_ (inferscope keys do)" >&2 ;; esac
 fi
 
@@ -256,15 +259,18 @@ case $ARTIFACT in
     [ -f "$ARTIFACT" ] || die "--artifact: $ARTIFACT: no such file"
     cp "$ARTIFACT" "$STAGE/inferscope.mjs" ;;
 esac
-if ! "$NODE" "$STAGE/inferscope.mjs" --help >"$STAGE/help.out" 2>&1; then
+if ! limited "$NODE" "$STAGE/inferscope.mjs" --help >"$STAGE/help.out" 2>&1; then
   die "--artifact: $ARTIFACT does not run with $NODE ('node inferscope.mjs --help' failed: $(head -c 300 "$STAGE/help.out")): is it dist/inferscope.mjs from 'npm run build:agent'?"
 fi
-ARTIFACT_VERSION=$("$NODE" "$STAGE/inferscope.mjs" --version 2>/dev/null | head -n 1) || ARTIFACT_VERSION=
+ARTIFACT_VERSION=$(limited "$NODE" "$STAGE/inferscope.mjs" --version 2>/dev/null | head -n 1) || ARTIFACT_VERSION=
 case $ARTIFACT_VERSION in *[!A-Za-z0-9\ ._+\(\)-]* | '') ARTIFACT_VERSION="(no --version)" ;; esac
 
 # ---- the files, staged: nothing is moved into place until the config checks ---
 
-HOST=${HOST:-$(uname -n)}
+if [ -z "$HOST" ]; then
+  HOST=$(uname -n)
+  case $HOST in '' | *[!A-Za-z0-9._-]*) die "this host's name '$HOST' cannot be the host label: pass --host NAME" ;; esac
+fi
 cat >"$STAGE/agent.yaml" <<EOF
 # inferscope agent config, written by install.sh from its flags. A re-run of
 # install.sh keeps this file; edit it, then: systemctl restart $SERVICE
@@ -277,7 +283,7 @@ endpoint:
   api_key: \${INFERSCOPE_API_KEY}   # from $ETC_DIR/agent.env
 
 labels:
-  host: $HOST
+  host: "$HOST"
 
 self:
   listen: $SELF_LISTEN   # /healthz and /metrics of the agent itself
@@ -311,7 +317,7 @@ if [ -z "$KEY" ]; then
 fi
 printf '# The agent'"'"'s API key, read by %s (EnvironmentFile). Written by install.sh.\nINFERSCOPE_API_KEY=%s\n' "$UNIT" "$KEY" >"$STAGE/agent.env"
 
-if ! INFERSCOPE_API_KEY=$KEY "$NODE" "$STAGE/inferscope.mjs" agent --check --config "$CHECK_CONFIG" >"$STAGE/check.out" 2>&1; then
+if ! limited env INFERSCOPE_API_KEY="$KEY" "$NODE" "$STAGE/inferscope.mjs" agent --check --config "$CHECK_CONFIG" >"$STAGE/check.out" 2>&1; then
   if grep -q "Unknown option '--check'" "$STAGE/check.out"; then
     die "--artifact: $ARTIFACT has no 'inferscope agent --check' (built before it existed): rebuild it with 'npm run build:agent'"
   fi
@@ -320,6 +326,18 @@ if ! INFERSCOPE_API_KEY=$KEY "$NODE" "$STAGE/inferscope.mjs" agent --check --con
   fi
   die "the config written from the flags does not validate (a bug in $PROG: please report it); nothing was changed:$NL$(cat "$STAGE/check.out")"
 fi
+
+# The queue lives in data_dir: the unit must let the service write there
+# (ProtectSystem=strict), also when a kept config names another directory.
+DATA_DIR=$(sed -n 's/^.*; sends to .*, queue in //p' "$STAGE/check.out")
+DATA_DIR=${DATA_DIR:-$STATE_DIR}
+case $DATA_DIR in
+  *[[:space:]]*) die "data_dir '$DATA_DIR' in $ETC_DIR/agent.yaml has whitespace, which the unit's ReadWritePaths cannot hold: pick another directory" ;;
+  /*) ;;
+  *) die "data_dir '$DATA_DIR' in $ETC_DIR/agent.yaml must be an absolute path (e.g. $STATE_DIR)" ;;
+esac
+WRITABLE=$STATE_DIR
+[ "$DATA_DIR" = "$STATE_DIR" ] || WRITABLE="$STATE_DIR $DATA_DIR"
 
 cat >"$STAGE/inferscope" <<EOF
 #!/bin/sh
@@ -361,7 +379,7 @@ MemoryMax=256M
 # and MemoryDenyWriteExecute (V8 compiles to machine code).
 NoNewPrivileges=true
 ProtectSystem=strict
-ReadWritePaths=$STATE_DIR
+ReadWritePaths=$WRITABLE
 ProtectHome=read-only
 PrivateTmp=true
 ProtectKernelTunables=true
@@ -462,6 +480,11 @@ state $KEY_CHANGED "  $ETC_DIR/agent.env: key written (0600, owner $AGENT_USER)"
 
 dir "$R$STATE_DIR" 0750
 own "$AGENT_USER:$AGENT_USER" "$STATE_DIR"
+if [ "$DATA_DIR" != "$STATE_DIR" ]; then
+  dir "$R$DATA_DIR" 0750
+  own "$AGENT_USER:$AGENT_USER" "$DATA_DIR"
+  say "  $DATA_DIR: data_dir of the kept agent.yaml (not $STATE_DIR): made writable for the service in the unit"
+fi
 say "  $STATE_DIR: disk queue and log offsets (kept on upgrade)"
 
 UNIT_CHANGED=0

@@ -428,6 +428,34 @@ esac
   });
 });
 
+describe("install.sh over a config from before it (the checkout route)", () => {
+  it("keeps the config's data_dir and makes it writable in the unit", () => {
+    const root = join(work, "r-old-config");
+    mkdirSync(join(root, "etc/inferscope"), { recursive: true });
+    const old = `data_dir: /var/lib/inferscope-agent\nendpoint:\n  url: https://ingest.example.com\n  api_key: \${INFERSCOPE_API_KEY}\n`;
+    writeFileSync(join(root, "etc/inferscope/agent.yaml"), old);
+    const r = install(["--key", KEY, "--artifact", artifact, "--root", root]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(root, "etc/inferscope/agent.yaml"), "utf8")).toBe(old);
+    const k = unitKeys(readFileSync(join(root, "etc/systemd/system/inferscope-agent.service"), "utf8"));
+    expect(k.get("ReadWritePaths")).toEqual(["/var/lib/inferscope /var/lib/inferscope-agent"]);
+    expect(mode(join(root, "var/lib/inferscope-agent"))).toBe("750");
+    expect(r.stdout).toContain("would run: chown inferscope:inferscope /var/lib/inferscope-agent");
+    expect(r.stdout).toContain("/var/lib/inferscope-agent: data_dir of the kept agent.yaml (not /var/lib/inferscope): made writable for the service in the unit");
+  });
+
+  it("names a relative data_dir, which the unit cannot make writable", () => {
+    const root = join(work, "r-rel-config");
+    mkdirSync(join(root, "etc/inferscope"), { recursive: true });
+    writeFileSync(join(root, "etc/inferscope/agent.yaml"), `data_dir: queue\nendpoint: { url: "https://i.example.com", api_key: k }\n`);
+    const r = install(["--key", KEY, "--artifact", artifact, "--root", root]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("install.sh: error: data_dir 'queue' in /etc/inferscope/agent.yaml must be an absolute path (e.g. /var/lib/inferscope)");
+    expect(existsSync(join(root, "usr"))).toBe(false);
+  });
+});
+
 describe("install.sh errors", () => {
   const BASE = ["--url", "https://i.example.com", "--key", KEY];
   const cases: Array<[string, string[], string]> = [
