@@ -15,6 +15,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "feed a stack with a simulated fleet's metrics and LiteLLM request logs (backfill, then live)",
     run: async (argv) => (await import("./commands/demo")).demoCommand(argv),
   },
+  doctor: {
+    summary: "check a deployment end to end (server, keys, schema, cron, round trip; --agent: the agent) and say what to fix",
+    run: async (argv) => (await import("./commands/doctor")).doctorCommand(argv),
+  },
   keys: {
     summary: "create, list and revoke API keys (admin API)",
     run: async (argv) => (await import("./commands/keys")).keysCommand(argv),
