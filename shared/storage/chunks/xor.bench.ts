@@ -5,20 +5,11 @@
 // and 480 (2 h at 15 s, the window research/storage.md suggests).
 // Run: npx tsx shared/storage/chunks/xor.bench.ts
 import { decodeXorChunk, encodeXorChunk } from "./xor";
+import { rng } from "../../../scripts/lib/rng";
 
 const SAMPLES = 1_200_000;
 const ROUNDS = 5;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function timestamps(rnd: () => number): Float64Array {
   const ts = new Float64Array(SAMPLES);
@@ -29,7 +20,7 @@ function timestamps(rnd: () => number): Float64Array {
 }
 
 function datasets(): { name: string; ts: Float64Array; values: Float64Array }[] {
-  const rnd = mulberry32(1);
+  const rnd = rng(1);
   const ts = timestamps(rnd);
   const gauge = new Float64Array(SAMPLES);
   let used = 1000;

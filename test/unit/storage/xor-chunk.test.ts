@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { pushInTimeOrder, startPrometheus } from "../../../scripts/lib/prometheus";
 import { BitReader, BitStreamError, BitWriter } from "../../../shared/storage/chunks/bitstream";
 import { decodeXorChunk, encodeXorChunk, XorChunkError, xorChunkSampleCount } from "../../../shared/storage/chunks/xor";
+import { rng } from "../../../scripts/lib/rng";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
@@ -36,16 +37,6 @@ function fromBits(patterns: string[]): Float64Array {
   return out;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const word = (rnd: () => number) => Math.floor(rnd() * 4294967296).toString(16).padStart(8, "0");
 
@@ -79,7 +70,7 @@ const BIT_PATTERNS: Record<string, string> = {
 
 describe("bit streams", () => {
   it("read back what was written, at every width and alignment, most significant bit first", () => {
-    const rnd = mulberry32(3);
+    const rnd = rng(3);
     const w = new BitWriter(4);
     const writes: [number, number][] = [];
     for (let i = 0; i < 5000; i++) {
@@ -141,7 +132,7 @@ describe("XOR chunk codec", () => {
   });
 
   it("round-trips random series through every delta-of-delta bucket, counter resets and random bits", () => {
-    const rnd = mulberry32(9);
+    const rnd = rng(9);
     // Gaps chosen to land in each bucket: 0, ±14, ±17, ±20 and 64 bits, at and beyond the edges.
     const gaps = [15_000, 15_000, 15_001, 15_000 + 8192, 15_000, 15_000 - 8191 + 15_000, 80_000, 80_000 + 65_536, 1_000, 700_000, 1, 86_400_000 * 365, 2, 3];
     for (let round = 0; round < 50; round++) {
@@ -202,7 +193,7 @@ describe("XOR chunk codec", () => {
   });
 
   it("agrees byte for byte with the chunks Prometheus 2.42 writes (chunks_head/ after remote write)", async () => {
-    const rnd = mulberry32(42);
+    const rnd = rng(42);
     const n = 600; // 150 min at 15 s: a few full chunks per series, the head not yet compactable (3 h)
     // Fixed, so the chunk cuts (at 2 h boundaries and ~120 samples) are the same every run; an empty head takes any time.
     const t0 = 1_700_000_000_000;
