@@ -99,6 +99,17 @@ async function groupOf(c: AdminContext, namespace: string): Promise<{ spec: Rule
   return { spec, source };
 }
 
+/** The tenant, namespace and group a /:namespace/:group route names, or the answer refusing them. */
+async function groupTarget(c: AdminContext): Promise<{ tenant: number; ns: string; name: string } | Response> {
+  const ns = nameOf(c, "namespace");
+  if (ns instanceof Response) return ns;
+  const name = nameOf(c, "group");
+  if (name instanceof Response) return name;
+  const tenant = await tenantOf(c);
+  if (tenant instanceof Response) return tenant;
+  return { tenant, ns, name };
+}
+
 export const rules = new Hono<AdminEnv>();
 
 rules.get("/", async (c) => {
@@ -118,12 +129,9 @@ rules.get("/:namespace", async (c) => {
 });
 
 rules.get("/:namespace/:group", async (c) => {
-  const ns = nameOf(c, "namespace");
-  if (ns instanceof Response) return ns;
-  const name = nameOf(c, "group");
-  if (name instanceof Response) return name;
-  const tenant = await tenantOf(c);
-  if (tenant instanceof Response) return tenant;
+  const t = await groupTarget(c);
+  if (t instanceof Response) return t;
+  const { tenant, ns, name } = t;
   const g = await getRuleGroup(useDb(c), tenant, ns, name);
   if (!g) return err(c, 404, `no rule group ${JSON.stringify(name)} in namespace ${JSON.stringify(ns)}`);
   return answer(c, orderedGroup(g.spec));
@@ -153,12 +161,9 @@ rules.post("/:namespace", async (c) => {
 });
 
 rules.delete("/:namespace/:group", async (c) => {
-  const ns = nameOf(c, "namespace");
-  if (ns instanceof Response) return ns;
-  const name = nameOf(c, "group");
-  if (name instanceof Response) return name;
-  const tenant = await tenantOf(c);
-  if (tenant instanceof Response) return tenant;
+  const t = await groupTarget(c);
+  if (t instanceof Response) return t;
+  const { tenant, ns, name } = t;
   const deleted = await deleteRuleGroup(useDb(c), tenant, ns, name);
   if (!deleted) return err(c, 404, `no rule group ${JSON.stringify(name)} in namespace ${JSON.stringify(ns)}`);
   await markDeletedStale(useDb(c), tenant, [deleted], Date.now());
