@@ -94,7 +94,11 @@ export async function buildAgentBundle(outfile: string, format: BundleFormat = "
   if (problems.length) throw new Error(`the bundle is not self-contained:\n  ${problems.join("\n  ")}`);
   // esbuild keeps the entry's own hashbang (`npx tsx`): the artifact runs with plain node.
   let text = result.outputFiles[0].text.replace(/^#![^\n]*\n/, "");
-  text = `${SHEBANG}\n${text}`;
+  // ASCII only: one non-Latin-1 character (a "µs" in a regex literal, which
+  // esbuild leaves as written) makes V8 hold the whole source as UTF-16, twice
+  // the memory for the life of the process. \uXXXX means the same in strings,
+  // templates, identifiers and regexes.
+  text = `${SHEBANG}\n${text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}`;
   writeFileSync(outfile, text);
   chmodSync(outfile, 0o755);
   return { file: outfile, bytes: Buffer.byteLength(text), version, inputs: Object.keys(result.metafile.inputs) };

@@ -1,7 +1,7 @@
 // The release artifact: `npm run build:agent` (scripts/build-agent.ts) makes
 // one file that runs with plain node and nothing beside it.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -45,7 +45,10 @@ describe("npm run build:agent", () => {
     expect(build.stdout).toMatch(/^built .*inferscope\.mjs \(\d+\.\d MiB, \d+ modules, inferscope /);
     expect(readdirSync(out)).toEqual(["inferscope.mjs"]);
     const file = join(out, "inferscope.mjs");
-    expect(readFileSync(file, "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
+    const text = readFileSync(file, "utf8");
+    expect(text.split("\n")[0]).toBe("#!/usr/bin/env node");
+    // Non-ASCII would make V8 keep the 1.5 MB source as UTF-16 (3 MB) for the process's life.
+    expect(text.match(/[^\x00-\x7f]/g) ?? []).toEqual([]);
     expect(statSync(file).mode & 0o111).toBe(0o111);
 
     const bin = lonely(file);
@@ -56,7 +59,9 @@ describe("npm run build:agent", () => {
     const version = await sh(process.execPath, [bin, "--version"], cwd, env);
     expect(version).toMatchObject({ code: 0, stderr: "" });
     expect(version.stdout).toBe(`inferscope ${buildVersion()}\n`);
-    expect(version.stdout).toMatch(new RegExp(`^inferscope ${pkg.version.replace(/\./g, "\\.")} \\(git [0-9a-f]{12}(-dirty)?\\)\\n$`));
+    // Built in a checkout: the revision too.
+    const rev = existsSync(join(ROOT, ".git")) ? " \\(git [0-9a-f]{12}(-dirty)?\\)" : "";
+    expect(version.stdout).toMatch(new RegExp(`^inferscope ${pkg.version.replace(/\./g, "\\.")}${rev}\\n$`));
     const help = await sh(bin, ["--help"], cwd, env); // through its shebang
     expect(help).toMatchObject({ code: 0, stderr: "" });
     expect(COMMAND_NAMES.length).toBeGreaterThanOrEqual(11);
