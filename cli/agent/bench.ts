@@ -10,6 +10,11 @@
 //   npx tsx cli/agent/bench.ts [--seconds 60] [--targets 10] [--series 2000] [--lines 1000] [--interval 15]
 //                              [--bin dist/inferscope.mjs] [--node-flags="--max-semi-space-size=1 ..."]
 //
+// The agent inherits this process's environment, so glibc malloc tuning given
+// on the command line applies to it as a unit's Environment= would:
+//   MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 npx tsx cli/agent/bench.ts --bin dist/inferscope.mjs \
+//     --node-flags="--max-semi-space-size=1 --max-old-space-size=64"
+//
 // Rates are real (no speed-up), so the figures need no extrapolation beyond
 // "per minute/hour at this steady state"; the first interval (start-up, tsx
 // compile, first scrape) is excluded from the measurement window.
@@ -161,7 +166,8 @@ logs:
     };
   };
   const warmup = INTERVAL_S * 1000 + 2000;
-  const runs = BIN ? `${/\.[cm]?js$/.test(BIN) ? "node " : ""}${BIN}` : "tsx cli/bin.ts";
+  const mallocEnv = Object.entries(process.env).filter(([k]) => k.startsWith("MALLOC_")).map(([k, v]) => `${k}=${v} `).join("");
+  const runs = `${mallocEnv}${BIN ? `${/\.[cm]?js$/.test(BIN) ? "node " : ""}${BIN}` : "tsx cli/bin.ts"}`;
   process.stderr.write(`bench: agent = ${runs}${NODE_FLAGS.length ? ` (node flags: ${NODE_FLAGS.join(" ")})` : ""}\n`);
   process.stderr.write(`bench: ${TARGETS} targets x ${SERIES} series every ${INTERVAL_S}s + ${LINES_PER_S} log lines/s; warm-up ${warmup / 1000}s, then measuring ${SECONDS}s\n`);
   await new Promise((r) => setTimeout(r, warmup));
