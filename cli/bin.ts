@@ -48,7 +48,7 @@ const COMMANDS: Record<string, Command> = {
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `usage: inferscope <command> [options]\n\ncommands:\n${lines.join("\n")}\n`;
+  return `usage: inferscope <command> [options]\n       inferscope --version\n\ncommands:\n${lines.join("\n")}\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -56,6 +56,10 @@ async function main(argv: string[]): Promise<number> {
   if (!name || name === "-h" || name === "--help" || name === "help") {
     process.stdout.write(usage());
     return name ? 0 : 2;
+  }
+  if (name === "--version" || name === "-V") {
+    process.stdout.write(`${(await import("./version")).versionString()}\n`);
+    return 0;
   }
   const cmd = COMMANDS[name];
   if (!cmd) {

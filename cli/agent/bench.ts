@@ -1,23 +1,34 @@
 // Agent cost at a realistic load: N exporters x M series scraped every 15 s,
 // plus L LiteLLM log lines/s, delivered to a loopback receiver. The agent runs
-// as its own process (tsx cli/bin.ts agent); its CPU and RSS are read from its
-// own /metrics, so the exporters, log writer and receiver here do not count.
+// as its own process: from sources (tsx cli/bin.ts agent), or with --bin the
+// release artifact (`node dist/inferscope.mjs agent`; a single executable runs
+// as itself), with --node-flags passed to node (as the systemd unit would).
+// Its CPU and RSS are read from its own /metrics, so the exporters, log writer
+// and receiver here do not count; on Linux the whole process tree it started
+// (tsx's wrapper and esbuild service included) is read from /proc as well.
 //
 //   npx tsx cli/agent/bench.ts [--seconds 60] [--targets 10] [--series 2000] [--lines 1000] [--interval 15]
+//                              [--bin dist/inferscope.mjs] [--node-flags="--max-semi-space-size=1 ..."]
+//
+// The agent inherits this process's environment, so glibc malloc tuning given
+// on the command line applies to it as a unit's Environment= would:
+//   MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536 npx tsx cli/agent/bench.ts --bin dist/inferscope.mjs \
+//     --node-flags="--max-semi-space-size=1 --max-old-space-size=64"
 //
 // Rates are real (no speed-up), so the figures need no extrapolation beyond
 // "per minute/hour at this steady state"; the first interval (start-up, tsx
 // compile, first scrape) is excluded from the measurement window.
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { decodeWriteRequest } from "../../workers/ingest/protocols/remote-write/parse";
+import { processTree } from "./bench-proc";
 
 const { values: args } = parseArgs({
   options: {
@@ -26,6 +37,8 @@ const { values: args } = parseArgs({
     series: { type: "string", default: "2000" },
     lines: { type: "string", default: "1000" },
     interval: { type: "string", default: "15" },
+    bin: { type: "string" },
+    "node-flags": { type: "string", default: "" },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -34,6 +47,20 @@ const SERIES = Number(args.series);
 const LINES_PER_S = Number(args.lines);
 const INTERVAL_S = Number(args.interval);
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BIN = args.bin ? resolve(args.bin) : undefined;
+const NODE_FLAGS = args["node-flags"].split(/\s+/).filter(Boolean);
+if (BIN && !existsSync(BIN)) {
+  console.error(`bench: --bin ${args.bin}: no such file (build it with npm run build:agent)`);
+  process.exit(2);
+}
+
+/** What runs the agent: [program, args, env]. */
+function agentCommand(config: string): [string, string[], NodeJS.ProcessEnv] {
+  const rest = ["agent", "--config", config];
+  if (!BIN) return [`${ROOT}node_modules/.bin/tsx`, ["cli/bin.ts", ...rest], { ...process.env, NODE_OPTIONS: NODE_FLAGS.join(" ") }];
+  if (/\.[cm]?js$/.test(BIN)) return [process.execPath, [...NODE_FLAGS, BIN, ...rest], process.env];
+  return [BIN, rest, { ...process.env, NODE_OPTIONS: NODE_FLAGS.join(" ") }];
+}
 
 const listen = (s: Server) => new Promise<number>((r) => s.listen(0, "127.0.0.1", () => r((s.address() as AddressInfo).port)));
 
@@ -115,7 +142,8 @@ logs:
     path: ${logFile}
     format: litellm
 `);
-  const agent = spawn(`${ROOT}node_modules/.bin/tsx`, ["cli/bin.ts", "agent", "--config", config], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  const [cmd, cmdArgs, env] = agentCommand(config);
+  const agent = spawn(cmd, cmdArgs, { cwd: BIN ? dir : ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   agent.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   // The self port is picked by the OS; the agent logs it in "agent started".
@@ -132,28 +160,42 @@ logs:
   const self = async () => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const v = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
-    return { cpu: v("process_cpu_seconds_total"), rss: v("process_resident_memory_bytes"), heap: v("nodejs_heap_used_bytes"), queue: v("inferscope_agent_queue_bytes"), text };
+    return {
+      cpu: v("process_cpu_seconds_total"), rss: v("process_resident_memory_bytes"), heap: v("nodejs_heap_used_bytes"),
+      heapTotal: v("nodejs_heap_total_bytes"), external: v("nodejs_external_memory_bytes"), queue: v("inferscope_agent_queue_bytes"), text,
+    };
   };
   const warmup = INTERVAL_S * 1000 + 2000;
+  const mallocEnv = Object.entries(process.env).filter(([k]) => k.startsWith("MALLOC_")).map(([k, v]) => `${k}=${v} `).join("");
+  const runs = `${mallocEnv}${BIN ? `${/\.[cm]?js$/.test(BIN) ? "node " : ""}${BIN}` : "tsx cli/bin.ts"}`;
+  process.stderr.write(`bench: agent = ${runs}${NODE_FLAGS.length ? ` (node flags: ${NODE_FLAGS.join(" ")})` : ""}\n`);
   process.stderr.write(`bench: ${TARGETS} targets x ${SERIES} series every ${INTERVAL_S}s + ${LINES_PER_S} log lines/s; warm-up ${warmup / 1000}s, then measuring ${SECONDS}s\n`);
   await new Promise((r) => setTimeout(r, warmup));
   const start = await self();
+  const startTree = processTree(agent.pid!);
   const startAt = Date.now();
   const startRx = { ...received };
   const startLines = lineNo;
   let rssMax = start.rss;
   let rssSum = 0;
   let heapMax = start.heap;
+  let heapTotalMax = start.heapTotal;
+  let externalMax = start.external;
   let rssN = 0;
+  let treeRssMax = startTree?.rssBytes ?? NaN;
   while (Date.now() - startAt < SECONDS * 1000) {
     await new Promise((r) => setTimeout(r, 1000));
     const s = await self();
     rssMax = Math.max(rssMax, s.rss);
     heapMax = Math.max(heapMax, s.heap);
+    heapTotalMax = Math.max(heapTotalMax, s.heapTotal);
+    externalMax = Math.max(externalMax, s.external);
     rssSum += s.rss;
     rssN++;
+    treeRssMax = Math.max(treeRssMax, processTree(agent.pid!)?.rssBytes ?? NaN);
   }
   const end = await self();
+  const endTree = processTree(agent.pid!);
   const wall = (Date.now() - startAt) / 1000;
   clearInterval(writer);
   agent.kill("SIGTERM");
@@ -168,9 +210,14 @@ logs:
   const samples = received.samples - startRx.samples;
   const logs = received.logs - startRx.logs;
   const mib = (b: number) => (b / 1024 / 1024).toFixed(1);
+  console.log(`agent bench, agent = ${runs}${NODE_FLAGS.length ? ` ${NODE_FLAGS.join(" ")}` : ""}`);
   console.log(`agent bench (${TARGETS} targets x ${SERIES} series / ${INTERVAL_S}s, ${LINES_PER_S} log lines/s), measured over ${wall.toFixed(1)}s after warm-up:`);
   console.log(`  CPU:          ${cpu.toFixed(2)} s  = ${((cpu / wall) * 100).toFixed(1)}% of one core  (${((cpu / wall) * 3600 / 60).toFixed(1)} CPU-min per hour)`);
-  console.log(`  memory (RSS): avg ${mib(rssSum / Math.max(1, rssN))} MiB, max ${mib(rssMax)} MiB; V8 heap used max ${mib(heapMax)} MiB`);
+  console.log(`  memory (RSS): avg ${mib(rssSum / Math.max(1, rssN))} MiB, max ${mib(rssMax)} MiB; V8 heap used max ${mib(heapMax)} MiB, committed max ${mib(heapTotalMax)} MiB; external max ${mib(externalMax)} MiB`);
+  if (startTree && endTree) {
+    const treeCpu = endTree.cpuS - startTree.cpuS;
+    console.log(`  process tree: ${endTree.pids} process(es), CPU ${((treeCpu / wall) * 100).toFixed(1)}% of one core, RSS at end ${mib(endTree.rssBytes)} MiB, max ${mib(treeRssMax)} MiB`);
+  }
   console.log(`  delivered:    ${samples} samples (${(samples / wall).toFixed(0)}/s), ${logs} log records (${(logs / wall).toFixed(0)}/s; written ${lineNo - startLines})`);
   console.log(`  wire:         ${received.batches - startRx.batches} requests, ${mib(received.bytes - startRx.bytes)} MiB compressed`);
   console.log(`  queue at end: ${end.queue} bytes`);

@@ -79,6 +79,8 @@ export async function runAgent(cfg: AgentConfig): Promise<RunningAgent> {
   reg.gaugeFunc("inferscope_agent_queue_max_bytes", "Bound of the disk queue; oldest batches are dropped past it.", () => [{ labels: {}, value: d.queue_max_bytes }]);
   reg.gaugeFunc("process_resident_memory_bytes", "Resident memory size in bytes.", () => [{ labels: {}, value: process.memoryUsage.rss() }]);
   reg.gaugeFunc("nodejs_heap_used_bytes", "V8 heap in use.", () => [{ labels: {}, value: process.memoryUsage().heapUsed }]);
+  reg.gaugeFunc("nodejs_heap_total_bytes", "V8 heap committed (used plus what GC has not given back).", () => [{ labels: {}, value: process.memoryUsage().heapTotal }]);
+  reg.gaugeFunc("nodejs_external_memory_bytes", "Memory outside the V8 heap held by JS objects (Buffers, zlib).", () => [{ labels: {}, value: process.memoryUsage().external }]);
   reg.gaugeFunc("process_cpu_seconds_total", "User and system CPU time spent in seconds.", () => {
     const u = process.cpuUsage();
     return [{ labels: {}, value: (u.user + u.system) / 1e6 }];

@@ -73,6 +73,10 @@ describe("scrape target loop", () => {
     const second = rows(out[1]);
     const stale = second.filter((x) => isStaleNaN(x.value)).map((x) => x.name).sort();
     expect(stale).toEqual(["b", "c"]); // explicit-timestamp series never get markers, as in Prometheus
+    // The marker's labels (rebuilt from the series key kept between scrapes) are the series' own, in order.
+    const labelsOf = (i: number, name: string) => out[i].timeseries.find((t) => t.labels.some((x) => x.name === "__name__" && x.value === name))!.labels;
+    expect(labelsOf(1, "c")).toEqual(labelsOf(0, "c"));
+    expect(labelsOf(1, "c").map((x) => x.name)).toEqual(["__name__", "cluster", "host", "instance", "job", "x"]);
     exp.status = 503;
     await l.scrapeOnce();
     const third = rows(out[2]);

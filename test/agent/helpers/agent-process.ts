@@ -1,6 +1,10 @@
-// Runs the agent as a real child process (tsx cli/bin.ts agent), as
-// systemd would, and collects its JSON-lines stderr.
+// Runs the agent as a real child process, as systemd would, and collects its
+// JSON-lines stderr. From sources (tsx cli/bin.ts agent) by default; from a
+// release artifact when one is given, or named by env INFERSCOPE_AGENT_BIN:
+// `node <bin> agent` for a .mjs/.cjs/.js bundle, `<bin> agent` for a single
+// executable.
 import { spawn, type ChildProcess } from "node:child_process";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -10,15 +14,19 @@ export class AgentProcess {
   private child!: ChildProcess;
   exited: Promise<number | null> = Promise.resolve(null);
 
-  constructor(private readonly configPath: string) {}
+  constructor(
+    private readonly configPath: string,
+    private readonly bin: string | undefined = process.env.INFERSCOPE_AGENT_BIN || undefined,
+  ) {}
 
   start(): void {
     // This is what `npx tsx cli/bin.ts agent` runs, minus npm's wrapper, which
     // dies on SIGTERM without passing it on; tsx relays signals and exit codes.
     // tsx runs the agent in a child process: its own process group lets SIGKILL
     // reach both at once, as systemd's cgroup kill would.
-    this.child = spawn(`${ROOT}node_modules/.bin/tsx`, ["cli/bin.ts", "agent", "--config", this.configPath], {
-      cwd: ROOT,
+    const [cmd, args, cwd] = agentCommandLine(this.bin);
+    this.child = spawn(cmd, [...args, "agent", "--config", this.configPath], {
+      cwd,
       stdio: ["ignore", "ignore", "pipe"],
       env: { ...process.env, INFERSCOPE_LOG_LEVEL: "info" },
       detached: true,
@@ -63,6 +71,14 @@ export class AgentProcess {
   get pid(): number | undefined {
     return this.child.pid;
   }
+}
+
+/** The command that starts the agent: [program, args before `agent`, cwd]. */
+export function agentCommandLine(bin: string | undefined): [string, string[], string] {
+  if (!bin) return [`${ROOT}node_modules/.bin/tsx`, ["cli/bin.ts"], ROOT];
+  // An artifact runs from anywhere: its own directory, not the checkout.
+  const dir = dirname(resolve(bin));
+  return /\.[cm]?js$/.test(bin) ? [process.execPath, [resolve(bin)], dir] : [resolve(bin), [], dir];
 }
 
 export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
