@@ -12,9 +12,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../cli/agent/config";
+import { buildAgentBundle } from "../../scripts/lib/agent-bundle";
 import { FixtureExporter } from "./helpers/exporter";
 import { FakeReceiver } from "./helpers/receiver";
 
@@ -28,16 +28,11 @@ let artifact: string;
 
 /**
  * The artifact under test: $INFERSCOPE_AGENT_BIN (dist/inferscope.mjs from
- * `npm run build:agent`) when set, else cli/bin.ts bundled here the same way.
+ * `npm run build:agent`) when set, else built here by the same code.
  */
 async function artifactPath(dir: string): Promise<string> {
   if (process.env.INFERSCOPE_AGENT_BIN) return process.env.INFERSCOPE_AGENT_BIN;
-  const out = join(dir, "inferscope.mjs");
-  await build({
-    entryPoints: [join(REPO, "cli/bin.ts")], bundle: true, platform: "node", target: "node20", format: "esm", outfile: out, logLevel: "error",
-    banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
-  });
-  return out;
+  return (await buildAgentBundle(join(dir, "inferscope.mjs"))).file;
 }
 
 function install(args: string[], env: Record<string, string | undefined> = {}) {
