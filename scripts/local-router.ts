@@ -52,6 +52,11 @@ export default {
     // and this instance encodes for the client as its own Accept-Encoding says.
     const headers = new Headers(req.headers);
     headers.set("accept-encoding", "identity");
-    return env.QUERY.fetch(new Request(req, { headers }));
+    const forward = () => new Request(req, { headers });
+    if (req.method !== "GET" && req.method !== "HEAD") return env.QUERY.fetch(forward());
+    // A pooled keep-alive connection the query instance has just closed fails
+    // the request ("Network connection lost"); a safe request is sent again once,
+    // as browsers do.
+    return env.QUERY.fetch(forward()).catch(() => env.QUERY.fetch(forward()));
   },
 } satisfies ExportedHandler<RouterEnv>;

@@ -66,7 +66,8 @@ describe("inferscope demo: a 1 h backfill", () => {
     expect(first).toMatchObject({ seed: 1, hosts: 3, ticks: 240, rejected: 0, stopped: false });
     expect(first.series).toBeGreaterThan(400);
     expect(first.samples).toBeGreaterThan(first.series * 200);
-    expect(first.logs).toBeGreaterThan(3000);
+    // ~1-2 requests/s on a daily curve: an hour at the quietest time of day still has well over 2,000.
+    expect(first.logs).toBeGreaterThan(2000);
     expect(first.rateLimited).toBeGreaterThan(20);
     expect(lines.some((l) => l.startsWith("backfill 100%"))).toBe(true);
     expect(lines.filter((l) => /^backfill \d+%/.test(l)).length).toBeGreaterThanOrEqual(8);
