@@ -37,11 +37,11 @@ export function dbLifecycle<E extends AuthEnv>(): MiddlewareHandler<AppEnv<E>> {
 export type AuthFailure = (c: Context, status: 401 | 403 | 503, message: string) => Response;
 
 /**
- * Requires a valid key carrying `scope`; answers 401 without, with a malformed
+ * Requires a valid key carrying `scope` ("any": any valid key); answers 401 without, with a malformed
  * or with an unknown key, 403 without the scope, 503 when the key cannot be
  * checked. An unread upload is drained first, so the answer is not lost to a reset.
  */
-export function requireScope<E extends AuthEnv>(scope: Scope, fail: AuthFailure): MiddlewareHandler<AppEnv<E>> {
+export function requireScope<E extends AuthEnv>(scope: Scope | "any", fail: AuthFailure): MiddlewareHandler<AppEnv<E>> {
   return async (c, next) => {
     const refuse = async (status: 401 | 403 | 503, message: string) => {
       await drainUnread(c.req.raw);
@@ -62,7 +62,7 @@ export function requireScope<E extends AuthEnv>(scope: Scope, fail: AuthFailure)
       return refuse(503, "the API key could not be checked (database unavailable); retry later");
     }
     if (!principal) return refuse(401, "invalid or revoked API key");
-    if (!principal.scopes.includes(scope))
+    if (scope !== "any" && !principal.scopes.includes(scope))
       return refuse(403, `this API key lacks the '${scope}' scope (it has: ${principal.scopes.join(", ") || "none"})`);
     c.set("principal", principal);
     await next();

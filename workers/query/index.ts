@@ -53,7 +53,7 @@ app.get("/api/v1/requests/:id", (c) => detailRoute(c, logStore(c), c.req.param("
 mountInfoRoutes(app);
 mountRulesRoutes(app);
 app.route("/admin/v1", admin);
-app.get("/auth/v1/key", dbLifecycle(), keyInfoRoute);
+app.get("/auth/v1/key", dbLifecycle(), requireScope("any", (c, status, message) => c.json({ status: "error", error: message }, status)), keyInfoRoute);
 
 app.notFound((c) =>
   new URL(c.req.url).pathname.startsWith("/api/")
