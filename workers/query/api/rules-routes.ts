@@ -10,9 +10,9 @@ import type { Labels } from "../../../shared/labels";
 import type { AlertInstance, AlertingRuleSpec, RuleState } from "../../../shared/rules/types";
 import { listRuleGroups, type StoredRuleGroup } from "../../../shared/storage/postgres/rule-groups";
 import { parseDuration } from "../promql/literals";
-import { parseExpr } from "../promql/parse";
-import { exprString } from "../rules/expr-string";
+import { canonicalExpr } from "../rules/expr-string";
 import { ApiError, success } from "./envelope";
+import { formatE } from "../rules/go-format";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
@@ -22,24 +22,9 @@ export function goTime(ms: number | undefined): string {
   return new Date(ms).toISOString().replace(/\.?0+Z$/, "Z");
 }
 
-/** strconv.FormatFloat(v, 'e', -1, 64): shortest digits, exponent of two digits at least. */
-export function goExpFloat(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "+Inf";
-  if (v === -Infinity) return "-Inf";
-  const [mant, exp] = v.toExponential().split("e");
-  const digits = exp.slice(1);
-  return `${mant}e${exp[0]}${digits.length < 2 ? `0${digits}` : digits}`;
-}
+/** strconv.FormatFloat(v, 'e', -1, 64): how Prometheus writes an alert's value. */
+export const goExpFloat = (v: number): string => formatE(v, -1);
 
-/** The rule's expression as Prometheus prints its parsed form (rule.Query().String()). */
-function queryText(expr: string): string {
-  try {
-    return exprString(parseExpr(expr));
-  } catch {
-    return expr; // validated when stored; a parser change must not hide the rule
-  }
-}
 
 const seconds = (d: string | undefined) => (d ? (parseDuration(d) ?? 0) / 1000 : 0);
 
@@ -84,7 +69,7 @@ function apiRule(g: StoredRuleGroup, i: number, types: { alert: boolean; record:
     return {
       state: (["inactive", "pending", "firing"] as const)[rank],
       name: a.alert,
-      query: queryText(a.expr),
+      query: canonicalExpr(a.expr),
       duration: seconds(a.for),
       keepFiringFor: seconds(a.keep_firing_for),
       labels: sorted(a.labels),
@@ -98,7 +83,7 @@ function apiRule(g: StoredRuleGroup, i: number, types: { alert: boolean; record:
   const labels = sorted(spec.labels);
   return {
     name: spec.record,
-    query: queryText(spec.expr),
+    query: canonicalExpr(spec.expr),
     // omitempty on Go's labels.Labels: absent when there are none.
     ...(Object.keys(labels).length ? { labels } : {}),
     ...common,

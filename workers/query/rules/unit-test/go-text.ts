@@ -1,7 +1,7 @@
 // How promtool prints things in its test report: Go durations, label sets,
 // strconv.Quote and FormatFloat 'E'.
 import type { Labels } from "../../../../shared/labels";
-import { goQuote } from "../go-format";
+import { formatE, goQuote } from "../go-format";
 
 export { goQuote, modelDuration } from "../go-format";
 
@@ -23,14 +23,7 @@ export function labelsString(l: Labels): string {
 }
 
 /** strconv.FormatFloat(v, 'E', -1, 64): 3E+00, 1.5E+00. */
-export function formatFloatE(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "+Inf";
-  if (v === -Infinity) return "-Inf";
-  const [mant, ex] = v.toExponential().split("e");
-  const e = Number(ex);
-  return `${mant}E${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-}
+export const formatFloatE = (v: number): string => formatE(v, -1, true);
 
 /** Compares label sets as labels.Compare (by sorted names, then values, then length). */
 export function compareLabels(a: Labels, b: Labels): number {
