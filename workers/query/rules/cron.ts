@@ -6,7 +6,7 @@
 // the state in one transaction with the alerts to send, only if no other run
 // committed that slot first. Notifications are delivered after every group.
 import type { Db } from "../../../shared/db";
-import type { QueueSeries, MetricsMessage } from "../../../shared/contracts/queue";
+import { QUEUE_MESSAGE_VERSION, type MetricsMessage, type QueueSeries } from "../../../shared/contracts/queue";
 import { NAME_LABEL, normaliseLabels, type Labels } from "../../../shared/labels";
 import { isStaleNaN, STALE_NAN } from "../../../shared/staleness";
 import type { GroupState, RuleOutputSeries } from "../../../shared/rules/types";
@@ -95,11 +95,22 @@ export function staleMarkers(keys: string[], ts: number): RuleOutputSeries[] {
   return out;
 }
 
+/** A rule group's outputs as a queue message part, written directly (the batch id makes a rerun a no-op). */
+const outputMessage = (tenantId: number, batchId: string, out: RuleOutputSeries[]): MetricsMessage => ({
+  v: QUEUE_MESSAGE_VERSION,
+  kind: "metrics",
+  tenantId,
+  batchId,
+  part: 0,
+  series: toQueueSeries(out),
+  metadata: [],
+});
+
 /** Marks a deleted group's series stale at `ts`, as Prometheus does for the groups a reload removes. */
 export async function markDeletedStale(db: Db, tenantId: number, deleted: { id: number; series: string[] }[], ts: number): Promise<void> {
   const msgs: MetricsMessage[] = deleted
     .filter((d) => d.series.length)
-    .map((d) => ({ v: 1, kind: "metrics", tenantId, batchId: `rules/${d.id}/deleted`, part: 0, series: toQueueSeries(staleMarkers(d.series, ts)), metadata: [] }));
+    .map((d) => outputMessage(tenantId, `rules/${d.id}/deleted`, staleMarkers(d.series, ts)));
   if (msgs.length) await postgresWriteStorage(db).writeMetrics(msgs);
 }
 
@@ -129,17 +140,8 @@ async function evaluateOne(db: Db, g: StoredRuleGroup, now: number, deadline: nu
       { labels: { [NAME_LABEL]: "inferscope_rule_evaluation_failures_total", rule_group: rg }, timestamp: slot, value: failuresTotal },
       { labels: { [NAME_LABEL]: "inferscope_rule_group_last_evaluation_timestamp_seconds", rule_group: rg }, timestamp: slot, value: slot / 1000 },
     ];
-    const msg: MetricsMessage = {
-      v: 1,
-      kind: "metrics",
-      tenantId: g.tenantId,
-      batchId: `rules/${g.id}/v${g.version}/${slot}`,
-      part: 0,
-      // A series a new rule writes at this slot keeps its value over the removed rule's marker.
-      series: toQueueSeries([...staleMarkers(stale, slot), ...ev.series, ...own]),
-      metadata: [],
-    };
-    await writer.writeMetrics([msg]);
+    // A series a new rule writes at this slot keeps its value over the removed rule's marker.
+    await writer.writeMetrics([outputMessage(g.tenantId, `rules/${g.id}/v${g.version}/${slot}`, [...staleMarkers(stale, slot), ...ev.series, ...own])]);
     const committed = await db.transaction(async (tx) => {
       if (!(await commitRuleEvaluation(tx, base, slot, ev.state, failures, stale.length > 0))) return false;
       if (ev.toSend.length) await enqueueAlerts(tx, g.tenantId, ev.toSend, now);
