@@ -7,6 +7,8 @@ import * as schema from "./schema";
 import type { DbEnv } from "./env";
 
 export type Db = NeonDatabase<typeof schema>;
+/** What db.transaction() hands its callback. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export interface DbHandle {
   db: Db;

@@ -19,7 +19,7 @@ import { summaryRoute } from "./api/requests-summary";
 import { labelValuesRoute, labelsRoute, metadataRoute, seriesRoute } from "./api/series-routes";
 import { labelsPredicate } from "./promql";
 import { runRetention } from "./retention";
-import { recordSelfMetrics } from "./self-metrics";
+import { runSelfMetrics } from "./self-metrics";
 import { retentionDaysOf } from "../../shared/limits";
 import { recordCronRun } from "../../shared/storage/postgres/cron-runs";
 import { QUERY_CRON_JOB } from "./admin-status";
@@ -82,7 +82,7 @@ export default {
     };
     const startedAt = Date.now();
     try {
-      await job("self-metrics", () => recordSelfMetrics(db));
+      await job("self-metrics", () => runSelfMetrics(db).then(() => {}));
       await job("retention", async () => {
         const dropped = await runRetention(db, retentionDaysOf(env));
         if (dropped.length) console.log(JSON.stringify({ level: "info", worker: "query", msg: "retention dropped partitions", dropped }));

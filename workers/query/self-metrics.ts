@@ -16,7 +16,6 @@ import type { MetricsMessage, QueueMetadata, QueueSeries } from "../../shared/co
 import { QUEUE_MESSAGE_VERSION } from "../../shared/contracts/queue";
 import { advanceIngestCounters, SELF_BATCH_PREFIX, type IngestKind, type TenantIngest } from "../../shared/storage/postgres/ingest-counters";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
-import { databaseMessage } from "../../shared/storage/postgres/errors";
 
 export const ROWS_TOTAL = "inferscope_ingest_rows_total";
 export const LAST_WRITE = "inferscope_ingest_last_write_timestamp_seconds";
@@ -69,13 +68,4 @@ export async function runSelfMetrics(db: Db, opts: SelfMetricsOptions = {}): Pro
   const tenants = await advanceIngestCounters(db, { minute, settleMs: opts.settleMs, tenantIds: opts.tenantIds });
   if (tenants.length > 0) await postgresWriteStorage(db).writeMetrics(tenants.map((t) => selfMetricsMessage(t, minute)));
   return tenants.length;
-}
-
-/** For scheduled(): never throws, so a failure here cannot stop retention or rule evaluation. */
-export async function recordSelfMetrics(db: Db, now = Date.now()): Promise<void> {
-  try {
-    await runSelfMetrics(db, { now });
-  } catch (err) {
-    console.log(JSON.stringify({ level: "error", worker: "query", msg: "self-metrics failed; the next minute tries again", error: databaseMessage(err) }));
-  }
 }

@@ -17,7 +17,7 @@
 // a part only ever moves from provisional to stored, and never disappears
 // before it is stored (retention is days behind the watermark).
 import { sql } from "drizzle-orm";
-import type { Db } from "../../db";
+import type { Db, Tx } from "../../db";
 import { deadLetterTotals } from "./dead-letters";
 import { sqlState } from "./errors";
 
@@ -47,7 +47,6 @@ export interface AdvanceOptions {
   tenantIds?: number[];
 }
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 const KIND = sql.raw(`CASE WHEN b.batch_id LIKE '${RULES_BATCH_PREFIX}%' THEN 'rules' WHEN b.kind = 'logs' THEN 'logs' ELSE 'samples' END`);
 const NOT_SELF = sql.raw(`b.batch_id NOT LIKE '${SELF_BATCH_PREFIX}%'`);

@@ -3,13 +3,12 @@
 // in sorted by primary key and the tables in a fixed order, so concurrent
 // writers lock the same rows in the same order and cannot deadlock.
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "../../db";
+import type { Db, Tx } from "../../db";
 import type { DimsEntry, RollupDelta, RollupDeltas } from "../../logs/rollup";
 import { HISTOGRAMS } from "../../logs/rollup-spec";
 import { resolveDimsIds } from "./log-dims";
 import { pgNumbers } from "./pg-array";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 type Exec = Pick<Db | Tx, "execute">;
 
 /** log_dims.id of every dims entry the deltas name (the entries themselves as keys). */

@@ -4,12 +4,11 @@
 // evaluation started from (same version, same last_eval_ms), so two isolates
 // evaluating the same group never both commit a slot.
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../../db";
+import type { Db, Tx } from "../../db";
 import type { GroupState, RuleGroupSpec } from "../../rules/types";
 import { canonical } from "../../rules/group-shape";
 import { ruleGroups } from "../../schema";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export interface StoredRuleGroup {
   id: number;

@@ -4,7 +4,7 @@
 // part a no-op, and rows themselves are idempotent (ON CONFLICT DO NOTHING),
 // so any replay changes nothing. Rollups add only the logs the INSERT wrote.
 import { sql } from "drizzle-orm";
-import type { Db } from "../../db";
+import type { Db, Tx } from "../../db";
 import type { LogRow, LogsMessage, MetricsMessage, QueueMetadata } from "../../contracts/queue";
 import { DimsIndex, rollupDeltas, type TenantLog } from "../../logs/rollup";
 import { isStaleNaN } from "../../staleness";
@@ -14,7 +14,6 @@ import { pgBooleans, pgNumbers, pgTexts } from "./pg-array";
 import { addRollups, dimsIdsOf, type DimsIds } from "./rollup-write";
 import { resolveSeriesIds } from "./series-ids";
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 type Part = Pick<MetricsMessage, "tenantId" | "batchId" | "part">;
 
 /** Claims every part at once; returns which of them were not written before (first of equal parts only). */

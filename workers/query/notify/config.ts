@@ -5,6 +5,7 @@
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { parseDuration } from "../promql/literals";
+import { LABEL_NAME_RE } from "../../../shared/labels";
 
 export const MAX_ALERTMANAGERS = 10;
 export const MAX_RECEIVERS = 20;
@@ -41,7 +42,6 @@ const duration = (dflt: string, opts: { min?: number; max?: number } = {}) =>
       else if (opts.max !== undefined && ms > opts.max) ctx.addIssue({ code: "custom", message: `must be at most ${opts.max / 1000}s (not ${s})` });
     });
 
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 const Alertmanager = z
   .strictObject({
@@ -67,7 +67,7 @@ const Receiver = z.strictObject({
         return;
       }
       labels.forEach((l, i) => {
-        if (!LABEL_NAME.test(l)) ctx.addIssue({ code: "custom", path: [i], message: `${JSON.stringify(l)} is not a label name` });
+        if (!LABEL_NAME_RE.test(l)) ctx.addIssue({ code: "custom", path: [i], message: `${JSON.stringify(l)} is not a label name` });
         else if (labels.indexOf(l) !== i) ctx.addIssue({ code: "custom", path: [i], message: `label ${l} is listed twice` });
       });
     }),

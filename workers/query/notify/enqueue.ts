@@ -4,12 +4,11 @@
 // alerts of each direct receiver's aggregation groups (created with their
 // group_wait), which deliverNotifications flushes after the commit.
 import { sql } from "drizzle-orm";
-import type { Db } from "../../../shared/db";
+import type { Db, Tx } from "../../../shared/db";
 import type { PostableAlert } from "../../../shared/rules/types";
 import { receiverTimings, type NotifierConfig } from "./config";
 import { fingerprint, groupKeyOf, groupLabelsOf } from "./fingerprint";
 
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /** Alertmanager's resolve_timeout: how long an alert without endsAt stays firing. */
 const RESOLVE_TIMEOUT_MS = 5 * 60_000;
