@@ -7,9 +7,9 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { ROOT } from "./bundle";
 
-export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export { ROOT };
 export const ENTRY = "cli/bin.ts";
 const SHEBANG = "#!/usr/bin/env node";
 

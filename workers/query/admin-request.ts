@@ -6,9 +6,16 @@ import { findTenant } from "../../shared/admin";
 import type { Principal } from "../../shared/auth";
 import type { QueryEnv } from "../../shared/env";
 import { useDb, type AppEnv } from "../../shared/http/context";
+import { readBounded } from "../../shared/http/drain";
 
 export type AdminEnv = AppEnv<QueryEnv>;
 export type AdminContext = Context<AdminEnv>;
+
+/** A text body read up to `limit` bytes; null past it (the rest read and dropped, so the 413 is not lost to a reset). */
+export async function bodyText(req: Request, limit: number): Promise<string | null> {
+  const bytes = await readBounded(req.body, limit);
+  return bytes === null ? null : new TextDecoder().decode(bytes);
+}
 
 export const err = (c: AdminContext, status: 400 | 403 | 404 | 409 | 413, message: string) => c.json({ status: "error", error: message }, status);
 

@@ -12,7 +12,7 @@
 import { Hono } from "hono";
 import { parseAllDocuments, stringify } from "yaml";
 import { useDb } from "../../shared/http/context";
-import { drainUnread, readBounded } from "../../shared/http/drain";
+import { drainUnread } from "../../shared/http/drain";
 import { textProblem } from "../../shared/labels";
 import { orderedGroup } from "../../shared/rules/group-shape";
 import type { RuleGroupSpec } from "../../shared/rules/types";
@@ -25,7 +25,7 @@ import {
   upsertRuleGroup,
   type StoredRuleGroup,
 } from "../../shared/storage/postgres/rule-groups";
-import { err, targetTenant, tenantQuery, type AdminContext, type AdminEnv } from "./admin-request";
+import { bodyText, err, targetTenant, tenantQuery, type AdminContext, type AdminEnv } from "./admin-request";
 import { markDeletedStale } from "./rules/cron";
 import { initialGroupState } from "./rules/evaluate-group";
 import { groupIntervalMs, RuleFileError, validateRuleGroup } from "./rules/rule-file";
@@ -67,15 +67,9 @@ function nameOf(c: AdminContext, what: "namespace" | "group"): string | Response
 
 const tenantOf = (c: AdminContext) => targetTenant(c, c.get("principal"), tenantQuery(c));
 
-/** The body as text, or null past the limit (the rest read and dropped, so the answer is not lost to a reset). */
-async function bodyText(req: Request): Promise<string | null> {
-  const bytes = await readBounded(req.body, RULE_LIMITS.bodyBytes);
-  return bytes === null ? null : new TextDecoder().decode(bytes);
-}
-
 /** The rule group in a POST body: YAML (JSON is YAML too), validated as `promtool check rules` would. */
 async function groupOf(c: AdminContext, namespace: string): Promise<{ spec: RuleGroupSpec; source: string } | Response> {
-  const source = await bodyText(c.req.raw);
+  const source = await bodyText(c.req.raw, RULE_LIMITS.bodyBytes);
   if (source === null) return c.json({ status: "error", error: `request body is over ${RULE_LIMITS.bodyBytes} bytes: send one rule group at a time` }, 413);
   if (source.trim() === "") return err(c, 400, "request body is empty: send one rule group in YAML (name, interval, rules)");
   const docs = parseAllDocuments(source);

@@ -9,24 +9,22 @@ import { useDb } from "../../../shared/http/context";
 import type { Labels } from "../../../shared/labels";
 import type { AlertInstance, AlertingRuleSpec, RuleState } from "../../../shared/rules/types";
 import { listRuleGroups, type StoredRuleGroup } from "../../../shared/storage/postgres/rule-groups";
-import { parseDuration } from "../promql/literals";
 import { canonicalExpr } from "../rules/expr-string";
 import { ApiError, success } from "./envelope";
+import { rfc3339 } from "../rules/alerting";
 import { formatE } from "../rules/go-format";
+import { ruleDurationMs } from "../rules/rule-file";
 
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
 /** Go's time.Time JSON (RFC3339Nano) of unix ms in UTC; 0 is Go's zero time, as a rule never evaluated. */
-export function goTime(ms: number | undefined): string {
-  if (!ms) return ZERO_TIME;
-  return new Date(ms).toISOString().replace(/\.?0+Z$/, "Z");
-}
+export const goTime = (ms: number | undefined): string => (ms ? rfc3339(ms) : ZERO_TIME);
 
 /** strconv.FormatFloat(v, 'e', -1, 64): how Prometheus writes an alert's value. */
 export const goExpFloat = (v: number): string => formatE(v, -1);
 
 
-const seconds = (d: string | undefined) => (d ? (parseDuration(d) ?? 0) / 1000 : 0);
+const seconds = (d: string | undefined) => (d ? (ruleDurationMs(d) ?? 0) / 1000 : 0);
 
 /** Labels as Go's labels.Labels marshals them: keys sorted. */
 function sorted(l: Labels | undefined): Labels {

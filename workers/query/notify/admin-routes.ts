@@ -4,10 +4,9 @@
 import { Hono } from "hono";
 import { stringify } from "yaml";
 import { useDb } from "../../../shared/http/context";
-import { err, targetTenant, tenantQuery, type AdminEnv } from "../admin-request";
+import { bodyText, err, targetTenant, tenantQuery, type AdminEnv } from "../admin-request";
 import { NotifierConfigError, parseNotifierConfig } from "./config";
 import { getNotifierConfig, putNotifierConfig, type StoredNotifierConfig } from "./store";
-import { readBounded } from "../../../shared/http/drain";
 
 const MAX_BODY_BYTES = 256 * 1024;
 
@@ -27,9 +26,8 @@ notifiers.put("/", async (c) => {
   const tenant = await targetTenant(c, c.get("principal"), tenantQuery(c));
   if (tenant instanceof Response) return tenant;
   // Bounded as it is read: a larger body is never held whole.
-  const bytes = await readBounded(c.req.raw.body, MAX_BODY_BYTES);
-  if (bytes === null) return err(c, 413, `config is larger than ${MAX_BODY_BYTES / 1024} KiB`);
-  const text = new TextDecoder().decode(bytes);
+  const text = await bodyText(c.req.raw, MAX_BODY_BYTES);
+  if (text === null) return err(c, 413, `config is larger than ${MAX_BODY_BYTES / 1024} KiB`);
   if (text.trim() === "") return err(c, 400, "body: empty; send the config as JSON or YAML (alertmanagers, receivers)");
   let config;
   try {
