@@ -111,7 +111,7 @@ const GROUPS = [
           print: '{{ print 1 2 "a" "b" 3.5 }}|{{ println "x" 1 }}|',
           maps: '{{ len $labels }} {{ index $labels "kind" }} {{ $labels }}',
           escapes: '{{ html "<a&b>" }} {{ js "it\'s \\"q\\" \\\\ <x>\\t" }} {{ urlquery "a b&c" }} {{ safeHtml "<b>" }}',
-          times: '{{ parseDuration "1h30m" }} {{ toTime 1700000000.5 }} {{ humanize 1234567 }} {{ humanizeDuration 0.0015 }}',
+          times: '{{ parseDuration "1h30m" }} {{ parseDuration "0" }} {{ toTime 1700000000.5 }} {{ humanize 1234567 }} {{ humanizeDuration 0.0015 }}',
           args: '{{ with args 1 "x" }}{{ .arg0 }} {{ .arg1 }}{{ end }}',
           vars: '{{ $x := 1 }}{{ $x = 2 }}{{ $x }} {{- " trimmed " -}} {{ $value | printf "%.1f" }} {{ not true }} {{ and 1 0 }} {{ or 0 "" "z" }}',
         },

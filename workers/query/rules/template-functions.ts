@@ -3,6 +3,7 @@
 import { RE2JS, RE2JSException } from "re2js";
 import type { Labels } from "../../../shared/labels";
 import { formatG, formatV, GoInt, goTypeName, queryEscape, sprintf } from "./go-format";
+import { parseDuration } from "../promql/literals";
 
 /** One sample of a template's query: .Labels and .Value, as Prometheus's template sample. */
 export interface QuerySample {
@@ -223,10 +224,10 @@ export const FUNCS: Record<string, (args: V[]) => V> = {
   graphLink: ([a]) => `/graph?g0.expr=${queryEscape(str(a))}&g0.tab=0`,
   tableLink: ([a]) => `/graph?g0.expr=${queryEscape(str(a))}&g0.tab=1`,
   parseDuration: ([a]) => {
-    const m = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(str(a));
-    if (!m || str(a) === "") throw new Error(`not a valid duration string: ${JSON.stringify(a)}`);
-    const mult = [31536000, 604800, 86400, 3600, 60, 1, 0.001];
-    return m.slice(1).reduce((s, x, i) => s + (x ? Number(x) * mult[i] : 0), 0);
+    // model.ParseDuration, which (unlike a PromQL literal) takes a bare "0".
+    const ms = str(a) === "0" ? 0 : parseDuration(str(a));
+    if (ms === null) throw new Error(`not a valid duration string: ${JSON.stringify(a)}`);
+    return ms / 1000;
   },
   args: (args) => Object.fromEntries(args.map((a, i) => [`arg${i}`, a])),
   first: ([v]) => {
