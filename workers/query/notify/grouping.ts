@@ -100,9 +100,10 @@ async function flushGroup(db: Db, tenantId: number, r: ReceiverConfig, g: GroupR
   } else report.unchanged++;
 
   await db.transaction(async (tx) => {
-    if (logged)
-      await tx.execute(sql`UPDATE notify_groups SET last_notify_at = ${now}, last_firing = ${sql.param(firing)}::text[], last_resolved = ${sql.param(resolved)}::text[] WHERE ${where}`);
-    await tx.execute(sql`UPDATE notify_groups SET flushed = true, failures = 0, next_flush_at = ${now + groupInterval} WHERE ${where}`);
+    const notified = logged
+      ? sql`, last_notify_at = ${now}, last_firing = ${sql.param(firing)}::text[], last_resolved = ${sql.param(resolved)}::text[]`
+      : sql``;
+    await tx.execute(sql`UPDATE notify_groups SET flushed = true, failures = 0, next_flush_at = ${now + groupInterval}${notified} WHERE ${where}`);
     // Forget the resolved alerts this flush covered, unless an update came meanwhile (Alertmanager's DeleteIfNotModified).
     if (resolvedRows.length)
       await tx.execute(sql`
