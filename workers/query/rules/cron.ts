@@ -11,6 +11,7 @@ import { NAME_LABEL, normaliseLabels, type Labels } from "../../../shared/labels
 import { isStaleNaN, STALE_NAN } from "../../../shared/staleness";
 import type { GroupState, RuleOutputSeries } from "../../../shared/rules/types";
 import { postgresQueryStorage } from "../../../shared/storage/postgres/read";
+import type { QueryStorage } from "../../../shared/storage/types";
 import {
   claimDueRuleGroups,
   commitRuleEvaluation,
@@ -117,8 +118,7 @@ export async function markDeletedStale(db: Db, tenantId: number, deleted: { id: 
 /** Rules whose evaluation at `slot` failed. */
 const failuresAt = (state: GroupState, slot: number) => state.rules.filter((r) => r.health === "err" && r.lastEvaluation === slot).length;
 
-async function evaluateOne(db: Db, g: StoredRuleGroup, now: number, deadline: number, opts: RuleCronOptions, report: RuleCronReport): Promise<void> {
-  const storage = postgresQueryStorage(db, g.tenantId, labelsPredicate, { derivedTtlMs: opts.derivedTtlMs });
+async function evaluateOne(db: Db, storage: QueryStorage, g: StoredRuleGroup, now: number, deadline: number, opts: RuleCronOptions, report: RuleCronReport): Promise<void> {
   const evalOpts: EvalOptions = { externalURL: opts.externalURL ?? DEFAULT_EXTERNAL_URL, timeoutMs: Math.max(1000, Math.min(10_000, deadline - Date.now())) };
   const { slots, skipped } = dueSlots(g.lastEvalMs, now, g.intervalMs);
   report.skipped += skipped;
@@ -166,6 +166,13 @@ export async function runRuleEvaluation(db: Db, now: number, opts: RuleCronOptio
   const log = opts.log ?? ((e) => console.log(JSON.stringify({ worker: "query", job: "rules", ...e })));
   const report: RuleCronReport = { groups: 0, committed: 0, lost: 0, skipped: 0, failedGroups: 0, outOfTime: false };
   const seen = new Set<number>();
+  // One storage per tenant per run: it reads the tenant's log dims once, not once per group.
+  const storages = new Map<number, QueryStorage>();
+  const storageOf = (tenantId: number) => {
+    let s = storages.get(tenantId);
+    if (!s) storages.set(tenantId, (s = postgresQueryStorage(db, tenantId, labelsPredicate, { derivedTtlMs: opts.derivedTtlMs })));
+    return s;
+  };
   for (;;) {
     const batch = await claimDueRuleGroups(db, now, LEASE_MS, CLAIM_BATCH);
     let fresh = 0;
@@ -179,7 +186,7 @@ export async function runRuleEvaluation(db: Db, now: number, opts: RuleCronOptio
       fresh++;
       report.groups++;
       try {
-        await evaluateOne(db, g, now, deadline, opts, report);
+        await evaluateOne(db, storageOf(g.tenantId), g, now, deadline, opts, report);
       } catch (err) {
         report.failedGroups++;
         log({ level: "error", msg: "rule group evaluation failed", tenant: g.tenantId, namespace: g.namespace, group: g.name, error: (err as Error).message });
