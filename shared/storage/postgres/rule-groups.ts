@@ -3,7 +3,7 @@
 // slots. A slot is committed only where the row still holds the state the
 // evaluation started from (same version, same last_eval_ms), so two isolates
 // evaluating the same group never both commit a slot.
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db";
 import type { GroupState, RuleGroupSpec } from "../../rules/types";
 import { canonical } from "../../rules/group-shape";
@@ -167,30 +167,15 @@ export async function deleteRuleNamespace(db: Db, tenantId: number, namespace: s
  * moves on fairly; SKIP LOCKED so concurrent runs split the work.
  */
 export async function claimDueRuleGroups(db: Db, now: number, leaseMs: number, limit: number): Promise<StoredRuleGroup[]> {
-  const res = await db.execute<Record<string, unknown>>(sql`
-    UPDATE rule_groups SET lease_until_ms = ${now + leaseMs}
-    WHERE id IN (
-      SELECT id FROM rule_groups
-      WHERE (${now}::bigint / interval_ms) * interval_ms > last_eval_ms AND lease_until_ms <= ${now}
-      ORDER BY last_eval_ms, id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-    RETURNING id, tenant_id, namespace, name, spec, source, interval_ms, state, last_eval_ms, failures_total, stale_series, version, updated_at`);
-  return res.rows
-    .map((r) => ({
-      id: Number(r.id),
-      tenantId: Number(r.tenant_id),
-      namespace: String(r.namespace),
-      name: String(r.name),
-      spec: r.spec as RuleGroupSpec,
-      source: String(r.source),
-      intervalMs: Number(r.interval_ms),
-      state: decodeState(r.state as GroupState),
-      lastEvalMs: Number(r.last_eval_ms),
-      failuresTotal: Number(r.failures_total),
-      staleSeries: (r.stale_series as string[]) ?? [],
-      version: Number(r.version),
-      updatedAt: new Date(String(r.updated_at)),
-    }))
-    .sort((a, b) => a.lastEvalMs - b.lastEvalMs || a.id - b.id);
+  const due = db
+    .select({ id: ruleGroups.id })
+    .from(ruleGroups)
+    .where(sql`(${now}::bigint / ${ruleGroups.intervalMs}) * ${ruleGroups.intervalMs} > ${ruleGroups.lastEvalMs} AND ${ruleGroups.leaseUntilMs} <= ${now}`)
+    .orderBy(ruleGroups.lastEvalMs, ruleGroups.id)
+    .limit(limit)
+    .for("update", { skipLocked: true });
+  const rows = await db.update(ruleGroups).set({ leaseUntilMs: now + leaseMs }).where(inArray(ruleGroups.id, due)).returning(columns);
+  return rows.map((r) => ({ ...r, state: decodeState(r.state) })).sort((a, b) => a.lastEvalMs - b.lastEvalMs || a.id - b.id);
 }
 
 /** Ends a lease early (the run is done with the group). */
