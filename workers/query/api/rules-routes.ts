@@ -46,8 +46,8 @@ export function apiAlert(a: AlertInstance) {
   };
 }
 
-const activeAlerts = (st: RuleState | undefined) =>
-  (st?.alerts ?? []).filter((a) => a.resolvedAt === undefined).sort((x, y) => (JSON.stringify(sorted(x.labels)) < JSON.stringify(sorted(y.labels)) ? -1 : 1));
+// Stored in label order already (alerting.ts); Prometheus itself promises no order.
+const activeAlerts = (st: RuleState | undefined) => (st?.alerts ?? []).filter((a) => a.resolvedAt === undefined);
 
 function apiRule(g: StoredRuleGroup, i: number, types: { alert: boolean; record: boolean }) {
   const spec = g.spec.rules[i];
