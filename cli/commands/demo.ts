@@ -32,7 +32,6 @@ function wholeNumber(raw: string | undefined, flag: string, fallback: number): n
 
 export function durationOf(raw: string | undefined): number {
   if (raw === undefined || raw === "forever") return Infinity;
-  if (raw === "0") return 0;
   return parseDurationFlag(raw, "duration");
 }
 
@@ -57,7 +56,6 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const local = devKey(values);
   if (local) process.stderr.write("using the local stack's dev key (.inferscope/dev-api-key, written by npm start)\n");
   const t = target(local ? { ...values, key: local } : values, "ingest");
-  const backfill = values.backfill === undefined ? "1h" : values.backfill === "0" ? 0 : values.backfill;
   const controller = new AbortController();
   const onSignal = () => {
     process.stderr.write("\nstopping after the requests in flight (Ctrl-C again to quit at once)\n");
@@ -69,7 +67,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const summary = await runDemo({
       url: t.url,
       key: t.key,
-      backfill,
+      backfill: values.backfill, // runDemo's default (1h) when absent; "0" is none
       durationMs: durationOf(values.duration),
       hosts: wholeNumber(values.hosts, "hosts", 3),
       seed: wholeNumber(values.seed, "seed", 1),
