@@ -115,7 +115,10 @@ export function renderReport(r: LoadtestReport, p: Palette): string {
       const line = `  ${label.padEnd(9)} ${formatCount(n).padStart(8)}  (${per})${why ? `  ${shorten(why, 140)}` : ""}`;
       out.push(why ? p.red(line) : line);
     }
-    if (r.total.byStatus["429"]) out.push(p.dim("  429s were honoured: that stream waited out Retry-After; requests due meanwhile are counted as throttled, not sent."));
+    if (r.total.byStatus["429"])
+      out.push(p.dim(r.target === "ingest"
+        ? "  429s were honoured: that stream waited out Retry-After; requests due meanwhile are counted as throttled, not sent."
+        : "  429s count as errors and were honoured: that user waited out Retry-After (at most 30s) before its next request."));
   }
   if (r.queryable) {
     out.push("", "time until queryable (from the marker's accepted POST to the first query that returns it):");
