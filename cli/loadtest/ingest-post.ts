@@ -1,6 +1,6 @@
 // One POST to the ingest worker, timed, as an Outcome: the accepted counts
-// from its answer ({accepted: {samples} | {records}}; a 400 still stored the
-// valid rest), the status of a refusal with the server's own message, and a
+// from its answer ({accepted: {samples} | {records}}, or all of it for
+// remote_write's bodiless 204; a 400 still stored the valid rest), the status of a refusal with the server's own message, and a
 // 429's Retry-After, which the caller honours (pauses that stream).
 import { parseRetryAfter } from "../agent/delivery/backoff";
 import type { Outcome } from "./recorder";
@@ -51,14 +51,16 @@ export async function postIngest(
     });
     const text = await res.text();
     const latencyMs = performance.now() - started;
-    let accepted = 0;
+    const ok = res.status >= 200 && res.status < 300;
+    // remote_write's success is 204 with no body (all taken); otherwise the answer's count, and a 400 still stored the valid rest.
+    let accepted = ok ? offered : 0;
     try {
       const j = JSON.parse(text) as { accepted?: Record<string, number> };
-      accepted = Number(j.accepted?.[ITEM_KEYS[counted]] ?? 0);
+      const n = j.accepted?.[ITEM_KEYS[counted]];
+      if (typeof n === "number") accepted = n;
     } catch {
-      // a body that is not ours: nothing counted as accepted
+      // no body, or not ours: as above
     }
-    const ok = res.status === 202 || res.status === 200;
     return {
       ok,
       status: res.status,
