@@ -75,8 +75,8 @@ export async function ingestRun(values: Values & Record<string, unknown>, c: Com
   const streams = load.streams();
   let inFlight = 0;
   const units = [
-    ...(samplesPerSecond ? [{ label: `samples/s (${samplesPerRequest}/request)`, peak: samplesPerSecond }] : []),
-    ...(logsPerSecond ? [{ label: `logs/s (${logsPerRequest}/request)`, peak: logsPerSecond }] : []),
+    ...(samplesPerSecond ? [{ label: "samples/s", peak: samplesPerSecond }] : []),
+    ...(logsPerSecond ? [{ label: "logs/s", peak: logsPerSecond }] : []),
   ];
   return {
     target: "ingest",
@@ -85,7 +85,11 @@ export async function ingestRun(values: Values & Record<string, unknown>, c: Com
     shape,
     runId: c.runId,
     peak: { samplesPerSecond, logsPerSecond, maxInFlight: c.vus },
-    planLines: [...describePlan(c.scenario, shape, units), `  at most ${c.vus} requests in flight (--vus); run ${c.runId} (label run="${c.runId}")`],
+    planLines: [
+      ...describePlan(c.scenario, shape, units),
+      `  ${[samplesPerSecond ? `${samplesPerRequest} samples per remote_write (${series} series)` : "", logsPerSecond ? `${logsPerRequest} records per POST /v1/logs` : ""].filter(Boolean).join(", ")}`,
+      `  at most ${c.vus} requests in flight (--vus); run ${c.runId} (label run="${c.runId}")`,
+    ],
     rateLabel: "req/s",
     streams: () => [load.samples, load.logs].filter((s) => (s === load.samples ? samplesPerSecond : logsPerSecond) > 0),
     load: () => `in flight ${inFlight}/${c.vus}`,

@@ -21,7 +21,7 @@ export interface LiveFigures {
 
 export function progressLine(f: LiveFigures): string {
   const t = f.total;
-  const errs = Object.entries(t.byStatus).filter(([k]) => k !== "200" && k !== "202").map(([k, n]) => `${k}:${formatCount(n)}`).join(" ");
+  const errs = Object.entries(t.byStatus).filter(([k]) => !k.startsWith("2")).map(([k, n]) => `${k}:${formatCount(n)}`).join(" ");
   const skipped = t.dropped + t.throttled ? `  dropped ${formatCount(t.dropped)} throttled ${formatCount(t.throttled)}` : "";
   return `${formatMs(f.elapsedMs)}/${formatMs(f.totalMs)}  ${f.load}  reqs ${formatCount(t.requests)}  ok ${formatPercent(t.requests ? t.ok / t.requests : null)}  ` +
     `${f.rateLabel} ${formatRate(f.recentRate)}  p95 ${formatMs(t.latencyMs.p95)}${errs ? `  errors ${errs}` : ""}${skipped}`;

@@ -127,7 +127,7 @@ export function renderReport(r: LoadtestReport, p: Palette): string {
     for (const m of r.queryable.markers.filter((x) => x.error)) out.push(p.yellow(`  ${m.kind} marker ${m.seq}: ${m.error}`));
   }
   if (r.total.dropped + r.total.late + r.total.throttled > 0 && r.target === "ingest")
-    out.push("", p.dim("dropped: due while --vus requests were already in flight; late: started over 100ms after their time; throttled: due during a Retry-After wait."));
+    out.push("", p.dim("dropped: due while --vus requests were already in flight (raise --vus to allow more); late: started over 100ms after their time; throttled: due during a Retry-After wait."));
   if (r.thresholds.length) {
     out.push("", "thresholds:");
     for (const v of r.thresholds) out.push(`  ${v.ok ? p.green("✓") : p.red("✗")} ${v.name} ${v.limit}: ${v.actual}`);

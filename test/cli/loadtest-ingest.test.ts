@@ -48,7 +48,7 @@ describe("inferscope loadtest --target ingest", () => {
       "--scenario", "constant", "--duration", "3s", "--rate", "200", "--samples-per-request", "20", "--series", "50",
       "--log-rate", "20", "--logs-per-request", "5", "--marker-every", "1s", "--max-error-rate", "0", "--max-queryable", "30s",
     ]);
-    expect(err).toMatch(/hold\s+200 samples\/s \(20\/request\), 20 logs\/s \(5\/request\)/);
+    expect(err).toMatch(/hold\s+200 samples\/s, 20 logs\/s\n\s+20 samples per remote_write \(50 series\), 5 records per POST \/v1\/logs\n/);
     expect(code).toBe(0);
     const [rw, logs] = report.streams;
     expect(rw.name).toBe("remote_write");
