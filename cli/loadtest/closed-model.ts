@@ -3,6 +3,7 @@
 // at each moment. A user above the current count finishes its request and
 // leaves (k6's graceful ramp-down); at the end, requests still running get the
 // graceful stop, then are aborted and count as interrupted.
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { totalMs, vusAt, type Shape } from "./scenarios";
 import { drain } from "./open-model";
@@ -31,6 +32,8 @@ export async function runVus(o: VuOptions, state: VuState = { active: 0, wanted:
   const end = totalMs(o.shape);
   const t0 = now();
   const hard = new AbortController();
+  // Every request in flight listens on it: hundreds by design, not a leak.
+  setMaxListeners(0, hard.signal);
   const running = new Set<Promise<void>>();
   const live = new Set<number>();
   const over = () => o.stop.aborted || now() - t0 >= end;

@@ -4,6 +4,7 @@
 // sends nothing until it has passed, and the iterations due meanwhile are
 // counted as throttled (offered but not sent), so the summary shows both
 // what the server refused and what it paced. Markers measure time until queryable.
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { REMOTE_WRITE_HEADERS } from "../agent/remote-write/encode";
 import type { ApiTarget } from "../commands/api-client";
@@ -40,6 +41,7 @@ export class IngestLoad {
   private readonly markersAbort = new AbortController();
 
   constructor(private readonly c: IngestConfig) {
+    setMaxListeners(0, this.markersAbort.signal);
     this.payloads = new IngestPayloads(c.runId, c.series, c.seed);
   }
 

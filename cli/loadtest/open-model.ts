@@ -5,6 +5,7 @@
 // than LATE_MS after its time (the process itself could not keep up) is late,
 // and one due while the server has asked us to wait (429 Retry-After) is
 // throttled: all three are counted, none is sent later.
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cumulative, totalMs, type Shape } from "./scenarios";
 import type { StreamStats } from "./recorder";
@@ -38,6 +39,8 @@ export async function runArrivals(streams: ArrivalStream[], o: ArrivalOptions): 
   const end = totalMs(o.shape);
   const t0 = now();
   const hard = new AbortController();
+  // Every request in flight listens on it: hundreds by design, not a leak.
+  setMaxListeners(0, hard.signal);
   const inFlight = new Set<Promise<void>>();
   const launched = streams.map(() => 0);
   let prevT = 0;
@@ -46,12 +49,10 @@ export async function runArrivals(streams: ArrivalStream[], o: ArrivalOptions): 
     streams.forEach((s, i) => {
       const perMs = s.peakPerSecond / 1000;
       const c0 = cumulative(o.shape, prevT) * perMs;
-      const due = Math.floor(cumulative(o.shape, t) * perMs);
-      for (let k = launched[i] + 1; k <= due; k++) {
-        // When iteration k was due, within this tick: the rate is linear there.
-        const dueAt = t0 + (t > prevT && due > c0 ? prevT + ((k - c0) / (cumulative(o.shape, t) * perMs - c0)) * (t - prevT) : t);
-        launch(s, dueAt);
-      }
+      const c1 = cumulative(o.shape, t) * perMs;
+      const due = Math.floor(c1);
+      // When iteration k was due, within this tick (the rate is linear there), so a stalled loop shows as late iterations.
+      for (let k = launched[i] + 1; k <= due; k++) launch(s, t0 + (c1 > c0 ? prevT + ((k - c0) / (c1 - c0)) * (t - prevT) : t));
       launched[i] = Math.max(launched[i], due);
     });
     prevT = t;
