@@ -3,6 +3,7 @@
 // ingest), with thresholds that set the exit code. Loopback only unless
 // --allow-remote; VUs, rates and duration are capped; it stops by itself.
 import { CliError } from "../errors";
+import { formatMs } from "../terminal/format";
 import { processIo, type Io } from "../terminal/io";
 import { parseDurationFlag } from "../terminal/time-args";
 import { parse } from "./api-client";
@@ -16,7 +17,7 @@ import { OPENAI_HELP, OPENAI_OPTIONS } from "../loadtest/openai-options";
 
 const scenarioLines = SCENARIOS.map((s) => {
   const spec = SCENARIO_SPECS[s];
-  return `  ${s.padEnd(9)} ${spec.summary} (default ${spec.vus} VUs, ${spec.durationMs / 1000}s)`;
+  return `  ${s.padEnd(9)} ${spec.summary} (default ${spec.vus} VUs, ${formatMs(spec.durationMs)})`;
 }).join("\n");
 
 const HELP = `usage: inferscope loadtest --target ingest|openai [--scenario S] [--vus N] [--duration D] [thresholds] [--json] [--export FILE]

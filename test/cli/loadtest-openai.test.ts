@@ -3,6 +3,7 @@
 // (latency, TTFT, error rate, model mix, streamed share), the request counts
 // are the fixture's own, thresholds set exit 99, Ctrl-C prints the summary so
 // far, usage errors are refused before anything is sent.
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -122,6 +123,22 @@ describe("inferscope loadtest --target openai", () => {
     expect(r.code).toBe(130);
     expect(r.out).toMatch(/interrupted: the summary so far/);
     expect(r.out).toMatch(/^b\s+\d+\s+0%/m);
+  });
+
+  it("as a process: Ctrl-C (SIGINT) stops the run, prints the summary so far, exits 130", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "cli/bin.ts", "loadtest", "--target", "openai", "--endpoint", fixture.url, "--model", "b", "--vus", "2", "--duration", "60s"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => {
+      err += d;
+      if (/models: b 100%/.test(err)) setTimeout(() => child.kill("SIGINT"), 500);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(err).toMatch(/^scenario smoke: /);
+    expect(code).toBe(130);
+    expect(out).toMatch(/--target openai: smoke, .* \(interrupted: the summary so far\)/);
+    expect(out).toMatch(/^b\s+[1-9][\d,]*\s+0%/m);
   });
 
   it("refuses what it must not or cannot do before sending anything", async () => {
