@@ -45,7 +45,7 @@ async function storedLogs(tenantId: number, runId: string): Promise<number> {
 describe("inferscope loadtest --target ingest", () => {
   it("sends remote_write and logs at the rate, reports what the stack stored, and time until queryable", async () => {
     const { code, report, err } = await loadtest(stack.key, [
-      "--scenario", "constant", "--duration", "3s", "--rate", "200", "--samples-per-request", "20", "--series", "50",
+      "--scenario", "constant", "--duration", "3s", "--vus", "50", "--rate", "200", "--samples-per-request", "20", "--series", "50",
       "--log-rate", "20", "--logs-per-request", "5", "--marker-every", "1s", "--max-error-rate", "0", "--max-queryable", "30s",
     ]);
     expect(err).toMatch(/hold\s+200 samples\/s, 20 logs\/s\n\s+20 samples per remote_write \(50 series\), 5 records per POST \/v1\/logs\n/);
