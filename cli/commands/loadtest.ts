@@ -44,6 +44,7 @@ common options:
 thresholds (any failed one exits ${EXIT_THRESHOLDS}):
   --max-error-rate R   such as 0.01 or 1%: failed requests over all answered
   --max-p95 D          p95 of request latency, such as 500ms
+  --max-ttft-p95 D     openai: p95 of time to first token of the streamed requests
   --max-queryable D    ingest: the slowest marker's time until queryable
 
 ${INGEST_HELP}
@@ -65,6 +66,7 @@ const COMMON = {
   export: { type: "string" },
   "max-error-rate": { type: "string" },
   "max-p95": { type: "string" },
+  "max-ttft-p95": { type: "string" },
   "max-queryable": { type: "string" },
 } as const;
 
@@ -127,6 +129,7 @@ export async function loadtestCommand(argv: string[], io: Io = processIo()): Pro
   const shape = shapeOf(scenario, common.durationMs);
   let run: LoadRun;
   if (values.target === "ingest") {
+    if (thresholds.maxTtftP95Ms !== undefined) throw new CliError("--max-ttft-p95 is for --target openai (time to first token)");
     run = await ingestRun(values, common, shape, io.env);
   } else {
     if (thresholds.maxQueryableMs !== undefined) throw new CliError("--max-queryable is for --target ingest (time until queryable)");

@@ -13,6 +13,8 @@ export const EXIT_INTERRUPTED = 130;
 export interface Thresholds {
   maxErrorRate?: number;
   maxP95Ms?: number;
+  /** --target openai: p95 of time to first token (streamed requests). */
+  maxTtftP95Ms?: number;
   /** --target ingest: the slowest marker's time until queryable. */
   maxQueryableMs?: number;
 }
@@ -32,10 +34,11 @@ export function parseRate(raw: string, flag: string): number {
   return v;
 }
 
-export function parseThresholds(v: { "max-error-rate"?: string; "max-p95"?: string; "max-queryable"?: string }): Thresholds {
+export function parseThresholds(v: { "max-error-rate"?: string; "max-p95"?: string; "max-ttft-p95"?: string; "max-queryable"?: string }): Thresholds {
   return {
     maxErrorRate: v["max-error-rate"] === undefined ? undefined : parseRate(v["max-error-rate"], "max-error-rate"),
     maxP95Ms: v["max-p95"] === undefined ? undefined : parseDurationFlag(v["max-p95"], "max-p95"),
+    maxTtftP95Ms: v["max-ttft-p95"] === undefined ? undefined : parseDurationFlag(v["max-ttft-p95"], "max-ttft-p95"),
     maxQueryableMs: v["max-queryable"] === undefined ? undefined : parseDurationFlag(v["max-queryable"], "max-queryable"),
   };
 }
@@ -44,6 +47,7 @@ export interface Measured {
   requests: number;
   errorRate: number | null;
   p95Ms: number | null;
+  ttftP95Ms?: number | null;
   /** Slowest marker, or null when one never showed (that fails the threshold). */
   queryableMs?: number | null;
 }
@@ -58,6 +62,10 @@ export function evaluate(t: Thresholds, m: Measured): Verdict[] {
     out.push({ name: "error rate", limit: `<= ${pct(t.maxErrorRate)}`, actual: m.errorRate === null ? "no requests" : pct(m.errorRate), ok: m.errorRate !== null && m.errorRate <= t.maxErrorRate });
   if (t.maxP95Ms !== undefined)
     out.push({ name: "p95 latency", limit: `<= ${ms(t.maxP95Ms)}`, actual: m.p95Ms === null ? "no requests" : ms(m.p95Ms), ok: m.p95Ms !== null && m.p95Ms <= t.maxP95Ms });
+  if (t.maxTtftP95Ms !== undefined) {
+    const v = m.ttftP95Ms ?? null;
+    out.push({ name: "p95 time to first token", limit: `<= ${ms(t.maxTtftP95Ms)}`, actual: v === null ? "no streamed answers" : ms(v), ok: v !== null && v <= t.maxTtftP95Ms });
+  }
   if (t.maxQueryableMs !== undefined) {
     const q = m.queryableMs;
     out.push({ name: "time until queryable", limit: `<= ${ms(t.maxQueryableMs)}`, actual: q === undefined || q === null ? "never (see markers)" : ms(q), ok: q !== undefined && q !== null && q <= t.maxQueryableMs });

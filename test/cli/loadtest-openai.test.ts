@@ -98,7 +98,15 @@ describe("inferscope loadtest --target openai", () => {
     expect(slow.code).toBe(99);
     expect(slow.out).toMatch(/✗ p95 latency <= 5ms/);
 
-    const pass = await loadtest(["--scenario", "smoke", "--vus", "2", "--duration", "1s", "--model", "b", "--max-error-rate", "0", "--max-p95", "2s"]);
+    const ttft = await loadtest(["--scenario", "smoke", "--vus", "2", "--duration", "1s", "--model", "b", "--stream-share", "1", "--max-ttft-p95", "1ms", "--max-p95", "2s"]);
+    expect(ttft.code).toBe(99);
+    expect(ttft.out).toMatch(/✗ p95 time to first token <= 1ms: \d+ms\n/);
+    expect(ttft.out).toMatch(/✓ p95 latency <= 2000ms/);
+    const noStream = await loadtest(["--scenario", "smoke", "--vus", "1", "--duration", "1s", "--model", "b", "--stream-share", "0", "--max-ttft-p95", "1s"]);
+    expect(noStream.code).toBe(99);
+    expect(noStream.out).toMatch(/✗ p95 time to first token <= 1000ms: no streamed answers/);
+
+    const pass = await loadtest(["--scenario", "smoke", "--vus", "2", "--duration", "1s", "--model", "b", "--max-error-rate", "0", "--max-p95", "2s", "--max-ttft-p95", "1s"]);
     expect(pass.code).toBe(0);
     expect(pass.out).toMatch(/PASS/);
   });
