@@ -22,25 +22,24 @@ const MODELS: Array<[model: string, provider: string, weight: number, ttftMs: nu
 export class IngestPayloads {
   private readonly r: Rand;
   private sampleCursor = 0;
-  private lastTs = 0;
+  /** Each series' last timestamp: a series' next sample is later, so no (series, ts) is written twice, while timestamps stay at "now". */
+  private readonly lastTs: Float64Array;
+  private lastMarkerTs = 0;
   private logSeq = 0;
 
   constructor(readonly runId: string, private readonly seriesCount: number, seed: number, private readonly now: () => number = Date.now) {
     this.r = new Rand(seed);
-  }
-
-  /** Timestamps strictly increase across requests, so no two requests write the same (series, ts). */
-  private nextTs(): number {
-    this.lastTs = Math.max(this.now(), this.lastTs + 1);
-    return this.lastTs;
+    this.lastTs = new Float64Array(seriesCount);
   }
 
   /** One remote_write body of `n` samples on `n` distinct series (n ≤ --series), continuing round the set. */
   samples(n: number): { body: Uint8Array; samples: number } {
-    const ts = this.nextTs();
+    let ts = this.now();
+    for (let i = 0; i < n; i++) ts = Math.max(ts, this.lastTs[(this.sampleCursor + i) % this.seriesCount] + 1);
     const timeseries: RwTimeSeries[] = [];
     for (let i = 0; i < n; i++) {
       const s = (this.sampleCursor + i) % this.seriesCount;
+      this.lastTs[s] = ts;
       timeseries.push({
         labels: [
           { name: "__name__", value: SAMPLE_METRIC },
@@ -56,7 +55,7 @@ export class IngestPayloads {
 
   /** The marker series `time until queryable` polls for. */
   marker(seq: number): { body: Uint8Array; query: string; at: number } {
-    const at = this.nextTs();
+    const at = (this.lastMarkerTs = Math.max(this.now(), this.lastMarkerTs + 1));
     // Sorted by name, as remote_write senders send them.
     const labels = [{ name: "__name__", value: MARKER_METRIC }, { name: "marker", value: String(seq) }, { name: "run", value: this.runId }];
     return {

@@ -1,9 +1,11 @@
 // The load test's pure parts: each scenario's stages over its duration, the
 // level and arrival integral the open model schedules from, the VUs the closed
 // model runs, the printed plan, thresholds and their exit codes, the model
-// mix, and the loopback rule.
+// mix, the loopback rule, and the ingest payloads (decoded by the server's own decoder).
 import { describe, expect, it } from "vitest";
 import { CliError } from "../../cli/errors";
+import { IngestPayloads } from "../../cli/loadtest/ingest-payload";
+import { decodeWriteRequest } from "../../workers/ingest/protocols/remote-write/parse";
 import { parseModelMix, shares } from "../../cli/loadtest/model-mix";
 import { describePlan } from "../../cli/loadtest/plan";
 import { checkTarget, isLoopbackAddress } from "../../cli/loadtest/safety";
@@ -144,5 +146,36 @@ describe("loopback only", () => {
     await expect(checkTarget("https://10.0.0.5/v1", "endpoint", false, resolve)).rejects.toThrow(/refusing to load-test 10.0.0.5: /);
     await checkTarget("http://gpu-box:8000/v1", "endpoint", true, resolve);
     await expect(checkTarget("http://unknown-host:1", "url", false, async () => { throw new Error("ENOTFOUND unknown-host"); })).rejects.toThrow(/--url: cannot resolve unknown-host: ENOTFOUND/);
+  });
+});
+
+describe("ingest payloads", () => {
+  it("never writes the same (series, timestamp) twice, and keeps timestamps at now however fast requests come", () => {
+    const now = 1_800_000_000_000;
+    const p = new IngestPayloads("r1", 10, 1, () => now); // the clock stands still: the worst case
+    const seen = new Set<string>();
+    let latest = 0;
+    for (let i = 0; i < 25; i++) {
+      const { body, samples } = p.samples(4);
+      expect(samples).toBe(4);
+      const req = decodeWriteRequest(body);
+      for (const ts of req.timeseries) {
+        const series = ts.labels.find((l) => l.name === "series")!.value;
+        expect(ts.labels.find((l) => l.name === "run")!.value).toBe("r1");
+        for (const s of ts.samples) {
+          const key = `${series}@${s.timestamp}`;
+          expect(seen.has(key)).toBe(false);
+          seen.add(key);
+          latest = Math.max(latest, s.timestamp);
+        }
+      }
+    }
+    expect(seen.size).toBe(100);
+    // Each series is written 10 times; a timestamp moves past the stopped clock only when a request
+    // reuses a series the round before wrote: about one ms per 2.5 requests here, not one per request.
+    expect(latest - now).toBeGreaterThanOrEqual(9);
+    expect(latest - now).toBeLessThanOrEqual(13);
+    const ids = [...p.logs(5), p.markerLog(1)].map((r) => r.request_id);
+    expect(ids).toEqual(["loadtest-r1-1", "loadtest-r1-2", "loadtest-r1-3", "loadtest-r1-4", "loadtest-r1-5", "loadtest-r1-marker-1"]);
   });
 });
