@@ -39,6 +39,7 @@ const COMMANDS: Record<string, Command> = {
     summary: "create and list tenants (admin API)",
     run: async (argv) => (await import("./commands/tenants")).tenantsCommand(argv),
   },
+  loadtest: { summary: "load-test an OpenAI-compatible endpoint or our own ingest path (k6-style scenarios, thresholds set the exit code)", run: async (argv) => (await import("./commands/loadtest")).loadtestCommand(argv) },
   tail: { summary: "follow requests live (log API)", run: async (argv) => (await import("./commands/tail")).tailCommand(argv) },
   analyze: { summary: "errors, performance and usage over a time range, or of a local log file", run: async (argv) => (await import("./commands/analyze")).analyzeCommand(argv) },
   trace: { summary: "one request: every field, its timeline, its trace", run: async (argv) => (await import("./commands/trace")).traceCommand(argv) },

@@ -1,0 +1,23 @@
+// The flags of --target openai, apart so the command can list them without
+// loading the client.
+export const OPENAI_OPTIONS = {
+  endpoint: { type: "string" },
+  "api-key": { type: "string" },
+  models: { type: "string" },
+  model: { type: "string" },
+  "stream-share": { type: "string" },
+  prompt: { type: "string" },
+  "max-tokens": { type: "string" },
+} as const;
+
+export const DEFAULT_ENDPOINT = "http://127.0.0.1:8000/v1";
+
+export const OPENAI_HELP = `--target openai (POST /v1/chat/completions):
+  --endpoint URL         OpenAI-compatible base URL (env OPENAI_BASE_URL, default ${DEFAULT_ENDPOINT})
+  --api-key KEY          sent as a bearer token (env OPENAI_API_KEY; none by default)
+  --models a=3,b=1       weighted model mix (a bare name weighs 1)
+  --model M              one model (default: the first of GET /v1/models)
+  --stream-share F       share of requests streamed (SSE; TTFT is measured on those), 0..1 (default 0.5)
+  --prompt TEXT          the user message (default a short fixed prompt)
+  --max-tokens N         max_tokens of each request (default 64)
+  A 429 counts as an error under its status and is honoured: that user waits out Retry-After (at most 30s).`;

@@ -1,0 +1,79 @@
+// Pass/fail criteria (k6's thresholds) and the exit codes they set. Like k6,
+// a failed threshold exits 99, distinct from a usage error (2, the CLI's code
+// for anything the user must fix) and from a crash (1); a run cut short by
+// Ctrl-C exits 130 unless a threshold already failed.
+import { CliError } from "../errors";
+import { parseDurationFlag } from "../terminal/time-args";
+
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+export const EXIT_THRESHOLDS = 99;
+export const EXIT_INTERRUPTED = 130;
+
+export interface Thresholds {
+  maxErrorRate?: number;
+  maxP95Ms?: number;
+  /** --target openai: p95 of time to first token (streamed requests). */
+  maxTtftP95Ms?: number;
+  /** --target ingest: the slowest marker's time until queryable. */
+  maxQueryableMs?: number;
+}
+
+export interface Verdict {
+  name: string;
+  limit: string;
+  actual: string;
+  ok: boolean;
+}
+
+/** 0.01, 1% or 1.5%: a fraction of requests. */
+export function parseRate(raw: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw.trim());
+  const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!Number.isFinite(v) || v < 0 || v > 1) throw new CliError(`--${flag} takes a fraction from 0 to 1 or a percentage, such as 0.01 or 1% (not ${JSON.stringify(raw)})`);
+  return v;
+}
+
+export function parseThresholds(v: { "max-error-rate"?: string; "max-p95"?: string; "max-ttft-p95"?: string; "max-queryable"?: string }): Thresholds {
+  return {
+    maxErrorRate: v["max-error-rate"] === undefined ? undefined : parseRate(v["max-error-rate"], "max-error-rate"),
+    maxP95Ms: v["max-p95"] === undefined ? undefined : parseDurationFlag(v["max-p95"], "max-p95"),
+    maxTtftP95Ms: v["max-ttft-p95"] === undefined ? undefined : parseDurationFlag(v["max-ttft-p95"], "max-ttft-p95"),
+    maxQueryableMs: v["max-queryable"] === undefined ? undefined : parseDurationFlag(v["max-queryable"], "max-queryable"),
+  };
+}
+
+export interface Measured {
+  requests: number;
+  errorRate: number | null;
+  p95Ms: number | null;
+  ttftP95Ms?: number | null;
+  /** Slowest marker, or null when one never showed (that fails the threshold). */
+  queryableMs?: number | null;
+}
+
+const pct = (f: number) => `${(f * 100).toFixed(2)}%`;
+const ms = (v: number) => `${Math.round(v)}ms`;
+
+/** One verdict per threshold given; a threshold with nothing measured (no requests) fails, as it cannot be shown to hold. */
+export function evaluate(t: Thresholds, m: Measured): Verdict[] {
+  const out: Verdict[] = [];
+  if (t.maxErrorRate !== undefined)
+    out.push({ name: "error rate", limit: `<= ${pct(t.maxErrorRate)}`, actual: m.errorRate === null ? "no requests" : pct(m.errorRate), ok: m.errorRate !== null && m.errorRate <= t.maxErrorRate });
+  if (t.maxP95Ms !== undefined)
+    out.push({ name: "p95 latency", limit: `<= ${ms(t.maxP95Ms)}`, actual: m.p95Ms === null ? "no requests" : ms(m.p95Ms), ok: m.p95Ms !== null && m.p95Ms <= t.maxP95Ms });
+  if (t.maxTtftP95Ms !== undefined) {
+    const v = m.ttftP95Ms ?? null;
+    out.push({ name: "p95 time to first token", limit: `<= ${ms(t.maxTtftP95Ms)}`, actual: v === null ? "no streamed answers" : ms(v), ok: v !== null && v <= t.maxTtftP95Ms });
+  }
+  if (t.maxQueryableMs !== undefined) {
+    const q = m.queryableMs;
+    out.push({ name: "time until queryable", limit: `<= ${ms(t.maxQueryableMs)}`, actual: q === undefined || q === null ? "never (see markers)" : ms(q), ok: q !== undefined && q !== null && q <= t.maxQueryableMs });
+  }
+  return out;
+}
+
+export function exitCode(verdicts: Verdict[], interrupted: boolean): number {
+  if (verdicts.some((v) => !v.ok)) return EXIT_THRESHOLDS;
+  return interrupted ? EXIT_INTERRUPTED : EXIT_OK;
+}
