@@ -4,7 +4,7 @@
 // counted and said once at the end, with the server's reason.
 import { randomUUID } from "node:crypto";
 import type { ApiTarget } from "../commands/api-client";
-import type { CompletionResult } from "./openai-client";
+import { retryAfterMs, type CompletionResult } from "./openai-client";
 import { toLogRecord } from "./to-log-record";
 import type { RequestLogInput } from "../../shared/logs/record";
 
@@ -93,7 +93,7 @@ export class Reporter {
       const j = parseJson(text) as { error?: string; rejected?: { reason: string }[]; accepted?: { records?: number } } | undefined;
       // 429: the tenant's log rate; one more try after Retry-After (capped: a probe should not hang on reporting).
       if (res.status === 429 && attempt === 0) {
-        await new Promise((r) => setTimeout(r, Math.min(5000, Number(res.headers.get("retry-after") ?? 1) * 1000 || 1000)));
+        await new Promise((r) => setTimeout(r, Math.min(5000, retryAfterMs(res.headers.get("retry-after") ?? undefined) ?? 1000)));
         continue;
       }
       if (res.status === 400 && j?.rejected) {
