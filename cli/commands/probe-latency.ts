@@ -54,7 +54,8 @@ export async function latencyRun(session: ProbeSession, model: string, iteration
 }
 
 export function latencyReport(doc: LatencyExport, session: ProbeSession): string {
-  const head = `${doc.model} at ${doc.endpoint}: ${doc.settings.iterations} requests after ${doc.settings.warmup} warm-up, ${doc.settings.stream ? "streamed" : "not streamed"}, max_tokens ${doc.settings.max_tokens}\n`;
+  const n = doc.summary.requests < doc.settings.iterations ? `${doc.summary.requests} of ${doc.settings.iterations} requests (interrupted)` : `${doc.settings.iterations} requests`;
+  const head = `${doc.model} at ${doc.endpoint}: ${n} after ${doc.settings.warmup} warm-up, ${doc.settings.stream ? "streamed" : "not streamed"}, max_tokens ${doc.settings.max_tokens}\n`;
   return `${head}\n${distTable(doc.summary, METRICS)}\n${outcomeLines(doc.summary, session.out)}`;
 }
 

@@ -44,7 +44,9 @@ export async function probeCommand(argv: string[], io: Io = processIo()): Promis
   if (!sub) throw new CliError(`unknown subcommand ${JSON.stringify(name)}; one of: ${Object.keys(SUBCOMMANDS).join(", ")}`);
   const run = interruptible(io);
   try {
-    return await sub.run(rest, run.io);
+    const code = await sub.run(rest, run.io);
+    // Interrupted: what finished was printed; the exit code says it was not the whole run.
+    return run.io.signal?.aborted ? 130 : code;
   } finally {
     run.release();
   }

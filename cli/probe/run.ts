@@ -28,6 +28,8 @@ export async function runPool(plan: PoolPlan, one: (i: number) => Promise<Comple
   const worker = async () => {
     while (more()) {
       const r = await one(next++);
+      // Cut by Ctrl-C: not the endpoint's failure, and not a figure.
+      if (r.errorKind === "aborted") break;
       results.push(r);
       onResult?.(r, results.length);
     }

@@ -140,6 +140,22 @@ describe("probe latency", () => {
   });
 });
 
+describe("Ctrl-C", () => {
+  it("stops the run, prints what finished without counting the cut request as a failure, and exits 130", async () => {
+    const ac = new AbortController();
+    const cap = captureIo({ env, signal: ac.signal });
+    // Once the third request has started, the first two have finished (one at a time).
+    const poll = setInterval(() => fx.received.filter((r) => r.path === "/v1/chat/completions").length >= 3 && ac.abort(), 5);
+    const code = await probeCommand(["latency", "--endpoint", fx.url, "--model", "b", "--iterations", "10", "--warmup", "0"], cap.io).finally(() => clearInterval(poll));
+    expect(code).toBe(130);
+    const m = /^b at .*: (\d+) of 10 requests \(interrupted\) after 0 warm-up/m.exec(cap.out());
+    expect(m, cap.out()).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(2);
+    expect(Number(m![1])).toBeLessThan(10);
+    expect(cap.out()).toContain(`${m![1]} of ${m![1]} succeeded (100%)`);
+  });
+});
+
 describe("probe compare", () => {
   it("runs the same prompts against each model in turn, with speed-ups against the first", async () => {
     const { code, doc } = await json(["compare", "--endpoint", fx.url, "--models", "a", "b", "--iterations", "4", "--warmup", "1"]);
