@@ -53,7 +53,7 @@ describe("probe request", () => {
     expect(r).toMatchObject({ ok: true, status: 200, model: "a", stream: true, usage: { completionTokens: 21 }, usageSource: "reported" });
     // 60 ms to the first token; 20 gaps of 5 ms after it.
     expect(r.timings.ttftMs).toBeGreaterThanOrEqual(59);
-    expect(r.timings.ttftMs).toBeLessThan(60 + 80);
+    expect(r.timings.ttftMs).toBeLessThan(60 + 150); // a busy machine's timers run late, never early
     expect(r.timings.totalMs).toBeGreaterThanOrEqual(158);
     within(r.outputTokensPerSecond, 200, 0.2);
     expect(fx.received.map((x) => x.path)).toEqual(["/health", "/v1/models", "/v1/chat/completions"]);
@@ -98,9 +98,12 @@ describe("probe latency", () => {
     const s = doc.summary;
     expect(s).toMatchObject({ requests: 8, succeeded: 8, failed: 0, success_rate: 1, output_tokens: 168 });
     expect(s.ttft_ms.count).toBe(8);
-    within(s.ttft_ms.p50, 62, 0.25);
-    within(s.e2e_ms.p50, 60 + 20 * 5, 0.25);
-    within(s.tokens_per_second.p50, 200, 0.15);
+    // Timers on a busy machine fire late, never early: the bounds allow for that above only.
+    expect(s.ttft_ms.p50).toBeGreaterThanOrEqual(59);
+    expect(s.ttft_ms.p50).toBeLessThan(60 + 60);
+    expect(s.e2e_ms.p50).toBeGreaterThanOrEqual(60 + 20 * 5 - 1);
+    expect(s.e2e_ms.p50).toBeLessThan(60 + 20 * 5 + 80);
+    within(s.tokens_per_second.p50, 200, 0.2);
     expect(s.ttft_ms.median).toBe(s.ttft_ms.p50);
     expect(s.ttft_ms.p99).toBeGreaterThanOrEqual(s.ttft_ms.p95);
     expect(s.network_ms.count).toBe(8);
@@ -165,9 +168,11 @@ describe("probe compare", () => {
     expect(a).toMatchObject({ model: "a", speedup: { ttft_p50: 1, e2e_p50: 1, tokens_per_second_p50: 1 } });
     expect(b.model).toBe("b");
     // b: twice the time to first token, half the token rate.
-    within(b.speedup.ttft_p50, 0.5, 0.2);
-    within(b.speedup.tokens_per_second_p50, 0.5, 0.2);
-    within(b.speedup.e2e_p50, (60 + 100) / (120 + 200), 0.2);
+    // Exactly 0.5 each on an idle machine; late timers add the same few ms to both and pull it up a little.
+    for (const x of [b.speedup.ttft_p50, b.speedup.tokens_per_second_p50, b.speedup.e2e_p50]) {
+      expect(x).toBeGreaterThan(0.35);
+      expect(x).toBeLessThan(0.7);
+    }
     const text = await probe(["compare", "--endpoint", fx.url, "--models", "a,b", "--iterations", "2", "--warmup", "0"]);
     expect(text.out).toMatch(/^MODEL +SUCCESS +TTFT P50 +TTFT P95 +E2E P50 +E2E P95 +TOKENS\/S P50 +TTFT SPEED-UP +E2E SPEED-UP +TOKENS\/S ×\na +100% .* 1\.00x +1\.00x +1\.00x\nb +100% .* 0\.[3-6]\dx +0\.[3-6]\dx +0\.[3-6]\dx\n/m);
   });
