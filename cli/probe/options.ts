@@ -20,6 +20,7 @@ export const PROBE_OPTIONS = {
   "no-stream": { type: "boolean" },
   timeout: { type: "string", default: "60s" },
   "report-to": { type: "string" },
+  "ca-file": { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
 
 export const DEFAULT_PROMPT = "Reply with one short sentence about the sea.";
@@ -27,6 +28,7 @@ export const DEFAULT_PROMPT = "Reply with one short sentence about the sea.";
 export const PROBE_HELP = `endpoint:
   --endpoint URL      the OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (env OPENAI_BASE_URL; /v1 is added when the URL has no /vN)
   --api-key KEY       sent as Authorization: Bearer (env INFERSCOPE_PROBE_API_KEY, then OPENAI_API_KEY)
+  --ca-file PATH      PEM certificate(s) to trust for an https endpoint with a private CA or a self-signed certificate
   --model M           the model to ask for (default: the first one GET /v1/models lists)
 request:
   --prompt TEXT       a user message; repeat for a prompt set (default ${JSON.stringify(DEFAULT_PROMPT)})
@@ -53,6 +55,8 @@ export interface ProbeSettings {
   timeoutMs: number;
   json: boolean;
   reportTo: ApiTarget | null;
+  /** PEM of --ca-file. */
+  ca: string | undefined;
 }
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -87,6 +91,7 @@ export async function probeSettings(v: Values, env: Record<string, string | unde
   const timeoutMs = parseDurationFlag(v.timeout as string, "timeout");
   if (timeoutMs <= 0) throw new CliError(`--timeout must be more than 0 (not ${JSON.stringify(v.timeout)})`);
   const prompts = await promptSet(v.prompt as string[] | undefined, v["prompt-file"] as string | undefined);
+  const ca = await caFile(v["ca-file"] as string | undefined);
   const model = v.model as string | undefined;
   if (model !== undefined && model.trim() === "") throw new CliError("--model is empty: name a model, or leave it out to use the first one the endpoint lists");
   const reportRaw = v["report-to"] as string | undefined;
@@ -103,7 +108,20 @@ export async function probeSettings(v: Values, env: Record<string, string | unde
     timeoutMs,
     json: v.json === true,
     reportTo,
+    ca,
   };
+}
+
+async function caFile(path: string | undefined): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  let pem: string;
+  try {
+    pem = await readFile(path, "utf8");
+  } catch (e) {
+    throw new CliError(`--ca-file ${path}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new CliError(`--ca-file ${path}: no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)`);
+  return pem;
 }
 
 async function promptSet(flags: string[] | undefined, file: string | undefined): Promise<Prompt[]> {

@@ -15,7 +15,7 @@ export class ProbeSession {
   readonly err: Palette;
 
   constructor(readonly s: ProbeSettings, readonly io: Io, opts: { keepAlive?: boolean; maxSockets?: number } = {}) {
-    this.client = new OpenAiClient({ endpoint: s.endpoint, apiKey: s.apiKey, timeoutMs: s.timeoutMs, keepAlive: opts.keepAlive, maxSockets: opts.maxSockets });
+    this.client = new OpenAiClient({ endpoint: s.endpoint, apiKey: s.apiKey, timeoutMs: s.timeoutMs, ca: s.ca, keepAlive: opts.keepAlive, maxSockets: opts.maxSockets });
     this.reporter = s.reportTo ? new Reporter(s.reportTo) : null;
     this.out = paletteFor(io);
     this.err = paletteFor(io, "stderr");

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { probeCommand } from "../../cli/commands/probe";
 import { EXPORT_KIND, EXPORT_VERSION } from "../../cli/probe/export";
-import { startOpenAiFixture, type OpenAiFixture } from "../helpers/openai-fixture";
+import { selfSignedCert, startOpenAiFixture, type OpenAiFixture } from "../helpers/openai-fixture";
 import { captureIo } from "./fake-api";
 
 let fx: OpenAiFixture;
@@ -79,6 +79,23 @@ describe("probe request", () => {
     expect(text.code).toBe(1);
     expect(text.out).toMatch(/^down\s+HTTP 503\s+-\s+[\d.]+m?s\s+-\s+-\s+HTTP 503: model down is failing/m);
     expect(text.out).toContain("1 of 3 models failed: down\n");
+  });
+
+  it("trusts a private CA with --ca-file, and says why it fails without", async () => {
+    const pair = selfSignedCert();
+    const secure = await startOpenAiFixture({ tls: pair, models: { m: { firstTokenMs: 5, outputTokens: 2 } } });
+    try {
+      const ca = join(dir, "ca.pem");
+      await import("node:fs/promises").then((fs) => fs.writeFile(ca, pair.cert));
+      const ok = await json(["request", "--endpoint", secure.url, "--ca-file", ca]);
+      expect(ok.code).toBe(0);
+      expect(ok.doc.requests[0].timings.tlsMs).toBeGreaterThan(0);
+      const bad = await probe(["request", "--endpoint", secure.url, "--model", "m"]);
+      expect(bad.code).toBe(1);
+      expect(bad.out).toMatch(/^health    FAILED  GET \/health - in [\d.]+m?s: cannot reach 127\.0\.0\.1:\d+: self[- ]signed certificate$/m);
+    } finally {
+      await secure.close();
+    }
   });
 
   it("exits 1 with the server's reason when the key is refused", async () => {

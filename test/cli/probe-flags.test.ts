@@ -53,6 +53,7 @@ describe("probe flags", () => {
     const empty = join(dir, "empty.txt");
     await writeFile(empty, "\n\n");
     expect(await message(["latency", ...e, "--prompt-file", empty])).toBe(`--prompt-file ${empty} has no prompts (one per line)`);
+    expect(await message(["latency", ...e, "--ca-file", bad])).toBe(`--ca-file ${bad}: no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)`);
     expect(await message(["latency", ...e, "--bogus"])).toMatch(/^Unknown option '--bogus'\. .* \(see --help\)$/);
     expect(await message(["latency", ...e, "extra"])).toBe('probe latency takes no arguments (got "extra")');
   });
