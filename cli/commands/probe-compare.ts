@@ -71,7 +71,8 @@ export async function probeCompare(argv: string[], io: Io): Promise<number> {
   try {
     for (let i = 0; i < n; i++) {
       const s = await probeSettings({ ...values, endpoint: endpoints[i] ?? values.endpoint }, io.env);
-      const session = new ProbeSession(s, io);
+      // One reporter for the run: one run id and one line about what was reported.
+      const session = new ProbeSession(s, io, targets.length ? { reporter: targets[0].session.reporter } : {});
       targets.push({ model: models[i] ?? "", endpoint: session.client.base, session, samples: [] });
     }
     for (const t of targets) if (!t.model) t.model = await t.session.model();
@@ -100,7 +101,8 @@ export async function probeCompare(argv: string[], io: Io): Promise<number> {
     for (const r of rows) for (const e of r.summary.errors.slice(0, 3)) io.stdout.write(`${targets[0].session.out.red(`${r.model}: ${e.count}× ${e.error}`)}\n`);
     return code;
   } finally {
-    for (const t of targets) await t.session.close();
+    // The first owns the reporter: close it last, once every target's requests are in.
+    for (const t of [...targets].reverse()) await t.session.close();
   }
 }
 

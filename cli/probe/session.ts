@@ -14,9 +14,13 @@ export class ProbeSession {
   readonly out: Palette;
   readonly err: Palette;
 
-  constructor(readonly s: ProbeSettings, readonly io: Io, opts: { keepAlive?: boolean; maxSockets?: number } = {}) {
+  /** False when the reporter is another session's (compare's targets share one run). */
+  private readonly ownsReporter: boolean;
+
+  constructor(readonly s: ProbeSettings, readonly io: Io, opts: { keepAlive?: boolean; maxSockets?: number; reporter?: Reporter | null } = {}) {
     this.client = new OpenAiClient({ endpoint: s.endpoint, apiKey: s.apiKey, timeoutMs: s.timeoutMs, ca: s.ca, keepAlive: opts.keepAlive, maxSockets: opts.maxSockets });
-    this.reporter = s.reportTo ? new Reporter(s.reportTo) : null;
+    this.ownsReporter = opts.reporter === undefined;
+    this.reporter = opts.reporter !== undefined ? opts.reporter : s.reportTo ? new Reporter(s.reportTo) : null;
     this.out = paletteFor(io);
     this.err = paletteFor(io, "stderr");
   }
@@ -42,7 +46,7 @@ export class ProbeSession {
   /** Closes the sockets, delivers what is left to report and says how it went; never throws. */
   async close(): Promise<void> {
     this.client.close();
-    if (!this.reporter) return;
+    if (!this.reporter || !this.ownsReporter) return;
     const o = await this.reporter.close();
     const line = reportLine(o);
     this.io.stderr.write(`${o.failed ? this.err.yellow(line) : this.err.dim(line)}\n`);

@@ -78,6 +78,17 @@ describe("probe throughput", () => {
     expect(text.out).toContain("no concurrency is within p95 ≤ 1ms, success ≥ 99.0%");
   });
 
+  it("draws a progress bar per level on a terminal only", async () => {
+    const tty = captureIo({ env: {}, tty: true });
+    expect(await probeCommand(["throughput", "--endpoint", fx.url, "--model", "fast", "--sweep-levels", "1,2", "--requests", "4"], tty.io)).toBe(0);
+    expect(tty.err()).toMatch(/\r\x1b\[2Kc=1 \[#*-*\] \d+% .*\r\x1b\[2Kc=2 \[/s);
+    expect(tty.err().endsWith("\r\x1b[2K")).toBe(true);
+    expect(tty.out()).toMatch(/\x1b\[32mbest concurrency: [12]\x1b\[39m/);
+    const pipe = captureIo({ env: {} });
+    await probeCommand(["throughput", "--endpoint", fx.url, "--model", "fast", "--concurrency", "2", "--requests", "4"], pipe.io);
+    expect(pipe.err()).toBe("");
+  });
+
   it("judges a fixed run only against the bounds given", async () => {
     const flaky = await json(["throughput", "--endpoint", fx.url, "--model", "flaky", "--concurrency", "3", "--requests", "30"]);
     expect(flaky.code).toBe(0);

@@ -77,6 +77,19 @@ describe("probe --report-to", () => {
     expect(await instant('sum(llm_requests_total{model="probe-down", status="failure"})')).toBe(1);
   }, 180_000);
 
+  it("reports a comparison's targets as one run", async () => {
+    const r = await probe(["compare", "--endpoint", fx.url, "--models", "probe-a,probe-down", "--iterations", "2", "--warmup", "0", "--report-to", stack.url, "--key", stack.key]);
+    expect(r.code).toBe(1); // probe-down answered nothing
+    expect(r.err).toBe(`reported 4 synthetic request log(s) to ${stack.url}\n`);
+    const records = await eventually(async () => {
+      const d = await api<RequestSearchData>("/api/v1/requests", { tag: "synthetic", start: String(Math.floor(Date.now() / 1000) - 600) });
+      const mine = d.records.filter((x) => x.attributes.probe_source === "probe compare");
+      return mine.length === 4 ? mine : null;
+    }, 30_000, "the comparison's 4 records");
+    expect(new Set(records.map((x) => x.attributes.probe_run)).size).toBe(1);
+    expect(records.map((x) => x.status).sort()).toEqual(["failure", "failure", "success", "success"]);
+  });
+
   it("says when reporting fails, and the probe's own result stands", async () => {
     const closed = await probe(["request", "--endpoint", fx.url, "--model", "probe-a", "--report-to", "http://127.0.0.1:9", "--key", "k"]);
     expect(closed.code).toBe(0);
