@@ -5,7 +5,7 @@
 import { CliError } from "../errors";
 import type { Io } from "../terminal/io";
 import { EXPORT_KIND, EXPORT_VERSION, writeExport, type LatencyExport } from "../probe/export";
-import { intFlag, PROBE_HELP, parseProbeArgs, probeSettings } from "../probe/options";
+import { intFlag, PROBE_HELP, parseProbeArgs, probeSettings, promptSetId } from "../probe/options";
 import { progressBar } from "../probe/progress";
 import { distTable, outcomeLines } from "../probe/render";
 import { runPool } from "../probe/run";
@@ -46,7 +46,7 @@ export async function latencyRun(session: ProbeSession, model: string, iteration
     created: new Date().toISOString(),
     endpoint: session.client.base,
     model,
-    settings: { iterations, warmup, stream: s.stream, max_tokens: s.maxTokens, prompts: s.prompts.length },
+    settings: { iterations, warmup, stream: s.stream, max_tokens: s.maxTokens, prompts: s.prompts.length, prompt_set: promptSetId(s.prompts) },
     quantile_method: "linear",
     summary: summarize(samples),
     samples,

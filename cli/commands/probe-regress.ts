@@ -10,7 +10,7 @@ import { formatPercent } from "../terminal/format";
 import { renderTable } from "../terminal/table";
 import { readExport, writeExport, type LatencyExport } from "../probe/export";
 import { intFlag, PROBE_HELP, parseProbeArgs, probeSettings } from "../probe/options";
-import { compareSummaries, DEFAULT_LIMIT_PCT, parseThresholds, type Delta } from "../probe/regress-checks";
+import { comparabilityNotes, compareSummaries, DEFAULT_LIMIT_PCT, parseThresholds, type Delta } from "../probe/regress-checks";
 import { formatMetric, METRIC_LABEL } from "../probe/render";
 import { ProbeSession } from "../probe/session";
 import { latencyRun } from "./probe-latency";
@@ -74,17 +74,19 @@ export async function probeRegress(argv: string[], io: Io): Promise<number> {
     currentName = `a fresh run of ${current.model} at ${current.endpoint}`;
   }
   const deltas = compareSummaries(baseline.summary, current.summary, checks);
+  const notes = comparabilityNotes(baseline, current);
   const regressed = deltas.filter((d) => d.regressed);
   const failedRun = current.summary.succeeded === 0;
   const code = regressed.length || failedRun ? 1 : 0;
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ regressed: code === 1, baseline: { file: values.baseline, model: baseline.model, endpoint: baseline.endpoint, created: baseline.created }, current: { file: values.current ?? null, model: current.model, endpoint: current.endpoint, created: current.created, success_rate: current.summary.success_rate }, deltas }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ regressed: code === 1, baseline: { file: values.baseline, model: baseline.model, endpoint: baseline.endpoint, created: baseline.created }, current: { file: values.current ?? null, model: current.model, endpoint: current.endpoint, created: current.created, success_rate: current.summary.success_rate }, notes, deltas }, null, 2)}\n`);
     return code;
   }
   const p = paletteFor(io);
   io.stdout.write(`baseline: ${values.baseline} (${baseline.model}, ${baseline.created})\ncurrent:  ${currentName} (${current.model}, ${current.created})\n\n`);
   io.stdout.write(deltaTable(deltas, p.red, p.green));
   io.stdout.write(`\nsuccess rate ${formatPercent(baseline.summary.success_rate)} -> ${formatPercent(current.summary.success_rate)}\n`);
+  for (const n of notes) io.stdout.write(`${p.yellow(`note: ${n}`)}\n`);
   for (const d of deltas.filter((x) => x.skipped)) io.stdout.write(`${p.dim(`check ${d.metric}.${d.stat} skipped: ${d.skipped}`)}\n`);
   if (failedRun) io.stdout.write(`${p.red("REGRESSION: every request of the current run failed")}\n`);
   else if (regressed.length) io.stdout.write(`${p.red(`REGRESSION: ${regressed.map((d) => `${METRIC_LABEL[d.metric]} ${d.stat} ${signed(d.delta)} (limit ${d.limit_pct}%)`).join("; ")}`)}\n`);

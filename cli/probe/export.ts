@@ -16,7 +16,8 @@ export interface LatencyExport {
   created: string;
   endpoint: string;
   model: string;
-  settings: { iterations: number; warmup: number; stream: boolean; max_tokens: number; prompts: number };
+  /** prompt_set: the first 16 hex digits of the SHA-256 of the prompts, to tell whether two runs sent the same ones. */
+  settings: { iterations: number; warmup: number; stream: boolean; max_tokens: number; prompts: number; prompt_set: string };
   /** Quantiles by linear interpolation between closest ranks (see cli/probe/stats.ts). */
   quantile_method: "linear";
   summary: RunSummary;

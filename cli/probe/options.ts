@@ -2,6 +2,7 @@
 // model, what to send (prompts, max tokens, streaming), how long to wait, and
 // where to report the requests (--report-to). Parsed once, checked with a
 // message that names the flag and what it takes.
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ParseArgsConfig } from "node:util";
 import { CliError } from "../errors";
@@ -161,3 +162,6 @@ async function promptFile(path: string): Promise<Prompt[]> {
 export function requestAt(s: ProbeSettings, model: string, i: number): CompletionRequest {
   return { model, messages: s.prompts[i % s.prompts.length].messages, maxTokens: s.maxTokens, stream: s.stream };
 }
+
+/** Names a prompt set in an export, so regress can tell when two runs sent different prompts. */
+export const promptSetId = (prompts: Prompt[]) => createHash("sha256").update(JSON.stringify(prompts)).digest("hex").slice(0, 16);

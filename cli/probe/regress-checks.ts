@@ -4,6 +4,7 @@
 // checks (TTFT p95 and end-to-end p95, 15% unless told); --threshold
 // e2e.p99=25 adds or changes one check.
 import { CliError } from "../errors";
+import type { LatencyExport } from "./export";
 import { HIGHER_IS_BETTER, METRICS, STATS, type Metric, type RunSummary, type Stat } from "./stats";
 
 export interface Check {
@@ -81,4 +82,16 @@ export function compareSummaries(baseline: RunSummary, current: RunSummary, chec
     rows.set(key, r);
   }
   return [...rows.values()];
+}
+
+/** What makes two runs not like for like: said next to the verdict, not a failure by itself. */
+export function comparabilityNotes(b: LatencyExport, c: LatencyExport): string[] {
+  const notes: string[] = [];
+  if (b.model !== c.model) notes.push(`the models differ: ${b.model} (baseline) and ${c.model}`);
+  if (b.endpoint !== c.endpoint) notes.push(`the endpoints differ: ${b.endpoint} (baseline) and ${c.endpoint}`);
+  if (b.settings.stream !== c.settings.stream) notes.push(`the baseline was ${b.settings.stream ? "" : "not "}streamed and this run ${c.settings.stream ? "was" : "was not"}`);
+  if (b.settings.max_tokens !== c.settings.max_tokens) notes.push(`max_tokens differs: ${b.settings.max_tokens} (baseline) and ${c.settings.max_tokens}`);
+  if (b.settings.prompt_set && c.settings.prompt_set && b.settings.prompt_set !== c.settings.prompt_set)
+    notes.push("the prompt sets differ (pass the baseline's --prompt / --prompt-file)");
+  return notes;
 }

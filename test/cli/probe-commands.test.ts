@@ -127,7 +127,7 @@ describe("probe latency", () => {
     expect(s.network_ms.max).toBeLessThan(s.ttfb_ms.max);
     const exported = JSON.parse(await readFile(file, "utf8"));
     expect(exported).toEqual(doc);
-    expect(exported).toMatchObject({ kind: EXPORT_KIND, version: EXPORT_VERSION, model: "a", quantile_method: "linear", settings: { iterations: 8, warmup: 2, stream: true, max_tokens: 64, prompts: 1 } });
+    expect(exported).toMatchObject({ kind: EXPORT_KIND, version: EXPORT_VERSION, model: "a", quantile_method: "linear", settings: { iterations: 8, warmup: 2, stream: true, max_tokens: 64, prompts: 1, prompt_set: expect.stringMatching(/^[0-9a-f]{16}$/) } });
     expect(exported.samples).toHaveLength(8);
   });
 

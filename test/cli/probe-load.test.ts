@@ -122,6 +122,7 @@ describe("probe regress", () => {
     expect(r.out).toMatch(/^TTFT +p95 +\d+ms +\d+ms +\+\d+\.\d% +\+15% +REGRESSED$/m);
     expect(r.out).toMatch(/^end to end +p95 +\d+ms +\d+ms +\+\d+\.\d% +\+15% +REGRESSED$/m);
     expect(r.out).toMatch(/^REGRESSION: TTFT p95 \+\d+\.\d% \(limit 15%\); end to end p95 \+\d+\.\d% \(limit 15%\)$/m);
+    expect(r.out).toContain("note: the models differ: fast (baseline) and slow\n");
     // Faster than the baseline is no regression.
     expect((await probe(["regress", "--baseline", slowFile, "--current", fastFile])).code).toBe(0);
   });
@@ -157,6 +158,10 @@ describe("probe regress", () => {
     expect(ok.code).toBe(0);
     expect(fx.counts()).toEqual({ fast: { 200: 7 } });
     expect(JSON.parse(await readFile(fresh, "utf8"))).toMatchObject({ model: "fast", settings: { iterations: 6, warmup: 1 } });
+    expect(ok.doc.notes).toEqual([]);
+    const otherPrompt = await json(["regress", "--baseline", fastFile, "--endpoint", fx.url, "--iterations", "2", "--warmup", "0", "--threshold", "100", "--prompt", "something else"]);
+    expect(otherPrompt.code).toBe(0);
+    expect(otherPrompt.doc.notes).toEqual(["the prompt sets differ (pass the baseline's --prompt / --prompt-file)"]);
     const slower = await probe(["regress", "--baseline", fastFile, "--endpoint", fx.url, "--model", "slow", "--iterations", "3", "--warmup", "0"]);
     expect(slower.code).toBe(1);
     expect(slower.out).toMatch(/^current: +a fresh run of slow at http:\/\/127\.0\.0\.1:\d+\/v1/m);
