@@ -43,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   tail: { summary: "follow requests live (log API)", run: async (argv) => (await import("./commands/tail")).tailCommand(argv) },
   analyze: { summary: "errors, performance and usage over a time range, or of a local log file", run: async (argv) => (await import("./commands/analyze")).analyzeCommand(argv) },
   trace: { summary: "one request: every field, its timeline, its trace", run: async (argv) => (await import("./commands/trace")).traceCommand(argv) },
+  probe: { summary: "measure an OpenAI-compatible endpoint: request, latency, throughput sweep, compare, regress", run: async (argv) => (await import("./commands/probe")).probeCommand(argv) },
   query: { summary: "run PromQL: a table, or charts for a range", run: async (argv) => (await import("./commands/query")).queryCommand(argv) },
 };
 

@@ -13,6 +13,7 @@ import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
+import { rng } from "../../cli/demo/rng";
 
 export interface FixtureModel {
   /** From the request's arrival to the first token; default 20 ms. */
@@ -74,18 +75,6 @@ export interface OpenAiFixture {
   close(): Promise<void>;
 }
 
-/** mulberry32: a small seeded generator, the same draws for the same seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
@@ -101,7 +90,7 @@ const apiError = (message: string, type: string, code: string | null = null) => 
 const promptTokens = (messages: unknown) => Math.max(1, Math.ceil(JSON.stringify(messages ?? "").length / 4));
 
 export async function startOpenAiFixture(opts: FixtureOptions): Promise<OpenAiFixture> {
-  let draw = seeded(opts.seed ?? 1);
+  let draw = rng(opts.seed ?? 1);
   let received: ReceivedRequest[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -181,14 +170,16 @@ export async function startOpenAiFixture(opts: FixtureOptions): Promise<OpenAiFi
     const chunk = (delta: Record<string, unknown>, finish_reason: string | null) =>
       ({ id, object: "chat.completion.chunk", created, model: rec.model, choices: [{ index: 0, delta, finish_reason }] });
     send(chunk({ role: "assistant", content: "" }, null));
-    const start = performance.now();
     let i = 0;
-    // Each token at its own time from the start, so timer drift does not add up.
+    let firstSentAt = 0;
+    // Each token at its own time from the first one, so timer drift does not add up, and a
+    // first token that came late (a busy machine) does not bunch up the rest into a burst.
     const next = () => {
       if (finished) return;
       send(chunk({ content: token(i) }, null));
+      if (i === 0) firstSentAt = performance.now();
       i++;
-      if (i < n) return void setTimeout(next, Math.max(0, start + first + i * gap - performance.now()));
+      if (i < n) return void setTimeout(next, Math.max(0, firstSentAt + i * gap - performance.now()));
       send(chunk({}, n < (m.outputTokens ?? 16) ? "length" : "stop"));
       const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
       if (withUsage && streamOptions?.include_usage) send({ id, object: "chat.completion.chunk", created, model: rec.model, choices: [], usage });
@@ -225,7 +216,7 @@ export async function startOpenAiFixture(opts: FixtureOptions): Promise<OpenAiFi
     reset() {
       received = [];
       maxInFlight = inFlight;
-      draw = seeded(opts.seed ?? 1);
+      draw = rng(opts.seed ?? 1);
     },
     close: () =>
       new Promise<void>((resolve) => {
