@@ -7,6 +7,7 @@ import { CliError } from "../errors";
 import { paletteFor } from "../terminal/colour";
 import { formatCount } from "../terminal/format";
 import { nowOf, processIo, type Io } from "../terminal/io";
+import { numberFlag } from "../terminal/number-args";
 import { apiTime, parseTimeFlag } from "../terminal/time-args";
 import { FILE_FORMATS, type FileFormat } from "./analyze-adapt";
 import { readLogFile } from "./analyze-file";
@@ -44,7 +45,7 @@ export async function analyzeCommand(argv: string[], io: Io = processIo()): Prom
     start: { type: "string" },
     end: { type: "string" },
     by: { type: "string", default: "model" },
-    top: { type: "string", default: "10" },
+    top: { type: "string" },
     file: { type: "string" },
     format: { type: "string", default: "auto" },
     ...Object.fromEntries(FILTER_KEYS.map((k) => [k, { type: "string" as const }])) as Record<(typeof FILTER_KEYS)[number], { type: "string" }>,
@@ -55,8 +56,7 @@ export async function analyzeCommand(argv: string[], io: Io = processIo()): Prom
   }
   if (positionals.length) throw new CliError(`analyze takes no arguments (got ${JSON.stringify(positionals[0])}); a file is --file PATH`);
   const by = parseBy(values.by);
-  const top = Number(values.top);
-  if (!/^\d+$/.test(values.top) || top < 1) throw new CliError(`--top takes a whole number of at least 1 (not ${JSON.stringify(values.top)})`);
+  const top = numberFlag(values.top, "top", { min: 1, integer: true, fallback: 10 });
   checkStatus(values.status);
   const now = nowOf(io);
   const start = values.start === undefined ? undefined : parseTimeFlag(values.start, "start", now);

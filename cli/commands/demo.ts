@@ -4,6 +4,7 @@
 // panel has data and the shipped alerts have something to fire on.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { numberFlag } from "../terminal/number-args";
 import { parseDurationFlag } from "../terminal/time-args";
 import { runDemo } from "../demo/index";
 import { commonHelp, DEFAULT_URL, helpExit, parse, target, UsageError } from "./api-client";
@@ -22,13 +23,6 @@ last --backfill of history as fast as the server takes it, then in real time.
 Without --key or INFERSCOPE_API_KEY, against the local stack, it uses the dev
 key \`npm start\` keeps in .inferscope/dev-api-key.
 ${commonHelp("ingest", "print the run's summary as JSON at the end").replace("--key KEY    an API key with the ingest scope", "--key KEY    an API key with the ingest scope (and query for the dashboards, admin for --rules)")}`;
-
-function wholeNumber(raw: string | undefined, flag: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`--${flag} takes a whole number (not ${JSON.stringify(raw)})`);
-  return n;
-}
 
 export function durationOf(raw: string | undefined): number {
   if (raw === undefined || raw === "forever") return Infinity;
@@ -69,8 +63,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
       key: t.key,
       backfill: values.backfill, // runDemo's default (1h) when absent; "0" is none
       durationMs: durationOf(values.duration),
-      hosts: wholeNumber(values.hosts, "hosts", 3),
-      seed: wholeNumber(values.seed, "seed", 1),
+      // The same bounds runDemo enforces, refused here with the flag as typed.
+      hosts: numberFlag(values.hosts, "hosts", { min: 1, max: 50, integer: true, fallback: 3 }),
+      seed: numberFlag(values.seed, "seed", { min: 0, integer: true, fallback: 1 }),
       rules: values.rules,
       signal: controller.signal,
       progressOut: process.stderr,

@@ -2,9 +2,16 @@
 // the agent's self server (cli/agent/self-server.ts) /healthz, and from its
 // /metrics the disk queue against its bound, send errors, and every target's
 // last collection (inferscope_agent_target_up, inferscope_agent_last_scrape_timestamp_seconds).
+import { parseTextFormat, TextFormatError } from "../agent/collectors/text-format";
 import { call } from "./doctor-http";
-import { parsePromText, type PromSample } from "./doctor-prom-text";
 import { fail, ok, warn, type Check } from "./doctor-report";
+
+/** One sample of the agent's /metrics, labels as a record for lookups by name. */
+interface PromSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
 
 const MiB = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
 const sum = (s: PromSample[], name: string, where: (l: Record<string, string>) => boolean = () => true) =>
@@ -20,7 +27,14 @@ export async function checkAgent(base: string, now = Date.now()): Promise<Check[
   if (h.status !== 200 || health?.status !== "ok") return [fail("agent", `${base}/healthz: HTTP ${h.status} ${h.text.slice(0, 120)}`, running)];
   const m = await call(`${base}/metrics`, { timeoutMs: 5000 });
   if ("unreachable" in m || m.status !== 200) return [ok("agent", `${base} healthy`), fail("agent metrics", `${base}/metrics did not answer`, running)];
-  const s = parsePromText(m.text);
+  let s: PromSample[];
+  try {
+    // The agent's own parser, so doctor reads its /metrics exactly as a scrape of it would.
+    s = parseTextFormat(m.text).samples.map((x) => ({ name: x.name, labels: Object.fromEntries(x.labels), value: x.value }));
+  } catch (err) {
+    if (!(err instanceof TextFormatError)) throw err;
+    return [ok("agent", `${base} healthy`), fail("agent metrics", `${base}/metrics is not Prometheus text (${err.message})`, `\`curl ${base}/metrics\` shows what it served; an agent of this release serves the Prometheus text format there`)];
+  }
   return [ok("agent", `${base} healthy`), queue(s), sends(s, health, now), ...targets(s, now)];
 }
 

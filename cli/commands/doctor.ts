@@ -6,6 +6,7 @@
 // targets. Exit 1 when any check fails, 2 on bad usage, else 0.
 import { parseArgs } from "node:util";
 import { CliError } from "../errors";
+import { numberFlag } from "../terminal/number-args";
 import { DEFAULT_URL } from "./api-client";
 import { checkAgent } from "./doctor-agent";
 import { exitCode, renderJson, renderText, type Check } from "./doctor-report";
@@ -65,8 +66,7 @@ export async function runDoctor(argv: string[], io: DoctorIo): Promise<number> {
     io.out.write(`${HELP}\n`);
     return 0;
   }
-  const timeoutS = values.timeout === undefined ? 30 : Number(values.timeout);
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new CliError(`--timeout takes a number of seconds > 0 (not ${JSON.stringify(values.timeout)})`);
+  const timeoutS = numberFlag(values.timeout, "timeout", { above: 0, unit: "seconds", fallback: 30 });
   const keys = values.key?.length ? values.key : io.env.INFERSCOPE_API_KEY ? [io.env.INFERSCOPE_API_KEY] : [];
   const agent = values.agent === undefined ? undefined : httpUrl(values.agent, "--agent");
   const serverAsked = values.url !== undefined || !!io.env.INFERSCOPE_URL || keys.length > 0 || !agent;

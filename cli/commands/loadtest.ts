@@ -7,7 +7,7 @@ import { formatMs } from "../terminal/format";
 import { processIo, type Io } from "../terminal/io";
 import { parseDurationFlag } from "../terminal/time-args";
 import { parse } from "./api-client";
-import { numberFlag } from "../loadtest/flags";
+import { numberFlag } from "../terminal/number-args";
 import { ingestRun, INGEST_HELP, INGEST_OPTIONS } from "../loadtest/ingest-run";
 import { runLoad } from "../loadtest/run";
 import { MAX_DURATION_MS, MAX_VUS, SCENARIO_SPECS, SCENARIOS, scenarioOf, shapeOf, type ScenarioName } from "../loadtest/scenarios";

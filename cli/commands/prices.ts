@@ -1,6 +1,7 @@
 // `inferscope prices list|set|delete`: a tenant's model prices through the
 // admin API. They win over the shipped table when logs without a cost are priced.
 import { adminCall, commonHelp, helpExit, parse, target, UsageError } from "./api-client";
+import { numberFlag } from "../terminal/number-args";
 import { table } from "../terminal/table";
 
 const HELP = `usage:
@@ -38,12 +39,7 @@ interface PriceList {
 
 const COLUMNS = ["model", "input_per_mtok", "output_per_mtok", "cached_per_mtok", "gpu_hour_usd", "concurrency", "updated_at"];
 
-function usd(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n < 0) throw new UsageError(`--${flag} takes a non-negative number (not: ${JSON.stringify(raw)})`);
-  return n;
-}
+const usd = (flag: string, raw: string | undefined): number | undefined => numberFlag(raw, flag, { min: 0 });
 
 export async function pricesCommand(argv: string[]): Promise<number> {
   const { values, positionals: [sub, ...rest] } = parse(argv, {

@@ -3,6 +3,7 @@
 import { CliError } from "../errors";
 import { paletteFor } from "../terminal/colour";
 import { nowOf, processIo, widthOf, type Io } from "../terminal/io";
+import { numberFlag } from "../terminal/number-args";
 import { parseDurationFlag, parseTimeFlag } from "../terminal/time-args";
 import { apiGet, commonHelp, parse, target } from "./api-client";
 import { renderInstant, renderRange, type QueryData } from "./query-view";
@@ -21,12 +22,6 @@ small chart per series (y axis min/max, time axis) with a legend.
   --height N      rows per chart (default 6)
 ${commonHelp("query", "print the API's data document ({resultType, result})")}`;
 
-function positiveInt(raw: string, flag: string, max: number): number {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > max) throw new CliError(`--${flag} takes a whole number from 1 to ${max} (not ${JSON.stringify(raw)})`);
-  return n;
-}
-
 const seconds = (ms: number) => String(ms / 1000);
 
 export async function queryCommand(argv: string[], io: Io = processIo()): Promise<number> {
@@ -36,8 +31,8 @@ export async function queryCommand(argv: string[], io: Io = processIo()): Promis
     start: { type: "string" },
     end: { type: "string" },
     step: { type: "string" },
-    "max-series": { type: "string", default: "8" },
-    height: { type: "string", default: "6" },
+    "max-series": { type: "string" },
+    height: { type: "string" },
   });
   if (values.help || positionals.length === 0) {
     io.stdout.write(`${HELP}\n`);
@@ -45,8 +40,8 @@ export async function queryCommand(argv: string[], io: Io = processIo()): Promis
   }
   if (positionals.length > 1) throw new CliError(`query takes one PromQL expression; quote it: inferscope query 'sum(rate(llm_requests_total[5m]))'`);
   const query = positionals[0];
-  const maxSeries = positiveInt(values["max-series"], "max-series", 1000);
-  const height = positiveInt(values.height, "height", 40);
+  const maxSeries = numberFlag(values["max-series"], "max-series", { min: 1, max: 1000, integer: true, fallback: 8 });
+  const height = numberFlag(values.height, "height", { min: 1, max: 40, integer: true, fallback: 6 });
   const isRange = values.range !== undefined || values.start !== undefined;
   if (!isRange && (values.end !== undefined || values.step !== undefined)) throw new CliError("--end and --step are for range queries: add --range D or --start T");
   if (isRange && values.time !== undefined) throw new CliError("--time is for instant queries; a range query takes --range/--start and --end");

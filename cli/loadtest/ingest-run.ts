@@ -4,7 +4,7 @@ import { CliError } from "../errors";
 import { target } from "../commands/api-client";
 import { parseDurationFlag } from "../terminal/time-args";
 import type { Common } from "../commands/loadtest";
-import { numberFlag } from "./flags";
+import { numberFlag } from "../terminal/number-args";
 import { IngestLoad } from "./ingest-target";
 import { runArrivals } from "./open-model";
 import { describePlan } from "./plan";

@@ -4,7 +4,7 @@
 import { OpenAiClient } from "../probe/openai-client";
 import { CliError } from "../errors";
 import type { Common } from "../commands/loadtest";
-import { numberFlag } from "./flags";
+import { numberFlag } from "../terminal/number-args";
 import { parseModelMix, shares, type ModelWeight } from "./model-mix";
 import { DEFAULT_ENDPOINT } from "./openai-options";
 import { runVus, type VuState } from "./closed-model";

@@ -1,10 +1,11 @@
-// The terminal helpers: number formats, colour rules, tables, charts, time flags.
+// The terminal helpers: number formats, colour rules, tables, charts, time and number flags.
 import { describe, expect, it } from "vitest";
 process.env.TZ = "UTC";
 import { colourEnabled, palette, stripAnsi } from "../../cli/terminal/colour";
 import { axisTime, columnChart, resample, sparkline, timeAxis } from "../../cli/terminal/chart";
 import { formatCompact, formatLabels, formatMs, formatNumber, formatPercent, formatUsd, shorten, formatClock } from "../../cli/terminal/format";
 import { renderTable, table } from "../../cli/terminal/table";
+import { numberFlag } from "../../cli/terminal/number-args";
 import { parseDurationFlag, parseTimeFlag } from "../../cli/terminal/time-args";
 import { CliError } from "../../cli/errors";
 
@@ -110,5 +111,31 @@ describe("time and duration flags", () => {
     expect(parseTimeFlag("2026-01-01T00:00:00Z", "start", now)).toBe(Date.UTC(2026, 0, 1));
     expect(parseTimeFlag("1767225600.5", "start", now)).toBe(1_767_225_600_500);
     expect(() => parseTimeFlag("yesterday", "start", now)).toThrow(/--start takes a time/);
+  });
+});
+
+describe("number flags", () => {
+  const vus = { min: 1, max: 1000, integer: true, fallback: 10 };
+  it("absent flags take the fallback; given ones are read with spaces trimmed", () => {
+    expect(numberFlag(undefined, "vus", vus)).toBe(10);
+    expect(numberFlag(undefined, "input", { min: 0 })).toBeUndefined();
+    expect(numberFlag(" 25 ", "vus", vus)).toBe(25);
+    expect(numberFlag("1000", "vus", vus)).toBe(1000);
+    expect(numberFlag("0.25", "share", { min: 0, max: 1, fallback: 0.5 })).toBe(0.25);
+    expect(numberFlag("0.5", "timeout", { above: 0, unit: "seconds" })).toBe(0.5);
+  });
+  it("the refusal names the flag, what it takes and what was typed", () => {
+    expect(() => numberFlag("5000", "vus", vus)).toThrow(CliError);
+    expect(() => numberFlag("5000", "vus", vus)).toThrow('--vus takes a whole number from 1 to 1,000 (not "5000")');
+    expect(() => numberFlag("2.5", "vus", vus)).toThrow('--vus takes a whole number from 1 to 1,000 (not "2.5")');
+    expect(() => numberFlag("1.5", "share", { min: 0, max: 1, fallback: 0 })).toThrow('--share takes a number from 0 to 1 (not "1.5")');
+    expect(() => numberFlag("0", "top", { min: 1, integer: true })).toThrow('--top takes a whole number of at least 1 (not "0")');
+    expect(() => numberFlag("cheap", "input", { min: 0 })).toThrow('--input takes a non-negative number (not "cheap")');
+    expect(() => numberFlag("0", "timeout", { above: 0, unit: "seconds" })).toThrow('--timeout takes a number of seconds > 0 (not "0")');
+    expect(() => numberFlag("x", "seed", { integer: true })).toThrow('--seed takes a whole number (not "x")');
+  });
+  it("only plain decimals: no exponents, hex, signs, blanks or unsafe integers", () => {
+    for (const raw of ["1e3", "0x10", ".5", "-1", "+1", "", " ", "Infinity", "NaN"]) expect(() => numberFlag(raw, "n", { min: -10 })).toThrow(/--n takes/);
+    expect(() => numberFlag("9007199254740993", "n", { integer: true })).toThrow(/--n takes a whole number/);
   });
 });

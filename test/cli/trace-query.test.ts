@@ -133,7 +133,7 @@ describe("inferscope query", () => {
     await expect(queryCommand(["x", "--step", "1m", ...conn()], cap.io)).rejects.toThrow(/--end and --step are for range queries/);
     await expect(queryCommand(["x", "--range", "1h", "--time", "now", ...conn()], cap.io)).rejects.toThrow(/--time is for instant queries/);
     await expect(queryCommand(["x", "y", ...conn()], cap.io)).rejects.toThrow(/query takes one PromQL expression/);
-    await expect(queryCommand(["x", "--max-series", "0", ...conn()], cap.io)).rejects.toThrow(/--max-series takes a whole number from 1 to 1000/);
+    await expect(queryCommand(["x", "--max-series", "0", ...conn()], cap.io)).rejects.toThrow(/--max-series takes a whole number from 1 to 1,000 \(not "0"\)/);
   });
 
   it("places samples on the step grid; NaN and Inf are gaps", () => {

@@ -341,6 +341,24 @@ describe("the agent", () => {
     });
   });
 
+  it("metrics that are not Prometheus text: the line that broke them, read by the agent's own parser", async () => {
+    const fake: Server = createServer((req, res) => {
+      if (req.url === "/healthz") res.setHeader("content-type", "application/json").end(JSON.stringify({ status: "ok" }));
+      else res.end("# TYPE inferscope_agent_queue_bytes gauge\ninferscope_agent_queue_bytes 12\ninferscope_agent_target_up{job=\"vllm\" 1\n");
+    });
+    await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
+    try {
+      const base = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+      const r = await doctor(["--agent", base]);
+      expect(r.code).toBe(1);
+      expect(line(r.out, "agent")).toBe(`✓ agent: ${base} healthy`);
+      expect(line(r.out, "agent metrics")).toMatch(new RegExp(`^✗ agent metrics: ${base.replace(/\./g, "\\.")}/metrics is not Prometheus text \\(line 3: .+\\)$`));
+      expect(r.out).toContain(`curl ${base}/metrics`);
+    } finally {
+      fake.close();
+    }
+  });
+
   it("an agent that does not answer", async () => {
     const port = await freePort();
     const r = await doctor(["--agent", `http://127.0.0.1:${port}`]);

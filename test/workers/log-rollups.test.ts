@@ -218,7 +218,7 @@ describe("inferscope prices", () => {
     expect(noOutput.code).toBe(2);
     expect(noOutput.err).toMatch(/takes --input and --output/);
     const notNumber = await cli(["prices", "set", "m", "--input", "cheap", "--output", "1"]);
-    expect(notNumber.err).toMatch(/--input takes a non-negative number \(not: "cheap"\)/);
+    expect(notNumber.err).toMatch(/--input takes a non-negative number \(not "cheap"\)/);
     const missing = await cli(["prices", "delete", "vllm/llama"]);
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/404: no price set for "vllm\/llama"/);

@@ -1,0 +1,57 @@
+// Numeric flags given on the command line. Every command reads them through
+// here so that the same typo gets the same refusal, with the accepted range in
+// the message: `--vus takes a whole number from 1 to 1,000 (not "5000")`.
+import { CliError } from "../errors";
+
+export interface NumberBounds {
+  /** Smallest value accepted (inclusive). */
+  min?: number;
+  /** Largest value accepted (inclusive). */
+  max?: number;
+  /** Values must be strictly greater than this (for "a timeout > 0"). */
+  above?: number;
+  /** Whole numbers only (counts, seeds, sizes). */
+  integer?: boolean;
+  /** What the number counts, for the message: "seconds" gives "a number of seconds". */
+  unit?: string;
+}
+
+// Plain decimal notation only: "1e3", "0x10", ".5" and "" are typos on a
+// command line far more often than intended, and Number() would take them.
+// No sign either: no flag of ours takes a negative number.
+const WHOLE = /^\d+$/;
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+const shown = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 20 });
+
+/** The "takes …" part of the refusal, e.g. "a whole number from 1 to 50". */
+export function describeNumber(b: NumberBounds): string {
+  const kind = `${b.integer ? "a whole number" : "a number"}${b.unit ? ` of ${b.unit}` : ""}`;
+  if (b.above !== undefined) return `${kind} > ${shown(b.above)}${b.max !== undefined ? ` and at most ${shown(b.max)}` : ""}`;
+  if (b.min !== undefined && b.max !== undefined) return `${kind} from ${shown(b.min)} to ${shown(b.max)}`;
+  if (b.min === 0) return `${b.integer ? "a non-negative whole number" : "a non-negative number"}${b.unit ? ` of ${b.unit}` : ""}`;
+  if (b.min !== undefined) return `${kind} of at least ${shown(b.min)}`;
+  if (b.max !== undefined) return `${kind} of at most ${shown(b.max)}`;
+  return kind;
+}
+
+/**
+ * The value of a numeric flag, or `fallback` when the flag was not given.
+ * Surrounding spaces are ignored; anything else outside the bounds is refused.
+ */
+export function numberFlag(raw: string | undefined, flag: string, o: NumberBounds & { fallback: number }): number;
+export function numberFlag(raw: string | undefined, flag: string, o?: NumberBounds & { fallback?: undefined }): number | undefined;
+export function numberFlag(raw: string | undefined, flag: string, o: NumberBounds & { fallback?: number } = {}): number | undefined {
+  if (raw === undefined) return o.fallback;
+  const s = raw.trim();
+  const n = Number(s);
+  const ok =
+    (o.integer ? WHOLE : DECIMAL).test(s) &&
+    Number.isFinite(n) &&
+    (!o.integer || Number.isSafeInteger(n)) &&
+    (o.min === undefined || n >= o.min) &&
+    (o.max === undefined || n <= o.max) &&
+    (o.above === undefined || n > o.above);
+  if (!ok) throw new CliError(`--${flag} takes ${describeNumber(o)} (not ${JSON.stringify(raw)})`);
+  return n;
+}
