@@ -24,6 +24,8 @@ export type { ChatMessage, CompletionRequest, CallOptions, ClientOptions, Timing
 /** Bodies larger than this are cut off: a probe has no use for them and must not run out of memory. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** application/json, application/problem+json, with or without a charset. */
+const JSON_TYPE = /^\s*application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 
 interface RawResponse {
   status: number;
@@ -31,6 +33,8 @@ interface RawResponse {
   body: string;
   timings: Timings;
   reused: boolean;
+  /** The body went to the SSE sink: asked for and answered as a stream. */
+  streamed: boolean;
   error?: string;
   errorKind?: FailureKind;
 }
@@ -117,6 +121,9 @@ export class OpenAiClient {
     if (retry !== undefined) result.retryAfterMs = retry;
     if (r.errorKind) return { ...result, error: r.error, errorKind: r.errorKind };
     if (r.status !== 200) return { ...result, error: httpError(r), errorKind: "http" };
+    // Asked to stream, answered with one JSON completion (a proxy or server that ignores
+    // `stream`): a completion all the same, only without a first token to time.
+    if (sse && !r.streamed) return finishJson({ ...result, stream: false }, r.body);
     return sse ? finishStream(result, sse) : finishJson(result, r.body);
   }
 
@@ -132,6 +139,7 @@ export class OpenAiClient {
     if (body !== undefined) headers["content-type"] = "application/json";
     return new Promise((resolve) => {
       let reused = false;
+      let streamed = false;
       let settled = false;
       let status = 0;
       let resHeaders: http.IncomingHttpHeaders = {};
@@ -143,7 +151,7 @@ export class OpenAiClient {
         clearTimeout(timer);
         call.signal?.removeEventListener("abort", onAbort);
         timings.totalMs = since();
-        resolve({ status, headers: resHeaders, body: Buffer.concat(chunks).toString("utf8"), timings, reused, ...(errorKind ? { errorKind, error } : {}) });
+        resolve({ status, headers: resHeaders, body: Buffer.concat(chunks).toString("utf8"), timings, reused, streamed, ...(errorKind ? { errorKind, error } : {}) });
         if (errorKind) req.destroy();
       };
       const onAbort = () => done("aborted", "aborted by the caller");
@@ -179,10 +187,11 @@ export class OpenAiClient {
         timings.ttfbMs = since();
         status = res.statusCode ?? 0;
         resHeaders = res.headers;
+        streamed = sink !== undefined && status === 200 && !JSON_TYPE.test(res.headers["content-type"] ?? "");
         res.on("data", (chunk: Buffer) => {
           bytes += chunk.length;
           if (bytes > MAX_BODY_BYTES) return done("protocol", `response body over ${MAX_BODY_BYTES} bytes`);
-          if (sink && status === 200) sink.push(chunk.toString("utf8"), since());
+          if (streamed) sink!.push(chunk.toString("utf8"), since());
           else chunks.push(chunk);
         });
         res.on("end", () => done());
