@@ -72,6 +72,20 @@ describe("probe request", () => {
     expect(fx.received[2].body).toMatchObject({ model: "a", stream: false, max_tokens: 64 });
   });
 
+  it("a server that answers a streaming request with plain JSON: ok, not streamed, no first token", async () => {
+    const plain = await startOpenAiFixture({ models: { plain: { ignoresStream: true, outputTokens: 5 } } });
+    try {
+      const { code, out } = await probe(["request", "--endpoint", plain.url, "--model", "plain"]);
+      expect(code).toBe(0);
+      expect(plain.received.at(-1)!.body).toMatchObject({ stream: true });
+      expect(out).toMatch(/^request   ok  model plain, not streamed, HTTP 200$/m);
+      expect(out).toMatch(/^timings   .* first token - \(not streamed\)  total [\d.]+ms$/m);
+      expect(out).toMatch(/^usage     \d+ prompt \+ 5 completion = \d+ tokens \(reported\)/m);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it("--all-models asks every model and exits 1 naming the one that fails", async () => {
     const { code, doc } = await json(["request", "--endpoint", fx.url, "--all-models"]);
     expect(code).toBe(1);
