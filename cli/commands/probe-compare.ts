@@ -8,7 +8,7 @@ import type { Io } from "../terminal/io";
 import { formatMs, formatNumber, formatPercent } from "../terminal/format";
 import { renderTable } from "../terminal/table";
 import { intFlag, PROBE_HELP, parseProbeArgs, probeSettings } from "../probe/options";
-import { progressBar } from "../probe/progress";
+import { progressBar } from "../terminal/progress";
 import { ProbeSession } from "../probe/session";
 import { sampleOf, summarize, type RunSummary, type Sample } from "../probe/stats";
 

@@ -6,7 +6,7 @@ import { CliError } from "../errors";
 import type { Io } from "../terminal/io";
 import { EXPORT_KIND, EXPORT_VERSION, writeExport, type LatencyExport } from "../probe/export";
 import { intFlag, PROBE_HELP, parseProbeArgs, probeSettings, promptSetId } from "../probe/options";
-import { progressBar } from "../probe/progress";
+import { progressBar } from "../terminal/progress";
 import { distTable, outcomeLines } from "../probe/render";
 import { runPool } from "../probe/run";
 import { ProbeSession } from "../probe/session";

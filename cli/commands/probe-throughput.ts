@@ -8,7 +8,7 @@ import { formatMs, formatNumber, formatPercent } from "../terminal/format";
 import { renderTable } from "../terminal/table";
 import { parseDurationFlag } from "../terminal/time-args";
 import { intFlag, PROBE_HELP, parseProbeArgs, probeSettings } from "../probe/options";
-import { progressBar } from "../probe/progress";
+import { progressBar } from "../terminal/progress";
 import { distTable, outcomeLines } from "../probe/render";
 import { runPool } from "../probe/run";
 import { ProbeSession } from "../probe/session";

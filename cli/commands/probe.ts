@@ -2,9 +2,9 @@
 // request (is it up, one timed completion), latency (a profile), throughput (a
 // fixed concurrency or a sweep), compare (models or endpoints side by side),
 // regress (a run against a baseline, for CI). Each subcommand is its own file.
-import { setMaxListeners } from "node:events";
 import { CliError } from "../errors";
 import { processIo, type Io } from "../terminal/io";
+import { interruptSignal } from "./interrupt";
 
 type Sub = { summary: string; run: (argv: string[], io: Io) => Promise<number> };
 
@@ -25,13 +25,8 @@ export function probeUsage(): string {
 /** Ctrl-C / SIGTERM end the run cleanly: requests in flight are cut, what finished is printed and reported. */
 function interruptible(io: Io): { io: Io; release: () => void } {
   if (io.signal) return { io, release: () => {} };
-  const ac = new AbortController();
-  // Every request in flight listens on it: a sweep at concurrency 50 is 50 listeners, not a leak.
-  setMaxListeners(0, ac.signal);
-  const stop = () => ac.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  return { io: { ...io, signal: ac.signal }, release: () => (process.off("SIGINT", stop), process.off("SIGTERM", stop)) };
+  const { signal, release } = interruptSignal();
+  return { io: { ...io, signal }, release };
 }
 
 export async function probeCommand(argv: string[], io: Io = processIo()): Promise<number> {

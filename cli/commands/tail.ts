@@ -10,6 +10,7 @@ import { paletteFor } from "../terminal/colour";
 import { nowOf, processIo, type Io } from "../terminal/io";
 import { parseDurationFlag } from "../terminal/time-args";
 import { ApiFailure, apiGet, commonHelp, parse, target, Unreachable } from "./api-client";
+import { interruptSignal } from "./interrupt";
 import { tailLine, TailStats } from "./tail-view";
 
 const HELP = `usage: inferscope tail [filters] [--slow 5s] [--interval 1s] [--stats 30s] [--since D] [--json]
@@ -51,15 +52,6 @@ export function checkStatus(status: string | undefined) {
 }
 
 const MAX_BACKOFF_MS = 30_000;
-
-/** An abort signal for Ctrl-C / SIGTERM while the command runs; release() removes the handlers. */
-function interruptSignal(): { signal: AbortSignal; release: () => void } {
-  const ac = new AbortController();
-  const stop = () => ac.abort();
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  return { signal: ac.signal, release: () => (process.off("SIGINT", stop), process.off("SIGTERM", stop)) };
-}
 
 async function pause(ms: number, signal: AbortSignal) {
   try {

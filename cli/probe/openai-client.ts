@@ -14,112 +14,18 @@
 // A phase that did not happen because the request failed first is null.
 import http from "node:http";
 import https from "node:https";
+import { finishJson, finishStream, httpError, parseJson, snippet } from "./openai-body";
+import { SseReader } from "./sse-reader";
+import type { CallOptions, ClientOptions, CompletionRequest, CompletionResult, FailureKind, HealthResult, ModelsResult, Timings } from "./openai-types";
 
-export interface ChatMessage {
-  role: "system" | "user" | "assistant" | "tool";
-  content: string;
-}
-
-export interface CompletionRequest {
-  model: string;
-  /** One user message; ignored when messages is given. */
-  prompt?: string;
-  messages?: ChatMessage[];
-  maxTokens?: number;
-  /** Streaming (SSE) by default: only then is the time to first token known. */
-  stream?: boolean;
-  temperature?: number;
-  /** Ask a streaming server for a final usage chunk (stream_options.include_usage); default true. */
-  includeUsage?: boolean;
-}
-
-export interface CallOptions {
-  /** The whole request, connect to the last byte; default the client's timeoutMs. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-export interface ClientOptions {
-  /** The OpenAI base URL (https://host/v1); a URL without a /vN path gets /v1 appended. */
-  endpoint: string;
-  apiKey?: string;
-  /** Reuse connections between requests (a load generator); default false: each request pays its own connect. */
-  keepAlive?: boolean;
-  /** Default 60 s. */
-  timeoutMs?: number;
-  /** Sockets per host with keepAlive; default unbounded. */
-  maxSockets?: number;
-  headers?: Record<string, string>;
-  /** PEM certificate(s) to trust for https: a self-signed server's. */
-  ca?: string;
-}
-
-export interface Timings {
-  dnsMs: number | null;
-  connectMs: number | null;
-  tlsMs: number | null;
-  ttfbMs: number | null;
-  ttftMs: number | null;
-  totalMs: number;
-}
-
-export interface Usage {
-  promptTokens: number | null;
-  completionTokens: number | null;
-  totalTokens: number | null;
-}
-
-/** Why a request failed: an HTTP status, no connection, no answer in time, the caller's abort, a body that is not OpenAI's. */
-export type FailureKind = "http" | "connection" | "timeout" | "aborted" | "protocol";
-
-export interface CompletionResult {
-  ok: boolean;
-  /** HTTP status; 0 when no response came. */
-  status: number;
-  error?: string;
-  errorKind?: FailureKind;
-  /** From Retry-After on a 429 or 503. */
-  retryAfterMs?: number;
-  timings: Timings;
-  usage: Usage;
-  /** "reported" by the server, or "counted" from stream deltas (one per delta) when it reported none. */
-  usageSource: "reported" | "counted" | "none";
-  /** Decode rate: (completion tokens - 1) over first-to-last token when streaming, completion tokens over totalMs otherwise. */
-  outputTokensPerSecond: number | null;
-  /** The model the server says answered, else the one asked for. */
-  model: string;
-  stream: boolean;
-  /** The response id (chatcmpl-...), when given. */
-  id?: string;
-  finishReason?: string;
-  reusedConnection: boolean;
-  /** Unix ms when the request was made. */
-  startedAt: number;
-  text?: string;
-}
-
-export interface ModelsResult {
-  ok: boolean;
-  status: number;
-  error?: string;
-  errorKind?: FailureKind;
-  models: string[];
-  timings: Timings;
-}
-
-export interface HealthResult {
-  ok: boolean;
-  status: number;
-  error?: string;
-  errorKind?: FailureKind;
-  /** What answered: /health at the server's root, or /v1/models where there is no /health (Ollama, hosted APIs). */
-  checked: string;
-  timings: Timings;
-}
+// The agent and the load test import the types from here: the client's API is one module.
+export type { ChatMessage, CompletionRequest, CallOptions, ClientOptions, Timings, Usage, FailureKind, CompletionResult, ModelsResult, HealthResult } from "./openai-types";
 
 /** Bodies larger than this are cut off: a probe has no use for them and must not run out of memory. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** application/json, application/problem+json, with or without a charset. */
+const JSON_TYPE = /^\s*application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 
 interface RawResponse {
   status: number;
@@ -127,6 +33,8 @@ interface RawResponse {
   body: string;
   timings: Timings;
   reused: boolean;
+  /** The body went to the SSE sink: asked for and answered as a stream. */
+  streamed: boolean;
   error?: string;
   errorKind?: FailureKind;
 }
@@ -213,6 +121,9 @@ export class OpenAiClient {
     if (retry !== undefined) result.retryAfterMs = retry;
     if (r.errorKind) return { ...result, error: r.error, errorKind: r.errorKind };
     if (r.status !== 200) return { ...result, error: httpError(r), errorKind: "http" };
+    // Asked to stream, answered with one JSON completion (a proxy or server that ignores
+    // `stream`): a completion all the same, only without a first token to time.
+    if (sse && !r.streamed) return finishJson({ ...result, stream: false }, r.body);
     return sse ? finishStream(result, sse) : finishJson(result, r.body);
   }
 
@@ -228,6 +139,7 @@ export class OpenAiClient {
     if (body !== undefined) headers["content-type"] = "application/json";
     return new Promise((resolve) => {
       let reused = false;
+      let streamed = false;
       let settled = false;
       let status = 0;
       let resHeaders: http.IncomingHttpHeaders = {};
@@ -239,7 +151,7 @@ export class OpenAiClient {
         clearTimeout(timer);
         call.signal?.removeEventListener("abort", onAbort);
         timings.totalMs = since();
-        resolve({ status, headers: resHeaders, body: Buffer.concat(chunks).toString("utf8"), timings, reused, ...(errorKind ? { errorKind, error } : {}) });
+        resolve({ status, headers: resHeaders, body: Buffer.concat(chunks).toString("utf8"), timings, reused, streamed, ...(errorKind ? { errorKind, error } : {}) });
         if (errorKind) req.destroy();
       };
       const onAbort = () => done("aborted", "aborted by the caller");
@@ -275,10 +187,11 @@ export class OpenAiClient {
         timings.ttfbMs = since();
         status = res.statusCode ?? 0;
         resHeaders = res.headers;
+        streamed = sink !== undefined && status === 200 && !JSON_TYPE.test(res.headers["content-type"] ?? "");
         res.on("data", (chunk: Buffer) => {
           bytes += chunk.length;
           if (bytes > MAX_BODY_BYTES) return done("protocol", `response body over ${MAX_BODY_BYTES} bytes`);
-          if (sink && status === 200) sink.push(chunk.toString("utf8"), since());
+          if (streamed) sink!.push(chunk.toString("utf8"), since());
           else chunks.push(chunk);
         });
         res.on("end", () => done());
@@ -288,126 +201,6 @@ export class OpenAiClient {
       req.end(body);
     });
   }
-}
-
-/** Reads an SSE body as it arrives: the first content's time, the text, the deltas, the last usage block. */
-class SseReader {
-  firstTokenMs: number | null = null;
-  lastTokenMs: number | null = null;
-  deltas = 0;
-  text = "";
-  usage: Record<string, unknown> | null = null;
-  model: string | null = null;
-  id: string | null = null;
-  finishReason: string | null = null;
-  error: string | null = null;
-  done = false;
-  events = 0;
-  private buf = "";
-
-  push(chunk: string, atMs: number): void {
-    this.buf += chunk;
-    let cut: RegExpExecArray | null;
-    const sep = /\r?\n\r?\n/;
-    while ((cut = sep.exec(this.buf))) {
-      const event = this.buf.slice(0, cut.index);
-      this.buf = this.buf.slice(cut.index + cut[0].length);
-      this.event(event, atMs);
-    }
-  }
-
-  private event(event: string, atMs: number): void {
-    const data = event.split(/\r?\n/).filter((l) => l.startsWith("data:")).map((l) => l.slice(5).replace(/^ /, "")).join("\n");
-    if (!data) return;
-    if (data === "[DONE]") {
-      this.done = true;
-      return;
-    }
-    this.events++;
-    const j = parseJson(data) as Record<string, any> | undefined;
-    if (!j || typeof j !== "object") return void (this.error ??= `an SSE event that is not JSON: ${snippet(data)}`);
-    if (j.error) return void (this.error ??= errorMessage(j.error));
-    if (typeof j.model === "string") this.model = j.model;
-    if (typeof j.id === "string") this.id ??= j.id;
-    if (j.usage && typeof j.usage === "object") this.usage = j.usage;
-    const choice = Array.isArray(j.choices) ? j.choices[0] : undefined;
-    if (!choice) return;
-    if (typeof choice.finish_reason === "string") this.finishReason = choice.finish_reason;
-    const d = choice.delta ?? {};
-    const piece = typeof d.content === "string" ? d.content : typeof choice.text === "string" ? choice.text : "";
-    const generated = piece !== "" || (typeof d.reasoning_content === "string" && d.reasoning_content !== "") || (Array.isArray(d.tool_calls) && d.tool_calls.length > 0);
-    if (!generated) return;
-    this.text += piece;
-    this.deltas++;
-    this.firstTokenMs ??= atMs;
-    this.lastTokenMs = atMs;
-  }
-}
-
-function finishStream(r: CompletionResult, sse: SseReader): CompletionResult {
-  if (sse.error) return { ...r, error: sse.error, errorKind: "protocol" };
-  if (sse.events === 0) return { ...r, error: "the stream ended without a single event (is the endpoint OpenAI-compatible?)", errorKind: "protocol" };
-  const out: CompletionResult = { ...r, ok: true, text: sse.text, model: sse.model ?? r.model };
-  if (sse.id) out.id = sse.id;
-  if (sse.finishReason) out.finishReason = sse.finishReason;
-  applyUsage(out, sse.usage, sse.deltas);
-  const n = out.usage.completionTokens;
-  const span = sse.firstTokenMs !== null && sse.lastTokenMs !== null ? sse.lastTokenMs - sse.firstTokenMs : 0;
-  // n tokens arrive over n-1 gaps; a single token has no rate of its own.
-  if (n !== null && n > 1 && span > 0) out.outputTokensPerSecond = ((n - 1) * 1000) / span;
-  return out;
-}
-
-function finishJson(r: CompletionResult, body: string): CompletionResult {
-  const j = parseJson(body) as Record<string, any> | undefined;
-  if (!j || typeof j !== "object") return { ...r, error: `expected a JSON chat completion, got ${snippet(body)}`, errorKind: "protocol" };
-  if (j.error) return { ...r, error: errorMessage(j.error), errorKind: "protocol" };
-  const choice = Array.isArray(j.choices) ? j.choices[0] : undefined;
-  if (!choice) return { ...r, error: `the completion has no choices: ${snippet(body)}`, errorKind: "protocol" };
-  const out: CompletionResult = { ...r, ok: true, text: String(choice.message?.content ?? choice.text ?? ""), model: typeof j.model === "string" ? j.model : r.model };
-  if (typeof j.id === "string") out.id = j.id;
-  if (typeof choice.finish_reason === "string") out.finishReason = choice.finish_reason;
-  applyUsage(out, j.usage, null);
-  const n = out.usage.completionTokens;
-  if (n !== null && n > 0 && r.timings.totalMs > 0) out.outputTokensPerSecond = (n * 1000) / r.timings.totalMs;
-  return out;
-}
-
-function applyUsage(out: CompletionResult, usage: unknown, counted: number | null): void {
-  const u = (usage && typeof usage === "object" ? usage : {}) as Record<string, unknown>;
-  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.round(v) : null);
-  const completion = num(u.completion_tokens);
-  if (completion !== null) {
-    const prompt = num(u.prompt_tokens);
-    out.usage = { promptTokens: prompt, completionTokens: completion, totalTokens: num(u.total_tokens) ?? (prompt !== null ? prompt + completion : null) };
-    out.usageSource = "reported";
-  } else if (counted !== null) {
-    out.usage = { promptTokens: null, completionTokens: counted, totalTokens: null };
-    out.usageSource = "counted";
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-const snippet = (s: string) => JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
-
-function errorMessage(e: unknown): string {
-  if (typeof e === "string") return e;
-  const m = (e as { message?: unknown })?.message;
-  return typeof m === "string" ? m : JSON.stringify(e).slice(0, 500);
-}
-
-/** "HTTP 429: <the server's message>" */
-function httpError(r: RawResponse): string {
-  const j = parseJson(r.body) as { error?: unknown; message?: unknown; detail?: unknown } | undefined;
-  const why = j && typeof j === "object" ? (j.error !== undefined ? errorMessage(j.error) : typeof j.message === "string" ? j.message : typeof j.detail === "string" ? j.detail : null) : null;
-  return `HTTP ${r.status}: ${why ?? (r.body.trim() ? snippet(r.body.trim()) : http.STATUS_CODES[r.status] ?? "error")}`;
 }
 
 function connectionError(url: string, e: NodeJS.ErrnoException): string {

@@ -2,6 +2,7 @@
 // loopback: the figures printed are the fixture's known first-token delay and
 // token rate (within timer tolerance), --all-models names the failing model,
 // tables for people and --json for scripts, colour and progress on a TTY only.
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,6 +70,20 @@ describe("probe request", () => {
     expect(out).not.toContain("\x1b[");
     expect(err).toBe("");
     expect(fx.received[2].body).toMatchObject({ model: "a", stream: false, max_tokens: 64 });
+  });
+
+  it("a server that answers a streaming request with plain JSON: ok, not streamed, no first token", async () => {
+    const plain = await startOpenAiFixture({ models: { plain: { ignoresStream: true, outputTokens: 5 } } });
+    try {
+      const { code, out } = await probe(["request", "--endpoint", plain.url, "--model", "plain"]);
+      expect(code).toBe(0);
+      expect(plain.received.at(-1)!.body).toMatchObject({ stream: true });
+      expect(out).toMatch(/^request   ok  model plain, not streamed, HTTP 200$/m);
+      expect(out).toMatch(/^timings   .* first token - \(not streamed\)  total [\d.]+ms$/m);
+      expect(out).toMatch(/^usage     \d+ prompt \+ 5 completion = \d+ tokens \(reported\)/m);
+    } finally {
+      await plain.close();
+    }
   });
 
   it("--all-models asks every model and exits 1 naming the one that fails", async () => {
@@ -174,6 +189,24 @@ describe("Ctrl-C", () => {
     expect(Number(m![1])).toBeLessThan(10);
     expect(cap.out()).toContain(`${m![1]} of ${m![1]} succeeded (100%)`);
   });
+
+  it("as a process: SIGINT (the shared interrupt signal) does the same", async () => {
+    const root = join(import.meta.dirname, "..", "..");
+    const child = spawn(join(root, "node_modules", ".bin", "tsx"), ["cli/bin.ts", "probe", "latency", "--endpoint", fx.url, "--model", "b", "--iterations", "10", "--warmup", "0"], {
+      cwd: root, env: { ...process.env, ...env, NO_COLOR: "1" },
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (fx.received.filter((r) => r.path === "/v1/chat/completions").length < 3) {
+      if (Date.now() > deadline) throw new Error("the probe process sent fewer than 3 requests in 30 s");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(out).toMatch(/^b at .*: \d+ of 10 requests \(interrupted\) after 0 warm-up/m);
+  }, 40_000);
 });
 
 describe("probe compare", () => {

@@ -20,6 +20,7 @@ beforeAll(async () => {
       limited: { rateLimitRate: 1, retryAfterS: 7 },
       broken: { errorRate: 1 },
       hung: { firstTokenMs: 5000 },
+      plain: { firstTokenMs: 30, tokensPerSecond: 500, outputTokens: 6, ignoresStream: true },
     },
   });
   bare = await startOpenAiFixture({ noHealth: true, models: { m: {} } });
@@ -85,6 +86,20 @@ describe("complete", () => {
     expect(r.finishReason).toBe("length");
     expect(r.outputTokensPerSecond!).toBeCloseTo((11 * 1000) / r.timings.totalMs, 6);
     expect(fx.received.at(-1)!.body).not.toHaveProperty("stream_options");
+  });
+
+  it("a streaming request answered with plain JSON is a JSON completion: stream false, no TTFT", async () => {
+    const r = await client().complete({ model: "plain", prompt: "hi" });
+    expect(r.ok, r.error).toBe(true);
+    expect(fx.received.at(-1)!).toMatchObject({ stream: true, body: { stream_options: { include_usage: true } } });
+    expect(r.stream).toBe(false);
+    expect(r.timings.ttftMs).toBeNull();
+    expect(r.text).toBe("tok0 tok1 tok2 tok3 tok4 tok5");
+    expect(r).toMatchObject({ usageSource: "reported", finishReason: "stop", model: "plain" });
+    expect(r.usage.completionTokens).toBe(6);
+    // 30 ms + 5 gaps of 2 ms, all of it before the headers
+    expect(r.timings.ttfbMs!).toBeGreaterThanOrEqual(39);
+    expect(r.outputTokensPerSecond!).toBeCloseTo((6 * 1000) / r.timings.totalMs, 6);
   });
 
   it("counts deltas when the server reports no usage", async () => {
@@ -196,7 +211,7 @@ describe("connection phases", () => {
 describe("listModels and health", () => {
   it("lists the served models", async () => {
     const r = await client().listModels();
-    expect(r).toMatchObject({ ok: true, status: 200, models: ["slow", "fast", "quiet", "limited", "broken", "hung"] });
+    expect(r).toMatchObject({ ok: true, status: 200, models: ["slow", "fast", "quiet", "limited", "broken", "hung", "plain"] });
     expect(r.timings.totalMs).toBeGreaterThan(0);
   });
   it("checks /health, or the model list where there is none", async () => {

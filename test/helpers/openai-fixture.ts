@@ -34,6 +34,8 @@ export interface FixtureModel {
   usage?: boolean;
   /** Every request to this model fails with this HTTP status (e.g. 503): a broken deployment. */
   failWith?: number;
+  /** Answers `stream: true` with one JSON completion (application/json), as a server or proxy that ignores `stream` does. */
+  ignoresStream?: boolean;
 }
 
 export interface FixtureOptions {
@@ -153,7 +155,7 @@ export async function startOpenAiFixture(opts: FixtureOptions): Promise<OpenAiFi
     const withUsage = m.usage !== false;
     rec.status = 200;
 
-    if (!rec.stream) {
+    if (!rec.stream || m.ignoresStream) {
       setTimeout(() => {
         finish();
         const text = Array.from({ length: n }, (_, i) => token(i)).join("");
