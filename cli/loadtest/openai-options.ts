@@ -8,6 +8,7 @@ export const OPENAI_OPTIONS = {
   "stream-share": { type: "string" },
   prompt: { type: "string" },
   "max-tokens": { type: "string" },
+  "report-to": { type: "string" },
 } as const;
 
 export const DEFAULT_ENDPOINT = "http://127.0.0.1:8000/v1";
@@ -20,4 +21,6 @@ export const OPENAI_HELP = `--target openai (POST /v1/chat/completions):
   --stream-share F       share of requests streamed (SSE; TTFT is measured on those), 0..1 (default 0.5)
   --prompt TEXT          the user message (default a short fixed prompt)
   --max-tokens N         max_tokens of each request (default 64)
+  --report-to URL        also send each request to this Inferscope as a request log tagged synthetic and loadtest
+  --key KEY              an ingest key for --report-to (env INFERSCOPE_API_KEY); never changes the exit code
   A 429 counts as an error under its status and is honoured: that user waits out Retry-After (at most 30s).`;
