@@ -4,7 +4,7 @@
 import { OpenAiClient } from "../probe/openai-client";
 import { CliError } from "../errors";
 import type { Common } from "../commands/loadtest";
-import { numberFlag } from "../terminal/number-args";
+import { fractionFlag, numberFlag } from "../terminal/number-args";
 import { parseModelMix, shares, type ModelWeight } from "./model-mix";
 import { DEFAULT_ENDPOINT } from "./openai-options";
 import { reportedLine, reportTarget, startReport } from "./openai-report";
@@ -34,7 +34,7 @@ export async function openaiRun(values: Values, c: Common, shape: Shape, env: Re
     throw new CliError(`--endpoint: ${(e as Error).message}`);
   }
   await checkTarget(client.base, "endpoint", c.allowRemote);
-  const streamShare = numberFlag(values["stream-share"], "stream-share", { min: 0, max: 1, fallback: 0.5 });
+  const streamShare = fractionFlag(values["stream-share"], "stream-share", { fallback: 0.5 });
   const maxTokens = numberFlag(values["max-tokens"], "max-tokens", { min: 1, max: 100_000, integer: true, fallback: 64 });
   let mix: ModelWeight[];
   if (values.models !== undefined) mix = parseModelMix(values.models);
