@@ -42,7 +42,7 @@ common options:
   --json               print the report as JSON instead of tables (the plan and live line stay on stderr)
   --export FILE        also write the JSON report to FILE
 thresholds (any failed one exits ${EXIT_THRESHOLDS}):
-  --max-error-rate R   such as 0.01 or 1%: failed requests over all answered
+  --max-error-rate R   such as 0.01 or 1%: failed requests (no answer included) over all that finished
   --max-p95 D          p95 of request latency, such as 500ms
   --max-ttft-p95 D     openai: p95 of time to first token of the streamed requests
   --max-queryable D    ingest: the slowest marker's time until queryable

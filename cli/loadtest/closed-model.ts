@@ -3,10 +3,9 @@
 // at each moment. A user above the current count finishes its request and
 // leaves (k6's graceful ramp-down); at the end, requests still running get the
 // graceful stop, then are aborted and count as interrupted.
-import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import { totalMs, vusAt, type Shape } from "./scenarios";
-import { drain } from "./open-model";
+import { RunScope } from "./run-scope";
+import { vusAt, type Shape } from "./scenarios";
 
 const CONTROL_MS = 50;
 
@@ -28,19 +27,13 @@ export interface VuState {
 }
 
 export async function runVus(o: VuOptions, state: VuState = { active: 0, wanted: 0 }): Promise<void> {
-  const now = o.now ?? Date.now;
-  const end = totalMs(o.shape);
-  const t0 = now();
-  const hard = new AbortController();
-  // Every request in flight listens on it: hundreds by design, not a leak.
-  setMaxListeners(0, hard.signal);
-  const running = new Set<Promise<void>>();
+  const run = new RunScope(o.shape, o.now);
   const live = new Set<number>();
-  const over = () => o.stop.aborted || now() - t0 >= end;
+  const over = () => o.stop.aborted || run.elapsed() >= run.end;
 
   async function user(vu: number) {
     try {
-      while (!over() && vu < state.wanted) await o.iterate(vu, hard.signal);
+      while (!over() && vu < state.wanted) await o.iterate(vu, run.hard.signal);
     } finally {
       live.delete(vu);
       state.active = live.size;
@@ -48,16 +41,15 @@ export async function runVus(o: VuOptions, state: VuState = { active: 0, wanted:
   }
 
   while (!over()) {
-    state.wanted = vusAt(o.shape, o.peakVus, now() - t0);
+    state.wanted = vusAt(o.shape, o.peakVus, run.elapsed());
     for (let vu = 0; vu < state.wanted; vu++) {
       if (live.has(vu)) continue;
       live.add(vu);
-      const p: Promise<void> = user(vu).finally(() => running.delete(p));
-      running.add(p);
+      run.track(user(vu));
     }
     state.active = live.size;
     await sleep(CONTROL_MS);
   }
   state.wanted = 0;
-  await drain(running, o.gracefulStopMs, hard);
+  await run.drain(o.gracefulStopMs);
 }

@@ -41,7 +41,7 @@ export const INGEST_HELP = `--target ingest (remote_write to /api/v1/write and r
 
 type Values = { [K in keyof typeof INGEST_OPTIONS]?: string | undefined } & { url?: string; key?: string; endpoint?: string; "api-key"?: string; models?: string; model?: string; "stream-share"?: string };
 
-const OPENAI_ONLY = ["endpoint", "api-key", "models", "model", "stream-share", "prompt", "max-tokens"] as const;
+const OPENAI_ONLY = ["endpoint", "api-key", "models", "model", "stream-share", "prompt", "max-tokens", "report-to"] as const;
 
 export async function ingestRun(values: Values & Record<string, unknown>, c: Common, shape: Shape, env: Record<string, string | undefined>): Promise<LoadRun> {
   for (const f of OPENAI_ONLY) if (values[f] !== undefined) throw new CliError(`--${f} is for --target openai; --target ingest takes --url and --key`);

@@ -5,9 +5,9 @@
 // than LATE_MS after its time (the process itself could not keep up) is late,
 // and one due while the server has asked us to wait (429 Retry-After) is
 // throttled: all three are counted, none is sent later.
-import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import { cumulative, totalMs, type Shape } from "./scenarios";
+import { RunScope } from "./run-scope";
+import { cumulative, type Shape } from "./scenarios";
 import type { StreamStats } from "./recorder";
 
 export const LATE_MS = 100;
@@ -35,17 +35,12 @@ export interface ArrivalOptions {
 
 /** Runs the streams side by side until the shape ends (or stop), then waits for what is in flight. */
 export async function runArrivals(streams: ArrivalStream[], o: ArrivalOptions): Promise<void> {
-  const now = o.now ?? Date.now;
-  const end = totalMs(o.shape);
-  const t0 = now();
-  const hard = new AbortController();
-  // Every request in flight listens on it: hundreds by design, not a leak.
-  setMaxListeners(0, hard.signal);
-  const inFlight = new Set<Promise<void>>();
+  const run = new RunScope(o.shape, o.now);
+  const { end, t0, now } = run;
   const launched = streams.map(() => 0);
   let prevT = 0;
   while (!o.stop.aborted) {
-    const t = Math.min(now() - t0, end);
+    const t = Math.min(run.elapsed(), end);
     streams.forEach((s, i) => {
       const perMs = s.peakPerSecond / 1000;
       const c0 = cumulative(o.shape, prevT) * perMs;
@@ -66,25 +61,13 @@ export async function runArrivals(streams: ArrivalStream[], o: ArrivalOptions): 
       s.stats.throttled++;
       return;
     }
-    if (inFlight.size >= o.maxInFlight) {
+    if (run.inFlight.size >= o.maxInFlight) {
       s.stats.dropped++;
       return;
     }
     if (at - dueAt > LATE_MS) s.stats.late++;
-    const p: Promise<void> = s.iterate(hard.signal).finally(() => inFlight.delete(p));
-    inFlight.add(p);
+    run.track(s.iterate(run.hard.signal));
   }
 
-  await drain(inFlight, o.gracefulStopMs, hard);
-}
-
-/** Waits for the requests in flight, aborting them after `graceMs` (they then record themselves as interrupted). */
-export async function drain(inFlight: Set<Promise<void>>, graceMs: number, hard: AbortController): Promise<void> {
-  if (inFlight.size === 0) return;
-  const timer = setTimeout(() => hard.abort(), graceMs);
-  try {
-    while (inFlight.size > 0) await Promise.race(inFlight);
-  } finally {
-    clearTimeout(timer);
-  }
+  await run.drain(o.gracefulStopMs);
 }

@@ -4,9 +4,10 @@
 import { OpenAiClient } from "../probe/openai-client";
 import { CliError } from "../errors";
 import type { Common } from "../commands/loadtest";
-import { numberFlag } from "../terminal/number-args";
+import { fractionFlag, numberFlag } from "../terminal/number-args";
 import { parseModelMix, shares, type ModelWeight } from "./model-mix";
 import { DEFAULT_ENDPOINT } from "./openai-options";
+import { reportedLine, reportTarget, startReport } from "./openai-report";
 import { runVus, type VuState } from "./closed-model";
 import { OpenAiLoad, type Complete } from "./openai-target";
 import { describePlan } from "./plan";
@@ -15,13 +16,16 @@ import { checkTarget } from "./safety";
 import { totalMs, type Shape } from "./scenarios";
 
 const DEFAULT_PROMPT = "Reply with a short sentence about load testing.";
-const INGEST_ONLY = ["url", "key", "query-key", "rate", "log-rate", "samples-per-request", "logs-per-request", "series", "marker-every", "queryable-timeout"] as const;
+// --key is openai's too: the ingest key of --report-to (openai-report.ts checks it).
+const INGEST_ONLY = ["url", "query-key", "rate", "log-rate", "samples-per-request", "logs-per-request", "series", "marker-every", "queryable-timeout"] as const;
 
-type Values = Record<string, unknown> & { endpoint?: string; "api-key"?: string; models?: string; model?: string; "stream-share"?: string; prompt?: string; "max-tokens"?: string };
+type Values = Record<string, unknown> & { endpoint?: string; "api-key"?: string; models?: string; model?: string; "stream-share"?: string; prompt?: string; "max-tokens"?: string; "report-to"?: string; key?: string };
 
 export async function openaiRun(values: Values, c: Common, shape: Shape, env: Record<string, string | undefined>): Promise<LoadRun> {
-  for (const f of INGEST_ONLY) if (values[f] !== undefined) throw new CliError(`--${f} is for --target ingest; --target openai takes --endpoint and --api-key`);
+  for (const f of INGEST_ONLY) if (values[f] !== undefined) throw new CliError(`--${f} is for --target ingest; --target openai takes --endpoint and --api-key${f === "url" ? " (and --report-to URL to report to an Inferscope)" : ""}`);
   if (values.models !== undefined && values.model !== undefined) throw new CliError("pass --models (a weighted mix) or --model, not both");
+  // Not held to loopback: it is where the records go (batched, one POST at a time), not a load target.
+  const reportTo = reportTarget(values, env);
   const endpoint = values.endpoint ?? (env.OPENAI_BASE_URL || DEFAULT_ENDPOINT);
   let client: OpenAiClient;
   try {
@@ -30,7 +34,7 @@ export async function openaiRun(values: Values, c: Common, shape: Shape, env: Re
     throw new CliError(`--endpoint: ${(e as Error).message}`);
   }
   await checkTarget(client.base, "endpoint", c.allowRemote);
-  const streamShare = numberFlag(values["stream-share"], "stream-share", { min: 0, max: 1, fallback: 0.5 });
+  const streamShare = fractionFlag(values["stream-share"], "stream-share", { fallback: 0.5 });
   const maxTokens = numberFlag(values["max-tokens"], "max-tokens", { min: 1, max: 100_000, integer: true, fallback: 64 });
   let mix: ModelWeight[];
   if (values.models !== undefined) mix = parseModelMix(values.models);
@@ -43,9 +47,11 @@ export async function openaiRun(values: Values, c: Common, shape: Shape, env: Re
     }
     mix = [{ model: listed.models[0], weight: 1 }];
   }
+  const report = reportTo ? startReport(reportTo, client.base, c.scenario) : null;
 
   const complete: Complete = async (req, signal) => {
     const r = await client.complete({ model: req.model, messages: req.messages, stream: req.stream, maxTokens: req.maxTokens }, { signal, timeoutMs: c.timeoutMs });
+    report?.add(r, req.model);
     return {
       ok: r.ok,
       status: r.status,
@@ -69,7 +75,11 @@ export async function openaiRun(values: Values, c: Common, shape: Shape, env: Re
     shape,
     runId: c.runId,
     peak: { vus: c.vus },
-    planLines: [...describePlan(c.scenario, shape, [{ label: "VUs", peak: c.vus }]), `  models: ${mixText}; ${Math.round(streamShare * 100)}% streamed; max_tokens ${maxTokens}`],
+    planLines: [
+      ...describePlan(c.scenario, shape, [{ label: "VUs", peak: c.vus }]),
+      `  models: ${mixText}; ${Math.round(streamShare * 100)}% streamed; max_tokens ${maxTokens}`,
+      ...(reportTo ? [`  each request also reported to ${reportTo.url} (request logs tagged synthetic, loadtest)`] : []),
+    ],
     rateLabel: "req/s",
     streams: () => load.streams(),
     load: () => `VUs ${state.active}/${state.wanted}`,
@@ -81,5 +91,11 @@ export async function openaiRun(values: Values, c: Common, shape: Shape, env: Re
         client.close();
       }
     },
+    ...(report && {
+      async closeReport() {
+        const reported = await report.close();
+        return { reported, line: reportedLine(reported) };
+      },
+    }),
   };
 }

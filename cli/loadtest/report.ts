@@ -6,6 +6,7 @@ import type { Palette } from "../terminal/colour";
 import { formatCount, formatMs, formatPercent, formatRate, shorten } from "../terminal/format";
 import { renderTable, type Column } from "../terminal/table";
 import type { StreamSnapshot } from "./recorder";
+import type { Reported } from "./openai-report";
 import type { Visibility } from "./queryable";
 import type { Stage } from "./scenarios";
 import type { Verdict } from "./thresholds";
@@ -37,6 +38,8 @@ export interface LoadtestReport {
   /** Per second of the run's actual duration. */
   rates: { requests: number; accepted: number; offered: number };
   queryable?: { summary: QueryableSummary[]; markers: Visibility[] };
+  /** --report-to: how many records went to which Inferscope, and the first reason any did not. */
+  reported?: Reported;
   thresholds: Verdict[];
   passed: boolean;
   exitCode: number;

@@ -7,6 +7,8 @@ import { writeFileSync } from "node:fs";
 import { CliError } from "../errors";
 import { paletteFor } from "../terminal/colour";
 import { nowOf, type Io } from "../terminal/io";
+// A type only: the probe's reporter is loaded with --target openai, not here.
+import type { Reported } from "./openai-report";
 import { LiveProgress } from "./progress";
 import { combined, type StreamStats } from "./recorder";
 import { ratesOf, renderReport, summariseVisibility, worstQueryable, REPORT_VERSION, type LoadtestReport } from "./report";
@@ -28,6 +30,8 @@ export interface LoadRun {
   /** "VUs 3/10", "in flight 4": for the live line. */
   load(): string;
   rateLabel: string;
+  /** After the load (openai --report-to): delivers what is left to report and says how it went; never throws. */
+  closeReport?(): Promise<{ reported: Reported; line: string }>;
   /** After the load: the time-until-queryable markers (ingest). */
   finish?(signal: AbortSignal): Promise<Visibility[]>;
 }
@@ -70,6 +74,12 @@ export async function runLoad(run: LoadRun, thresholds: Thresholds, out: Output,
   }
   const loadMs = nowOf(io) - startedAt;
   const interrupted = stop.aborted;
+  const closed = run.closeReport ? await run.closeReport() : undefined;
+  const reported = closed?.reported;
+  if (closed) {
+    const err = paletteFor(io, "stderr");
+    io.stderr.write(`${closed.reported.failed ? err.yellow(closed.line) : err.dim(closed.line)}\n`);
+  }
   if (run.finish && !interrupted) io.stderr.write("load done; waiting for the markers to be queryable...\n");
   const markers = run.finish ? await run.finish(interrupted ? AbortSignal.abort() : finishSignal) : undefined;
 
@@ -92,6 +102,7 @@ export async function runLoad(run: LoadRun, thresholds: Thresholds, out: Output,
     total,
     rates: ratesOf(total, loadMs),
     ...(markers ? { queryable: { summary: summariseVisibility(markers), markers } } : {}),
+    ...(reported ? { reported } : {}),
     thresholds: verdicts,
     passed: verdicts.every((v) => v.ok),
     exitCode: code,

@@ -2,7 +2,7 @@
 // a failed threshold exits 99, distinct from a usage error (2, the CLI's code
 // for anything the user must fix) and from a crash (1); a run cut short by
 // Ctrl-C exits 130 unless a threshold already failed.
-import { CliError } from "../errors";
+import { fractionFlag } from "../terminal/number-args";
 import { parseDurationFlag } from "../terminal/time-args";
 
 export const EXIT_OK = 0;
@@ -26,17 +26,9 @@ export interface Verdict {
   ok: boolean;
 }
 
-/** 0.01, 1% or 1.5%: a fraction of requests. */
-export function parseRate(raw: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw.trim());
-  const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-  if (!Number.isFinite(v) || v < 0 || v > 1) throw new CliError(`--${flag} takes a fraction from 0 to 1 or a percentage, such as 0.01 or 1% (not ${JSON.stringify(raw)})`);
-  return v;
-}
-
 export function parseThresholds(v: { "max-error-rate"?: string; "max-p95"?: string; "max-ttft-p95"?: string; "max-queryable"?: string }): Thresholds {
   return {
-    maxErrorRate: v["max-error-rate"] === undefined ? undefined : parseRate(v["max-error-rate"], "max-error-rate"),
+    maxErrorRate: fractionFlag(v["max-error-rate"], "max-error-rate"),
     maxP95Ms: v["max-p95"] === undefined ? undefined : parseDurationFlag(v["max-p95"], "max-p95"),
     maxTtftP95Ms: v["max-ttft-p95"] === undefined ? undefined : parseDurationFlag(v["max-ttft-p95"], "max-ttft-p95"),
     maxQueryableMs: v["max-queryable"] === undefined ? undefined : parseDurationFlag(v["max-queryable"], "max-queryable"),

@@ -55,3 +55,25 @@ export function numberFlag(raw: string | undefined, flag: string, o: NumberBound
   if (!ok) throw new CliError(`--${flag} takes ${describeNumber(o)} (not ${JSON.stringify(raw)})`);
   return n;
 }
+
+const PERCENT = /^(\d+(?:\.\d+)?)%$/;
+
+/**
+ * A share of something, as a fraction (`0.01`) or a percentage (`1%`), read as
+ * a fraction from 0 to 1; `fallback` when the flag was not given. A bare
+ * number above 1 is refused with the percentage it probably meant ("5" → 5%):
+ * taking it as 5% would guess, and a threshold that silently means 500% or 5%
+ * depending on a sign is worse than a refusal.
+ */
+export function fractionFlag(raw: string | undefined, flag: string, o: { fallback: number }): number;
+export function fractionFlag(raw: string | undefined, flag: string, o?: { fallback?: undefined }): number | undefined;
+export function fractionFlag(raw: string | undefined, flag: string, o: { fallback?: number } = {}): number | undefined {
+  if (raw === undefined) return o.fallback;
+  const s = raw.trim();
+  const pct = PERCENT.exec(s);
+  // toPrecision: 1.1% is 0.011, not 0.011000000000000001.
+  const n = pct ? Number((Number(pct[1]) / 100).toPrecision(15)) : DECIMAL.test(s) ? Number(s) : NaN;
+  if (Number.isFinite(n) && n >= 0 && n <= 1) return n;
+  const meant = !pct && Number.isFinite(n) && n <= 100 ? `; for ${shown(n)} percent write ${shown(n)}%` : "";
+  throw new CliError(`--${flag} takes a fraction from 0 to 1 or a percentage from 0% to 100%, such as 0.01 or 1% (not ${JSON.stringify(raw)}${meant})`);
+}

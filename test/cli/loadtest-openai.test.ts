@@ -98,7 +98,7 @@ describe("inferscope loadtest --target openai", () => {
     expect(slow.code).toBe(99);
     expect(slow.out).toMatch(/✗ p95 latency <= 5ms/);
 
-    const ttft = await loadtest(["--scenario", "smoke", "--vus", "2", "--duration", "1s", "--model", "b", "--stream-share", "1", "--max-ttft-p95", "1ms", "--max-p95", "2s"]);
+    const ttft = await loadtest(["--scenario", "smoke", "--vus", "2", "--duration", "1s", "--model", "b", "--stream-share", "100%", "--max-ttft-p95", "1ms", "--max-p95", "2s"]);
     expect(ttft.code).toBe(99);
     expect(ttft.out).toMatch(/✗ p95 time to first token <= 1ms: \d+ms\n/);
     expect(ttft.out).toMatch(/✓ p95 latency <= 2000ms/);
@@ -155,7 +155,7 @@ describe("inferscope loadtest --target openai", () => {
     await expect(loadtest(["--model", "b", "--vus", "5000"])).rejects.toThrow(/--vus takes a whole number from 1 to 1,000 \(not "5000"\)/);
     await expect(loadtest(["--model", "b", "--duration", "7h"])).rejects.toThrow(/--duration must be from 1s to 6h/);
     await expect(loadtest(["--model", "b", "--rate", "10"])).rejects.toThrow(/--rate is for --target ingest/);
-    await expect(loadtest(["--model", "b", "--stream-share", "2"])).rejects.toThrow(/--stream-share takes a number from 0 to 1/);
+    await expect(loadtest(["--model", "b", "--stream-share", "2"])).rejects.toThrow(/--stream-share takes a fraction from 0 to 1 or a percentage .* \(not "2"; for 2 percent write 2%\)/);
     await expect(loadtest(["--model", "b", "--max-queryable", "5s"])).rejects.toThrow(/--max-queryable is for --target ingest/);
     await expect(loadtestCommand(["--scenario", "smoke"], captureIo().io)).rejects.toThrow(/--target is required: openai or ingest/);
     expect(fixture.received).toEqual([]);

@@ -10,7 +10,7 @@ import { parseModelMix, shares } from "../../cli/loadtest/model-mix";
 import { describePlan } from "../../cli/loadtest/plan";
 import { checkTarget, isLoopbackAddress } from "../../cli/loadtest/safety";
 import { cumulative, levelAt, SCENARIOS, scenarioOf, shapeOf, totalMs, vusAt } from "../../cli/loadtest/scenarios";
-import { evaluate, exitCode, EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS, parseRate, parseThresholds } from "../../cli/loadtest/thresholds";
+import { evaluate, exitCode, EXIT_INTERRUPTED, EXIT_OK, EXIT_THRESHOLDS, parseThresholds } from "../../cli/loadtest/thresholds";
 
 describe("scenario shapes", () => {
   it("every scenario's stages add up to exactly the duration, whatever it is", () => {
@@ -83,10 +83,11 @@ describe("scenario shapes", () => {
 
 describe("thresholds", () => {
   it("parses rates as fractions or percentages and durations for p95", () => {
-    expect(parseRate("0.01", "x")).toBe(0.01);
-    expect(parseRate("2.5%", "x")).toBeCloseTo(0.025);
-    expect(() => parseRate("150%", "max-error-rate")).toThrow(/--max-error-rate takes a fraction from 0 to 1/);
-    expect(() => parseRate("lots", "max-error-rate")).toThrow(CliError);
+    // The fraction-or-percent reading itself is cli/terminal/number-args' (test/cli/terminal.test.ts).
+    expect(parseThresholds({ "max-error-rate": "0.01" }).maxErrorRate).toBe(0.01);
+    expect(parseThresholds({ "max-error-rate": "2.5%" }).maxErrorRate).toBe(0.025);
+    expect(() => parseThresholds({ "max-error-rate": "150%" })).toThrow(/--max-error-rate takes a fraction from 0 to 1/);
+    expect(() => parseThresholds({ "max-error-rate": "lots" })).toThrow(CliError);
     expect(parseThresholds({ "max-p95": "1s500ms", "max-error-rate": "1%" })).toEqual({ maxErrorRate: 0.01, maxP95Ms: 1500, maxQueryableMs: undefined });
     expect(() => parseThresholds({ "max-p95": "fast" })).toThrow(/--max-p95 takes a duration/);
   });

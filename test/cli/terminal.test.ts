@@ -5,7 +5,7 @@ import { colourEnabled, palette, stripAnsi } from "../../cli/terminal/colour";
 import { axisTime, columnChart, resample, sparkline, timeAxis } from "../../cli/terminal/chart";
 import { formatCompact, formatLabels, formatMs, formatNumber, formatPercent, formatUsd, shorten, formatClock } from "../../cli/terminal/format";
 import { renderTable, table } from "../../cli/terminal/table";
-import { numberFlag } from "../../cli/terminal/number-args";
+import { fractionFlag, numberFlag } from "../../cli/terminal/number-args";
 import { parseDurationFlag, parseTimeFlag } from "../../cli/terminal/time-args";
 import { CliError } from "../../cli/errors";
 
@@ -137,5 +137,27 @@ describe("number flags", () => {
   it("only plain decimals: no exponents, hex, signs, blanks or unsafe integers", () => {
     for (const raw of ["1e3", "0x10", ".5", "-1", "+1", "", " ", "Infinity", "NaN"]) expect(() => numberFlag(raw, "n", { min: -10 })).toThrow(/--n takes/);
     expect(() => numberFlag("9007199254740993", "n", { integer: true })).toThrow(/--n takes a whole number/);
+  });
+});
+
+describe("fraction flags", () => {
+  it("take a fraction or a percentage, as a fraction; absent ones the fallback", () => {
+    expect(fractionFlag("0.01", "max-error-rate")).toBe(0.01);
+    expect(fractionFlag("1%", "max-error-rate")).toBe(0.01);
+    expect(fractionFlag(" 1.1% ", "max-error-rate")).toBe(0.011);
+    expect(fractionFlag("0", "max-error-rate")).toBe(0);
+    expect(fractionFlag("0%", "max-error-rate")).toBe(0);
+    expect(fractionFlag("1", "stream-share")).toBe(1);
+    expect(fractionFlag("100%", "stream-share")).toBe(1);
+    expect(fractionFlag(undefined, "stream-share", { fallback: 0.5 })).toBe(0.5);
+    expect(fractionFlag(undefined, "max-error-rate")).toBeUndefined();
+  });
+  it("refuse what is not a share, and say the percentage a bare number above 1 probably meant", () => {
+    const takes = "takes a fraction from 0 to 1 or a percentage from 0% to 100%, such as 0.01 or 1%";
+    expect(() => fractionFlag("5", "max-error-rate")).toThrow(CliError);
+    expect(() => fractionFlag("5", "max-error-rate")).toThrow(`--max-error-rate ${takes} (not "5"; for 5 percent write 5%)`);
+    expect(() => fractionFlag("150%", "max-error-rate")).toThrow(`--max-error-rate ${takes} (not "150%")`);
+    expect(() => fractionFlag("250", "stream-share")).toThrow(`--stream-share ${takes} (not "250")`);
+    for (const raw of ["lots", "", "%", "-1%", "1e-2", ".5", "0x1", "1 %", "1%%", "NaN"]) expect(() => fractionFlag(raw, "f")).toThrow(`--f ${takes} (not ${JSON.stringify(raw)})`);
   });
 });
