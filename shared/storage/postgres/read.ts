@@ -16,6 +16,7 @@ import type { ExactMatcher, LabelMatcher, MetricMetadata, QueryStorage, SeriesDa
 import { asBytes, permuteFloat64, readFloat8s, readInt8s } from "./bytea";
 import { postgresDerivedReader } from "./derived-read";
 import { isUnstorable, planMatchers, planMatcherSets } from "./matchers";
+import { BOUNDS_JOIN, boundsInRange } from "./series-bounds";
 
 export type { ExactMatcher } from "../types";
 
@@ -66,6 +67,8 @@ const samplesOf = (seriesId: SQL, range: TimeRange) =>
   sql`CROSS JOIN LATERAL (SELECT ${samplesSql} FROM (SELECT ts, value FROM samples y WHERE y.series_id = ${seriesId} AND y.ts BETWEEN ${tsParam(range.start)} AND ${tsParam(range.end)} ORDER BY y.ts) x) d`;
 const inRange = (range: TimeRange) =>
   sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${tsParam(range.start)} AND ${tsParam(range.end)})`;
+/** The lookups' range test: series bounds first, samples probed only where they cannot decide (series-bounds.ts). */
+const lookupInRange = (range: TimeRange) => boundsInRange(tsParam(range.start), tsParam(range.end));
 const limitSql = (limit?: number) => (limit && limit > 0 ? sql`LIMIT ${limit}` : sql``);
 
 type SeriesRow = {
@@ -81,8 +84,8 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
     const plan = planMatcherSets(sets);
     if (!plan.residual) return null;
     const res = await db.execute<SeriesRow>(sql`
-      SELECT s.id, s.metric_name, s.labels FROM series s
-      WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${inRange(range)}
+      SELECT s.id, s.metric_name, s.labels FROM series s ${BOUNDS_JOIN}
+      WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${lookupInRange(range)}
       ${order ? sql`ORDER BY s.metric_name, s.labels::text` : sql``}`);
     const preds = sets.map(exact);
     const out = res.rows.map((r) => withName(r.metric_name, r.labels)).filter((l) => preds.some((p) => p(l)));
@@ -118,8 +121,8 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
       const checked = await matchingSeries(matcherSets, range, true, limit);
       if (checked) return checked;
       const res = await db.execute<SeriesRow>(sql`
-        SELECT s.metric_name, s.labels FROM series s
-        WHERE s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${inRange(range)}
+        SELECT s.metric_name, s.labels FROM series s ${BOUNDS_JOIN}
+        WHERE s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${lookupInRange(range)}
         ORDER BY s.metric_name, s.labels::text ${limitSql(limit)}`);
       return res.rows.map((r) => withName(r.metric_name, r.labels));
     },
@@ -130,12 +133,12 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
         const names = [...new Set(checked.flatMap((l) => Object.keys(l)))].sort();
         return limit ? names.slice(0, limit) : names;
       }
-      const where: SQL = sql`s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${inRange(range)}`;
+      const where: SQL = sql`s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${lookupInRange(range)}`;
       const res = await db.execute<{ name: string }>(sql`
         SELECT DISTINCT k AS name FROM (
-          SELECT ${NAME_LABEL} AS k FROM series s WHERE ${where}
+          SELECT ${NAME_LABEL} AS k FROM series s ${BOUNDS_JOIN} WHERE ${where}
           UNION
-          SELECT jsonb_object_keys(s.labels) FROM series s WHERE ${where}
+          SELECT jsonb_object_keys(s.labels) FROM series s ${BOUNDS_JOIN} WHERE ${where}
         ) names ORDER BY name ${limitSql(limit)}`);
       return res.rows.map((r) => r.name);
     },
@@ -148,8 +151,8 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
       }
       const col = name === NAME_LABEL ? sql`s.metric_name` : sql`s.labels ->> ${name}`;
       const res = await db.execute<{ value: string }>(sql`
-        SELECT DISTINCT ${col} AS value FROM series s
-        WHERE s.tenant_id = ${tenantId} AND ${col} IS NOT NULL AND ${planMatcherSets(matcherSets).where} AND ${inRange(range)}
+        SELECT DISTINCT ${col} AS value FROM series s ${BOUNDS_JOIN}
+        WHERE s.tenant_id = ${tenantId} AND ${col} IS NOT NULL AND ${planMatcherSets(matcherSets).where} AND ${lookupInRange(range)}
         ORDER BY value ${limitSql(limit)}`);
       return res.rows.map((r) => r.value);
     },

@@ -12,6 +12,7 @@ import type { WriteResult, WriteStorage } from "../types";
 import { dayOf, ensureDays, forgetIfPartitionMissing } from "./partitions";
 import { pgBooleans, pgNumbers, pgTexts } from "./pg-array";
 import { addRollups, dimsIdsOf, type DimsIds } from "./rollup-write";
+import { spansOf, widenBounds } from "./series-bounds";
 import { resolveSeriesIds } from "./series-ids";
 
 type Part = Pick<MetricsMessage, "tenantId" | "batchId" | "part">;
@@ -111,6 +112,8 @@ function writeMetrics(db: Db) {
           SELECT * FROM unnest(${pgArray(seriesIds)}::bigint[], ${pgArray(ts)}::bigint[], ${pgArray(vals)}::float8[])
           ON CONFLICT DO NOTHING`);
         written = res.rowCount ?? 0;
+        // Every sample sent is stored now (new, or there before), so its time may bound its series.
+        await widenBounds(tx, spansOf(seriesIds, ts));
       }
       if (metadata.size > 0) {
         const md = [...metadata.values()];
