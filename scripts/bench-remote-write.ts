@@ -6,6 +6,7 @@
 // (b) End to end through the local stack: BENCH_SAMPLES (default 400,000)
 //     samples remote-written, BENCH_CONCURRENCY (4) requests at a time, samples/s
 //     until all are rows in Postgres (a scratch database, or BENCH_DATABASE_URL).
+// BENCH_PART=workerd|e2e runs only (a) or (b).
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,7 +125,7 @@ function e2eBodies(total: number): { bodies: Uint8Array[]; samples: number } {
 
 async function endToEnd(): Promise<void> {
   const db = await benchDatabase("remote_write");
-  const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")) });
+  const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")), logLevel: process.env.LOG_LEVEL });
   const pgc = new pg.Client({ connectionString: db.url });
   try {
     const { key } = await benchKey(db.url, stack, ["ingest"]);
@@ -153,8 +154,10 @@ async function endToEnd(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${new Date().toISOString()}\n`);
-  await inWorkerd();
-  await endToEnd();
+  // BENCH_PART=workerd or e2e runs one half alone.
+  const part = process.env.BENCH_PART;
+  if (part !== "e2e") await inWorkerd();
+  if (part !== "workerd") await endToEnd();
 }
 
 main().catch((err) => {
