@@ -18,18 +18,6 @@ export interface Span {
   hi: number;
 }
 
-/** Spans per series id of a write's rows (parallel arrays), sorted by id so writers lock bounds rows in one order. */
-export function spansOf(ids: ArrayLike<number>, ts: ArrayLike<number>): Span[] {
-  const by = new Map<number, Span>();
-  for (let i = 0; i < ids.length; i++) {
-    const s = by.get(ids[i]);
-    if (!s) by.set(ids[i], { id: ids[i], lo: ts[i], hi: ts[i] });
-    else if (ts[i] < s.lo) s.lo = ts[i];
-    else if (ts[i] > s.hi) s.hi = ts[i];
-  }
-  return [...by.values()].sort((a, b) => a.id - b.id);
-}
-
 /**
  * Widens the bounds of the spans' series, one statement; a series whose span is
  * already inside its bounds is left unwritten (no new tuple, no WAL).

@@ -8,13 +8,13 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "../../db";
 import type { LogRow, LogsMessage, MetricsMessage, QueueMetadata } from "../../contracts/queue";
 import { DimsIndex, rollupDeltas, type TenantLog } from "../../logs/rollup";
-import { isStaleNaN } from "../../staleness";
 import type { WriteResult, WriteStorage } from "../types";
 import { sqlState } from "./errors";
 import { dayOf, ensureDays, forgetIfPartitionMissing } from "./partitions";
 import { pgBooleans, pgNumbers, pgTexts } from "./pg-array";
 import { addRollups, dimsIdsOf, type DimsIds } from "./rollup-write";
-import { spansOf, widenBounds } from "./series-bounds";
+import { SampleLiterals } from "./sample-literals";
+import { widenBounds } from "./series-bounds";
 import { resolveSeriesIds } from "./series-ids";
 
 type Part = Pick<MetricsMessage, "tenantId" | "batchId" | "part">;
@@ -44,18 +44,6 @@ async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T
     throw err;
   }
 }
-
-/** Postgres float8 text for a JS number; staleness markers become NULL. */
-function pgFloat(v: number): string {
-  if (v === Infinity) return "Infinity";
-  if (v === -Infinity) return "-Infinity";
-  if (v !== v) return isStaleNaN(v) ? "NULL" : "NaN";
-  return String(v);
-}
-
-// Array literals built here in one join: the driver's generic array encoder
-// quotes and escapes every element, which dominated the aggregator's CPU.
-const pgArray = (items: Array<string | number>) => `{${items.join(",")}}`;
 
 /**
  * The samples, each (series, ts) once: rows already stored are skipped. A
@@ -115,28 +103,19 @@ function writeMetrics(db: Db) {
     const counts = msgs.map((m) => m.series.reduce((n, s) => n + s.timestamps.length, 0));
     return inTransaction(db, async (tx) => {
       const fresh = await claim(tx, msgs, "metrics", counts);
-      const total = counts.reduce((n, c, i) => (fresh[i] ? n + c : n), 0);
-      const seriesIds = new Array<number>(total);
-      const ts = new Array<number>(total);
-      const vals = new Array<string>(total);
+      const rows = new SampleLiterals();
       const metadata = new Map<string, QueueMetadata & { tenantId: number }>(); // last description wins
-      let k = 0;
       msgs.forEach((m, i) => {
         if (!fresh[i]) return;
-        m.series.forEach((s, j) => {
-          for (let x = 0; x < s.timestamps.length; x++, k++) {
-            seriesIds[k] = ids[i][j];
-            ts[k] = s.timestamps[x];
-            vals[k] = pgFloat(s.values[x]);
-          }
-        });
+        m.series.forEach((s, j) => rows.add(ids[i][j], s.timestamps, s.values));
         for (const md of m.metadata) metadata.set(`${m.tenantId}/${md.name}`, { ...md, tenantId: m.tenantId });
       });
       let written = 0;
-      if (total > 0) {
-        written = await insertSamples(tx, pgArray(seriesIds), pgArray(ts), pgArray(vals));
+      if (rows.rows > 0) {
+        const { ids: idList, ts, vals } = rows.literals();
+        written = await insertSamples(tx, idList, ts, vals);
         // Every sample sent is stored now (new, or there before), so its time may bound its series.
-        await widenBounds(tx, spansOf(seriesIds, ts));
+        await widenBounds(tx, rows.spans());
       }
       if (metadata.size > 0) {
         const md = [...metadata.values()];
