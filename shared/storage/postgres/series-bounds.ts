@@ -43,15 +43,18 @@ const FLOOR = sql`(SELECT coalesce(extract(epoch FROM to_date(min(right(c.relnam
 
 /**
  * True for a series (alias `s`, its bounds joined as `b`) with a sample in
- * range. `start`/`end` are already clamped bigint parameters.
+ * range. `start`/`end` are already clamped bigint parameters. A bound inside
+ * the range proves a sample there (the newest bound when both are inside, as
+ * more likely after the floor). The probe's OFFSET 0 keeps Postgres from
+ * turning it into a hashed subplan, which reads every sample in range once
+ * (all series') to answer the few series that need a probe.
  */
 export function boundsInRange(start: number, end: number): SQL {
-  const probe = sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${start} AND ${end})`;
+  const probe = sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${start} AND ${end} OFFSET 0)`;
   return sql`(CASE
     WHEN b.series_id IS NULL THEN ${probe}
     WHEN b.max_t < ${start} OR b.min_t > ${end} THEN false
-    WHEN b.max_t <= ${end} THEN b.max_t >= ${FLOOR} OR ${probe}
-    WHEN b.min_t >= ${start} THEN b.min_t >= ${FLOOR} OR ${probe}
+    WHEN (CASE WHEN b.max_t <= ${end} THEN b.max_t ELSE b.min_t END) >= greatest(${start}::bigint, ${FLOOR}) THEN true
     ELSE ${probe} END)`;
 }
 
