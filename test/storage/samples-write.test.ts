@@ -6,22 +6,15 @@
 import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { ensureTenant } from "../../shared/admin";
-import type { MetricsMessage } from "../../shared/contracts/queue";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
+import { metricsMessage } from "../support/metrics-message";
 import { useNodeDb } from "../support/node-db";
 
 const testDb = useNodeDb();
 const T = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
 
-const message = (tenantId: number, batchId: string, series: Array<[name: string, times: number[], values: number[]]>): MetricsMessage => ({
-  v: 1,
-  kind: "metrics",
-  tenantId,
-  batchId,
-  part: 0,
-  metadata: [],
-  series: series.map(([name, times, values]) => ({ name, labels: { job: "w" }, timestamps: Float64Array.from(times), values: Float64Array.from(values) })),
-});
+const message = (tenantId: number, batchId: string, series: Array<[name: string, times: number[], values: number[]]>) =>
+  metricsMessage(tenantId, batchId, series.map(([name, times, values]) => ({ name, labels: { job: "w" }, times, values })));
 
 describe("samples write", () => {
   it("writes only the new rows of a part that repeats stored samples, keeping the stored values", async () => {

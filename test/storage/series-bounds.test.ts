@@ -8,7 +8,6 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { ensureTenant } from "../../shared/admin";
-import type { MetricsMessage } from "../../shared/contracts/queue";
 import { NAME_LABEL, type Labels } from "../../shared/labels";
 import { STALE_NAN } from "../../shared/staleness";
 import { postgresQueryStorage } from "../../shared/storage/postgres/read";
@@ -17,6 +16,7 @@ import type { LabelMatcher, TimeRange } from "../../shared/storage/types";
 import { labelsPredicate, parseSeriesSelector } from "../../workers/query/promql";
 import { runRetention } from "../../workers/query/retention";
 import { useOwnNodeDb } from "../helpers/own-database";
+import { metricsMessage } from "../support/metrics-message";
 
 const testDb = useOwnNodeDb("series_bounds");
 const DAY = 86_400_000;
@@ -40,20 +40,14 @@ const FIXTURES: Fixture[] = [
   { name: "stale_only", labels: { job: "c", zone: "z" }, times: [at(4)] },
 ];
 
-const message = (tenantId: number, batchId: string, fx: Fixture[]): MetricsMessage => ({
-  v: 1,
-  kind: "metrics",
-  tenantId,
-  batchId,
-  part: 0,
-  metadata: [],
-  series: fx.map((f) => ({
-    name: f.name,
-    labels: f.labels,
-    timestamps: Float64Array.from(f.times),
-    values: Float64Array.from(f.times, (_, i) => (f.name === "stale_only" ? STALE_NAN : i + 1)),
-  })),
-});
+const message = (tenantId: number, batchId: string, fx: Fixture[]) =>
+  metricsMessage(tenantId, batchId, fx.map((f) => ({ ...f, values: valuesOf(f) })));
+
+function valuesOf(f: Fixture): Float64Array {
+  const v = new Float64Array(f.times.length);
+  for (let i = 0; i < v.length; i++) v[i] = f.name === "stale_only" ? STALE_NAN : i + 1;
+  return v;
+}
 
 /** What the samples say: series with a stored sample in range (a dropped day's samples are gone). */
 function expected(fx: Fixture[], sets: LabelMatcher[][], r: TimeRange, droppedBefore: number): Labels[] {
@@ -117,6 +111,10 @@ describe("series time bounds", () => {
     await w.writeMetrics([message(tenantId, "b1", FIXTURES.map((f) => half(f, true)))]);
     await w.writeMetrics([message(tenantId, "b2", FIXTURES.map((f) => half(f, false)).filter((f) => f.times.length > 0))]);
     expect(await boundsOf(tenantId)).toEqual(wantBounds(FIXTURES));
+    // A staleness marker is a stored sample (NULL) and bounds its series like any other.
+    const stale = await db.execute<{ value: number | null }>(sql`
+      SELECT x.value FROM samples x JOIN series s ON s.id = x.series_id WHERE s.tenant_id = ${tenantId} AND s.metric_name = 'stale_only'`);
+    expect(stale.rows).toEqual([{ value: null }]);
     // A series as if written before bounds existed: no bounds row, so the lookups probe it.
     await db.execute(sql`DELETE FROM series_bounds WHERE series_id IN (SELECT id FROM series WHERE tenant_id = ${tenantId} AND metric_name = 'unbounded')`);
 
