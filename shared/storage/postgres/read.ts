@@ -16,6 +16,7 @@ import type { ExactMatcher, LabelMatcher, MetricMetadata, QueryStorage, SeriesDa
 import { asBytes, permuteFloat64, readFloat8s, readInt8s } from "./bytea";
 import { postgresDerivedReader } from "./derived-read";
 import { isUnstorable, planMatchers, planMatcherSets } from "./matchers";
+import { checkedLabelNames, checkedLabelValues } from "./checked-lookups";
 import { BOUNDS_JOIN, boundsInRange } from "./series-bounds";
 
 export type { ExactMatcher } from "../types";
@@ -80,13 +81,13 @@ type SeriesRow = {
 /** Scraped series: the series and samples tables. */
 function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QueryStorage {
   /** Series matching any matcher set with samples in range, re-checked exactly where SQL could not decide. */
-  async function matchingSeries(sets: LabelMatcher[][], range: TimeRange, order: boolean, limit?: number): Promise<Labels[] | null> {
+  async function matchingSeries(sets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<Labels[] | null> {
     const plan = planMatcherSets(sets);
     if (!plan.residual) return null;
     const res = await db.execute<SeriesRow>(sql`
       SELECT s.id, s.metric_name, s.labels FROM series s ${BOUNDS_JOIN}
       WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${lookupInRange(range)}
-      ${order ? sql`ORDER BY s.metric_name, s.labels::text` : sql``}`);
+      ORDER BY s.metric_name, s.labels::text`);
     const preds = sets.map(exact);
     const out = res.rows.map((r) => withName(r.metric_name, r.labels)).filter((l) => preds.some((p) => p(l)));
     return limit ? out.slice(0, limit) : out;
@@ -118,7 +119,7 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
     },
 
     async series(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<Labels[]> {
-      const checked = await matchingSeries(matcherSets, range, true, limit);
+      const checked = await matchingSeries(matcherSets, range, limit);
       if (checked) return checked;
       const res = await db.execute<SeriesRow>(sql`
         SELECT s.metric_name, s.labels FROM series s ${BOUNDS_JOIN}
@@ -128,12 +129,12 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
     },
 
     async labelNames(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
-      const checked = await matchingSeries(matcherSets, range, false);
-      if (checked) {
-        const names = [...new Set(checked.flatMap((l) => Object.keys(l)))].sort();
+      const plan = planMatcherSets(matcherSets);
+      const where: SQL = sql`s.tenant_id = ${tenantId} AND ${plan.where} AND ${lookupInRange(range)}`;
+      if (plan.residual) {
+        const names = await checkedLabelNames(db, sql`FROM series s ${BOUNDS_JOIN} WHERE ${where}`, matcherSets, exact);
         return limit ? names.slice(0, limit) : names;
       }
-      const where: SQL = sql`s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${lookupInRange(range)}`;
       const res = await db.execute<{ name: string }>(sql`
         SELECT DISTINCT k AS name FROM (
           SELECT ${NAME_LABEL} AS k FROM series s ${BOUNDS_JOIN} WHERE ${where}
@@ -144,15 +145,15 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
     },
 
     async labelValues(name: string, matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
-      const checked = await matchingSeries(matcherSets, range, false);
-      if (checked) {
-        const values = [...new Set(checked.map((l) => l[name]).filter((v): v is string => v !== undefined))].sort();
+      const plan = planMatcherSets(matcherSets);
+      const col = name === NAME_LABEL ? sql`s.metric_name` : sql`s.labels ->> ${name}`;
+      const where = sql`s.tenant_id = ${tenantId} AND ${col} IS NOT NULL AND ${plan.where} AND ${lookupInRange(range)}`;
+      if (plan.residual) {
+        const values = await checkedLabelValues(db, sql`FROM series s ${BOUNDS_JOIN} WHERE ${where}`, matcherSets, exact, name);
         return limit ? values.slice(0, limit) : values;
       }
-      const col = name === NAME_LABEL ? sql`s.metric_name` : sql`s.labels ->> ${name}`;
       const res = await db.execute<{ value: string }>(sql`
-        SELECT DISTINCT ${col} AS value FROM series s ${BOUNDS_JOIN}
-        WHERE s.tenant_id = ${tenantId} AND ${col} IS NOT NULL AND ${planMatcherSets(matcherSets).where} AND ${lookupInRange(range)}
+        SELECT DISTINCT ${col} AS value FROM series s ${BOUNDS_JOIN} WHERE ${where}
         ORDER BY value ${limitSql(limit)}`);
       return res.rows.map((r) => r.value);
     },
