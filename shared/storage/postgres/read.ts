@@ -135,11 +135,12 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
         const names = await checkedLabelNames(db, sql`FROM series s ${BOUNDS_JOIN} WHERE ${where}`, matcherSets, exact);
         return limit ? names.slice(0, limit) : names;
       }
+      // __name__ needs one matching series, not a row per series beside their keys.
       const res = await db.execute<{ name: string }>(sql`
-        SELECT DISTINCT k AS name FROM (
-          SELECT ${NAME_LABEL} AS k FROM series s ${BOUNDS_JOIN} WHERE ${where}
+        SELECT k AS name FROM (
+          SELECT ${NAME_LABEL} AS k WHERE EXISTS (SELECT 1 FROM series s ${BOUNDS_JOIN} WHERE ${where})
           UNION
-          SELECT jsonb_object_keys(s.labels) FROM series s ${BOUNDS_JOIN} WHERE ${where}
+          SELECT DISTINCT jsonb_object_keys(s.labels) FROM series s ${BOUNDS_JOIN} WHERE ${where}
         ) names ORDER BY name ${limitSql(limit)}`);
       return res.rows.map((r) => r.name);
     },
