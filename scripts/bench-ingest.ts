@@ -3,6 +3,10 @@
 // rows loaded with COPY into a table of the same shape on the same database.
 // A measurement, not a test. BENCH_SAMPLES (default 1,000,000), BENCH_SERIES
 // (10,000), BENCH_CONCURRENCY (8), BENCH_DATABASE_URL (default: a scratch db).
+// The end-to-end run is broken down (scripts/lib/ingest-breakdown.ts), and the
+// aggregator's write path is then timed step by step on the same database
+// (scripts/lib/write-steps.ts): the samples statement as it was and as it is,
+// the whole writeMetrics through the workers' driver, against COPY.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +16,9 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { benchDatabase } from "./lib/bench-db";
 import { benchKey, postAll } from "./lib/bench-client";
+import { measureEndToEnd } from "./lib/ingest-breakdown";
 import { startStack } from "./lib/stack";
+import { writeSteps } from "./lib/write-steps";
 
 const N = Number(process.env.BENCH_SAMPLES ?? 1_000_000);
 const SERIES = Number(process.env.BENCH_SERIES ?? 10_000);
@@ -25,7 +31,7 @@ const labelsOf = (i: number) => ({ model_name: `model-${i % 20}`, instance: `gpu
 
 async function main() {
   const db = await benchDatabase("ingest");
-  const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")), logLevel: process.env.LOG_LEVEL });
+  const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")), logLevel: "debug" });
   const { key } = await benchKey(db.url, stack, ["ingest"]);
   const pgc = new pg.Client({ connectionString: db.url });
   await pgc.connect();
@@ -45,17 +51,11 @@ async function main() {
       }
     }
     const total = SERIES * PER_SERIES;
-    console.log(`pushing ${total.toLocaleString()} samples (${SERIES.toLocaleString()} series × ${PER_SERIES}) in ${bodies.length} requests, ${CONCURRENCY} at a time`);
-    const started = performance.now();
-    await postAll(`${stack.url}/v1/metrics`, bodies, { authorization: `Bearer ${key}`, "content-type": "application/json" }, 202, CONCURRENCY);
-    const accepted = performance.now();
-    for (;;) {
-      const { rows } = await pgc.query("SELECT count(*)::int AS n FROM samples");
-      if (rows[0].n >= total) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const stored = performance.now();
-    const e2e = (total / (stored - started)) * 1000;
+    console.log(`pushing ${total.toLocaleString()} samples (${SERIES.toLocaleString()} series × ${PER_SERIES}) in ${bodies.length} requests, ${CONCURRENCY} at a time\n`);
+    const run = await measureEndToEnd(db.url, total, "accepted by ingest (HTTP 202)", () =>
+      postAll(`${stack.url}/v1/metrics`, bodies, { authorization: `Bearer ${key}`, "content-type": "application/json" }, 202, CONCURRENCY),
+    );
+    const e2e = (total / run.storedMs) * 1000;
 
     // COPY baseline: the same rows into a plain table with the same columns and key.
     await pgc.query("CREATE TABLE bench_copy (series_id bigint NOT NULL, ts bigint NOT NULL, value double precision, PRIMARY KEY (series_id, ts))");
@@ -76,10 +76,9 @@ async function main() {
     );
     const copyRate = (total / (performance.now() - copyStarted)) * 1000;
 
-    console.log(`accepted by ingest (HTTP 202): ${((total / (accepted - started)) * 1000).toFixed(0)} samples/s`);
-    console.log(`end to end (in Postgres):       ${e2e.toFixed(0)} samples/s  (${((stored - started) / 1000).toFixed(1)} s)`);
-    console.log(`Postgres COPY, same rows:        ${copyRate.toFixed(0)} samples/s`);
-    console.log(`ratio end-to-end / COPY:         ${(e2e / copyRate).toFixed(2)}`);
+    console.log(`\nPostgres COPY, same rows:        ${copyRate.toFixed(0)} samples/s`);
+    console.log(`ratio end-to-end / COPY:         ${(e2e / copyRate).toFixed(2)}\n`);
+    await writeSteps(db.url, stack.proxy.url, copyRate);
   } finally {
     await pgc.end();
     await stack.close();

@@ -6,11 +6,12 @@
 // (b) End to end through the local stack: BENCH_SAMPLES (default 400,000)
 //     samples remote-written, BENCH_CONCURRENCY (4) requests at a time, samples/s
 //     until all are rows in Postgres (a scratch database, or BENCH_DATABASE_URL).
+// BENCH_PART=workerd|e2e runs only (a) or (b). (b) breaks the run down
+// (scripts/lib/ingest-breakdown.ts): aggregator group writes, CPU per component.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serialize } from "node:v8";
-import pg from "pg";
 import { encodeWriteRequest, REMOTE_WRITE_HEADERS } from "../cli/agent/remote-write/encode";
 import { DEFAULT_LIMITS } from "../shared/limits";
 import { splitMetrics } from "../workers/ingest/enqueue";
@@ -20,6 +21,7 @@ import { decodeWriteRequest } from "../workers/ingest/protocols/remote-write/par
 import { startWorkerdTimer } from "../workers/ingest/protocols/remote-write/workerd-timing.bench";
 import { benchDatabase } from "./lib/bench-db";
 import { benchKey, postAll } from "./lib/bench-client";
+import { measureEndToEnd } from "./lib/ingest-breakdown";
 import { startStack } from "./lib/stack";
 
 const N = Number(process.env.BENCH_SAMPLES ?? 400_000);
@@ -124,28 +126,16 @@ function e2eBodies(total: number): { bodies: Uint8Array[]; samples: number } {
 
 async function endToEnd(): Promise<void> {
   const db = await benchDatabase("remote_write");
-  const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")) });
-  const pgc = new pg.Client({ connectionString: db.url });
+  // logLevel debug: the aggregator logs each group it writes, which the breakdown reads.
+  const stack = await startStack({ databaseUrl: db.url, port: 0, buildDir: mkdtempSync(join(tmpdir(), "inferscope-bench-")), logLevel: "debug" });
   try {
     const { key } = await benchKey(db.url, stack, ["ingest"]);
-    await pgc.connect();
     const { bodies, samples } = e2eBodies(N);
-    const started = performance.now();
-    await postAll(`${stack.url}/api/v1/write`, bodies, { ...REMOTE_WRITE_HEADERS, authorization: `Bearer ${key}` }, 204, CONCURRENCY);
-    const accepted = performance.now();
-    for (;;) {
-      const { rows } = await pgc.query<{ n: number }>("SELECT count(*)::int AS n FROM samples");
-      if (rows[0].n >= samples) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const stored = performance.now();
     console.log(`\n(b) end to end through the local stack: ${fmt(samples)} samples (2,000 series × 10 samples a request, ${bodies.length} requests, ${CONCURRENCY} at a time)\n`);
-    console.log(`| what | samples/s | seconds |`);
-    console.log(`| --- | ---: | ---: |`);
-    console.log(`| accepted by ingest (HTTP 204) | ${fmt((samples / (accepted - started)) * 1000)} | ${fmt((accepted - started) / 1000, 2)} |`);
-    console.log(`| all rows in Postgres | ${fmt((samples / (stored - started)) * 1000)} | ${fmt((stored - started) / 1000, 2)} |`);
+    await measureEndToEnd(db.url, samples, "accepted by ingest (HTTP 204)", () =>
+      postAll(`${stack.url}/api/v1/write`, bodies, { ...REMOTE_WRITE_HEADERS, authorization: `Bearer ${key}` }, 204, CONCURRENCY),
+    );
   } finally {
-    await pgc.end().catch(() => {});
     await stack.close();
     await db.drop();
   }
@@ -153,8 +143,10 @@ async function endToEnd(): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${new Date().toISOString()}\n`);
-  await inWorkerd();
-  await endToEnd();
+  // BENCH_PART=workerd or e2e runs one half alone.
+  const part = process.env.BENCH_PART;
+  if (part !== "e2e") await inWorkerd();
+  if (part !== "workerd") await endToEnd();
 }
 
 main().catch((err) => {

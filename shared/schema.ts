@@ -359,3 +359,20 @@ export const cronRuns = pgTable("cron_runs", {
   finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
   durationMs: integer("duration_ms").notNull(),
 });
+
+// ---- B: series time bounds (issue 9) ----
+
+/**
+ * The oldest and newest sample time (unix ms) ever written for a scraped
+ * series: the range test of the series, label-name and label-value lookups
+ * (postgres/series-bounds.ts), so they need not probe samples per series.
+ * Only ever widened, once per series per metrics write (write.ts); retention
+ * does not narrow it: readers trust a bound only at or after the oldest day
+ * still stored. Its own narrow table, so the write that widens it is cheap
+ * and never touches the series row or its GIN index.
+ */
+export const seriesBounds = pgTable("series_bounds", {
+  seriesId: bigint("series_id", { mode: "number" }).primaryKey().references(() => series.id, { onDelete: "cascade" }),
+  minT: bigint("min_t", { mode: "number" }).notNull(),
+  maxT: bigint("max_t", { mode: "number" }).notNull(),
+});

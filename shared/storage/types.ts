@@ -37,10 +37,21 @@ export interface MetricMetadata {
   unit: string;
 }
 
-/** Hints let an implementation pick a cheaper source (rollups); never change results. */
+/**
+ * Hints let an implementation pick a cheaper source (rollups); never change
+ * results. As Prometheus's storage.SelectHints: what the engine will do with
+ * the selected samples.
+ */
 export interface SelectHints {
+  /** The query's resolution in ms; 0 for an instant query. */
   step?: number;
+  /** The function or aggregation applied nearest the selector (PromQL name, e.g. "rate", "sum"); none across a binary operator. */
   func?: string;
+  /** A range vector's range in ms (rate(x[5m]) gives 300000); 0 for an instant vector. */
+  range?: number;
+  /** The time range selected, as the `range` argument: lookback, range and offset included. */
+  start?: number;
+  end?: number;
 }
 
 /** Scoped to one tenant when constructed: no method can reach another tenant's rows. */

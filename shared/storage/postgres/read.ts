@@ -16,6 +16,8 @@ import type { ExactMatcher, LabelMatcher, MetricMetadata, QueryStorage, SeriesDa
 import { asBytes, permuteFloat64, readFloat8s, readInt8s } from "./bytea";
 import { postgresDerivedReader } from "./derived-read";
 import { isUnstorable, planMatchers, planMatcherSets } from "./matchers";
+import { checkedLabelNames, checkedLabelValues } from "./checked-lookups";
+import { BOUNDS_JOIN, boundsInRange } from "./series-bounds";
 
 export type { ExactMatcher } from "../types";
 
@@ -66,6 +68,8 @@ const samplesOf = (seriesId: SQL, range: TimeRange) =>
   sql`CROSS JOIN LATERAL (SELECT ${samplesSql} FROM (SELECT ts, value FROM samples y WHERE y.series_id = ${seriesId} AND y.ts BETWEEN ${tsParam(range.start)} AND ${tsParam(range.end)} ORDER BY y.ts) x) d`;
 const inRange = (range: TimeRange) =>
   sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${tsParam(range.start)} AND ${tsParam(range.end)})`;
+/** The lookups' range test: series bounds first, samples probed only where they cannot decide (series-bounds.ts). */
+const lookupInRange = (range: TimeRange) => boundsInRange(tsParam(range.start), tsParam(range.end));
 const limitSql = (limit?: number) => (limit && limit > 0 ? sql`LIMIT ${limit}` : sql``);
 
 type SeriesRow = {
@@ -77,13 +81,13 @@ type SeriesRow = {
 /** Scraped series: the series and samples tables. */
 function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QueryStorage {
   /** Series matching any matcher set with samples in range, re-checked exactly where SQL could not decide. */
-  async function matchingSeries(sets: LabelMatcher[][], range: TimeRange, order: boolean, limit?: number): Promise<Labels[] | null> {
+  async function matchingSeries(sets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<Labels[] | null> {
     const plan = planMatcherSets(sets);
     if (!plan.residual) return null;
     const res = await db.execute<SeriesRow>(sql`
-      SELECT s.id, s.metric_name, s.labels FROM series s
-      WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${inRange(range)}
-      ${order ? sql`ORDER BY s.metric_name, s.labels::text` : sql``}`);
+      SELECT s.id, s.metric_name, s.labels FROM series s ${BOUNDS_JOIN}
+      WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${lookupInRange(range)}
+      ORDER BY s.metric_name, s.labels::text`);
     const preds = sets.map(exact);
     const out = res.rows.map((r) => withName(r.metric_name, r.labels)).filter((l) => preds.some((p) => p(l)));
     return limit ? out.slice(0, limit) : out;
@@ -115,41 +119,42 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
     },
 
     async series(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<Labels[]> {
-      const checked = await matchingSeries(matcherSets, range, true, limit);
+      const checked = await matchingSeries(matcherSets, range, limit);
       if (checked) return checked;
       const res = await db.execute<SeriesRow>(sql`
-        SELECT s.metric_name, s.labels FROM series s
-        WHERE s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${inRange(range)}
+        SELECT s.metric_name, s.labels FROM series s ${BOUNDS_JOIN}
+        WHERE s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${lookupInRange(range)}
         ORDER BY s.metric_name, s.labels::text ${limitSql(limit)}`);
       return res.rows.map((r) => withName(r.metric_name, r.labels));
     },
 
     async labelNames(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
-      const checked = await matchingSeries(matcherSets, range, false);
-      if (checked) {
-        const names = [...new Set(checked.flatMap((l) => Object.keys(l)))].sort();
+      const plan = planMatcherSets(matcherSets);
+      const where: SQL = sql`s.tenant_id = ${tenantId} AND ${plan.where} AND ${lookupInRange(range)}`;
+      if (plan.residual) {
+        const names = await checkedLabelNames(db, sql`FROM series s ${BOUNDS_JOIN} WHERE ${where}`, matcherSets, exact);
         return limit ? names.slice(0, limit) : names;
       }
-      const where: SQL = sql`s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${inRange(range)}`;
+      // __name__ needs one matching series, not a row per series beside their keys.
       const res = await db.execute<{ name: string }>(sql`
-        SELECT DISTINCT k AS name FROM (
-          SELECT ${NAME_LABEL} AS k FROM series s WHERE ${where}
+        SELECT k AS name FROM (
+          SELECT ${NAME_LABEL} AS k WHERE EXISTS (SELECT 1 FROM series s ${BOUNDS_JOIN} WHERE ${where})
           UNION
-          SELECT jsonb_object_keys(s.labels) FROM series s WHERE ${where}
+          SELECT DISTINCT jsonb_object_keys(s.labels) FROM series s ${BOUNDS_JOIN} WHERE ${where}
         ) names ORDER BY name ${limitSql(limit)}`);
       return res.rows.map((r) => r.name);
     },
 
     async labelValues(name: string, matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
-      const checked = await matchingSeries(matcherSets, range, false);
-      if (checked) {
-        const values = [...new Set(checked.map((l) => l[name]).filter((v): v is string => v !== undefined))].sort();
+      const plan = planMatcherSets(matcherSets);
+      const col = name === NAME_LABEL ? sql`s.metric_name` : sql`s.labels ->> ${name}`;
+      const where = sql`s.tenant_id = ${tenantId} AND ${col} IS NOT NULL AND ${plan.where} AND ${lookupInRange(range)}`;
+      if (plan.residual) {
+        const values = await checkedLabelValues(db, sql`FROM series s ${BOUNDS_JOIN} WHERE ${where}`, matcherSets, exact, name);
         return limit ? values.slice(0, limit) : values;
       }
-      const col = name === NAME_LABEL ? sql`s.metric_name` : sql`s.labels ->> ${name}`;
       const res = await db.execute<{ value: string }>(sql`
-        SELECT DISTINCT ${col} AS value FROM series s
-        WHERE s.tenant_id = ${tenantId} AND ${col} IS NOT NULL AND ${planMatcherSets(matcherSets).where} AND ${inRange(range)}
+        SELECT DISTINCT ${col} AS value FROM series s ${BOUNDS_JOIN} WHERE ${where}
         ORDER BY value ${limitSql(limit)}`);
       return res.rows.map((r) => r.value);
     },

@@ -44,11 +44,12 @@ function collect(e: Expr, start: number, end: number, lookback: number, out: Nee
     case "SubqueryExpr": {
       const at = atTime(e.at);
       const [s, en] = at !== null ? [at, at] : [start, end];
-      collect(e.expr, s - e.offset - e.range, en - e.offset, lookback, out);
+      // The function nearest the selector, through the subquery, as Prometheus's extractFuncFromPath.
+      collect(e.expr, s - e.offset - e.range, en - e.offset, lookback, out, func);
       return;
     }
     case "AggregateExpr":
-      if (e.param) collect(e.param, start, end, lookback, out);
+      if (e.param) collect(e.param, start, end, lookback, out, e.op);
       collect(e.expr, start, end, lookback, out, e.op);
       return;
     case "BinaryExpr":
@@ -74,7 +75,7 @@ export async function fetchSelectors(storage: QueryStorage, expr: Expr, start: n
   const data: SelectorData = new Map();
   await Promise.all(
     needs.map(async (n) => {
-      const raw = await storage.select(n.vs.matchers, { start: n.start, end: n.end }, { step, func: n.func });
+      const raw = await storage.select(n.vs.matchers, { start: n.start, end: n.end }, { step, func: n.func, range: n.range, start: n.start, end: n.end });
       // Re-check matchers: a store may translate regexes approximately; ours are exact.
       const ok = labelsPredicate(n.vs.matchers);
       const series: FetchedSeries[] = [];

@@ -4,8 +4,8 @@
 // that runs it 0 times, best of a few rounds. CPU comes from the workerd
 // process's own counters in /proc (Linux), since it is not this process.
 // Node-side code: the .bench.ts suffix keeps it under tsconfig.node.json.
-import { readdirSync, readFileSync } from "node:fs";
 import { build } from "esbuild";
+import { processStats } from "../../../../scripts/lib/process-cpu";
 
 export interface WorkerdFigure {
   /** Wall ms per run. */
@@ -25,23 +25,9 @@ export interface WorkerdTimer {
 /** CPU ms used so far by workerd processes started by this process (clock ticks, usually 10 ms). */
 function workerdCpuMs(): number | null {
   if (process.platform !== "linux") return null;
-  const hz = 100; // USER_HZ is 100 on every Linux Node supports
-  let ticks = 0;
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    } catch {
-      continue; // gone meanwhile
-    }
-    const close = stat.lastIndexOf(")");
-    const comm = stat.slice(stat.indexOf("(") + 1, close);
-    const f = stat.slice(close + 2).split(" ");
-    // f[1] = ppid, f[11] = utime, f[12] = stime (fields 4, 14, 15 of proc(5))
-    if (comm === "workerd" && Number(f[1]) === process.pid) ticks += Number(f[11]) + Number(f[12]);
-  }
-  return (ticks * 1000) / hz;
+  return processStats()
+    .filter((p) => p.comm === "workerd" && p.ppid === process.pid)
+    .reduce((a, p) => a + p.cpuMs, 0);
 }
 
 /**

@@ -1,0 +1,20 @@
+CREATE TABLE "series_bounds" (
+	"series_id" bigint PRIMARY KEY NOT NULL,
+	"min_t" bigint NOT NULL,
+	"max_t" bigint NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "series_bounds" ADD CONSTRAINT "series_bounds_series_id_series_id_fk" FOREIGN KEY ("series_id") REFERENCES "public"."series"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+-- Data step of issue 9's series time bounds (schema section "B"): every
+-- existing series gets its bounds from the samples it has. Append it, after a
+-- statement-breakpoint marker line, to the migration that creates
+-- series_bounds. One index probe at each end per series (the samples primary
+-- key is (series_id, ts)); series without samples get no row, and the
+-- lookups probe those. Safe beside running ingest: a write that already
+-- widened a row keeps the wider bound.
+INSERT INTO series_bounds (series_id, min_t, max_t)
+SELECT s.id, lo.ts, hi.ts FROM series s
+CROSS JOIN LATERAL (SELECT x.ts FROM samples x WHERE x.series_id = s.id ORDER BY x.ts LIMIT 1) lo
+CROSS JOIN LATERAL (SELECT x.ts FROM samples x WHERE x.series_id = s.id ORDER BY x.ts DESC LIMIT 1) hi
+ON CONFLICT (series_id) DO UPDATE
+  SET min_t = least(series_bounds.min_t, excluded.min_t), max_t = greatest(series_bounds.max_t, excluded.max_t);
