@@ -376,3 +376,21 @@ export const seriesBounds = pgTable("series_bounds", {
   minT: bigint("min_t", { mode: "number" }).notNull(),
   maxT: bigint("max_t", { mode: "number" }).notNull(),
 });
+
+/**
+ * Per-tenant label index: every label name and value (metric names under
+ * __name__) of the tenant's scraped series, with the oldest and newest sample
+ * time of any series holding it. Label names and values without match[] read
+ * it instead of every series (postgres/label-index-read.ts). Only widened, by
+ * the metrics write when a series is new or its bounds grow past what the
+ * index holds (label-index-write.ts); max_t may lag the newest sample by up to
+ * LABEL_INDEX_SLACK_MS, which readers allow for. Retention does not narrow it:
+ * readers trust a bound only at or after the oldest day still stored.
+ */
+export const labelValues = pgTable("label_values", {
+  tenantId: integer("tenant_id").notNull().references(() => tenants.id, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  value: text("value").notNull(),
+  minT: bigint("min_t", { mode: "number" }).notNull(),
+  maxT: bigint("max_t", { mode: "number" }).notNull(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.name, t.value] })]);
