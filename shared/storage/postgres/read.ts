@@ -17,7 +17,8 @@ import { asBytes, permuteFloat64, readFloat8s, readInt8s } from "./bytea";
 import { postgresDerivedReader } from "./derived-read";
 import { isUnstorable, planMatchers, planMatcherSets } from "./matchers";
 import { checkedLabelNames, checkedLabelValues } from "./checked-lookups";
-import { BOUNDS_JOIN, boundsInRange } from "./series-bounds";
+import { indexedLabelNames, indexedLabelValues, type IndexRead } from "./label-index-read";
+import { BOUNDS_JOIN, BOUNDS_LOOKUP, boundsInRange } from "./series-bounds";
 
 export type { ExactMatcher } from "../types";
 
@@ -70,6 +71,8 @@ const inRange = (range: TimeRange) =>
   sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${tsParam(range.start)} AND ${tsParam(range.end)})`;
 /** The lookups' range test: series bounds first, samples probed only where they cannot decide (series-bounds.ts). */
 const lookupInRange = (range: TimeRange) => boundsInRange(tsParam(range.start), tsParam(range.end));
+/** The bounds join for a matcher set: per matched series when there are matchers, else all bounds hashed. */
+const boundsFor = (sets: LabelMatcher[][]) => (sets.length === 0 ? BOUNDS_JOIN : BOUNDS_LOOKUP);
 const limitSql = (limit?: number) => (limit && limit > 0 ? sql`LIMIT ${limit}` : sql``);
 
 type SeriesRow = {
@@ -85,13 +88,18 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
     const plan = planMatcherSets(sets);
     if (!plan.residual) return null;
     const res = await db.execute<SeriesRow>(sql`
-      SELECT s.id, s.metric_name, s.labels FROM series s ${BOUNDS_JOIN}
+      SELECT s.id, s.metric_name, s.labels FROM series s ${boundsFor(sets)}
       WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${lookupInRange(range)}
       ORDER BY s.metric_name, s.labels::text`);
     const preds = sets.map(exact);
     const out = res.rows.map((r) => withName(r.metric_name, r.labels)).filter((l) => preds.some((p) => p(l)));
     return limit ? out.slice(0, limit) : out;
   }
+
+  /** Without match[], label names and values come from the label index (label-index-read.ts). */
+  const indexRead = (range: TimeRange, fallback: () => Promise<string[]>): IndexRead => ({
+    db, tenantId, start: tsParam(range.start), end: tsParam(range.end), fallback,
+  });
 
   return {
     async select(matchers: LabelMatcher[], range: TimeRange): Promise<SeriesData[]> {
@@ -122,7 +130,7 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
       const checked = await matchingSeries(matcherSets, range, limit);
       if (checked) return checked;
       const res = await db.execute<SeriesRow>(sql`
-        SELECT s.metric_name, s.labels FROM series s ${BOUNDS_JOIN}
+        SELECT s.metric_name, s.labels FROM series s ${boundsFor(matcherSets)}
         WHERE s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${lookupInRange(range)}
         ORDER BY s.metric_name, s.labels::text ${limitSql(limit)}`);
       return res.rows.map((r) => withName(r.metric_name, r.labels));
@@ -130,33 +138,41 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
 
     async labelNames(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
       const plan = planMatcherSets(matcherSets);
+      const bounds = boundsFor(matcherSets);
       const where: SQL = sql`s.tenant_id = ${tenantId} AND ${plan.where} AND ${lookupInRange(range)}`;
       if (plan.residual) {
-        const names = await checkedLabelNames(db, sql`FROM series s ${BOUNDS_JOIN} WHERE ${where}`, matcherSets, exact);
+        const names = await checkedLabelNames(db, sql`FROM series s ${bounds} WHERE ${where}`, matcherSets, exact);
         return limit ? names.slice(0, limit) : names;
       }
-      // __name__ needs one matching series, not a row per series beside their keys.
-      const res = await db.execute<{ name: string }>(sql`
-        SELECT k AS name FROM (
-          SELECT ${NAME_LABEL} AS k WHERE EXISTS (SELECT 1 FROM series s ${BOUNDS_JOIN} WHERE ${where})
-          UNION
-          SELECT DISTINCT jsonb_object_keys(s.labels) FROM series s ${BOUNDS_JOIN} WHERE ${where}
-        ) names ORDER BY name ${limitSql(limit)}`);
-      return res.rows.map((r) => r.name);
+      const fromSeries = async () => {
+        // __name__ needs one matching series, not a row per series beside their keys.
+        const res = await db.execute<{ name: string }>(sql`
+          SELECT k AS name FROM (
+            SELECT ${NAME_LABEL} AS k WHERE EXISTS (SELECT 1 FROM series s ${bounds} WHERE ${where})
+            UNION
+            SELECT DISTINCT jsonb_object_keys(s.labels) FROM series s ${bounds} WHERE ${where}
+          ) names ORDER BY name ${limitSql(limit)}`);
+        return res.rows.map((r) => r.name);
+      };
+      return matcherSets.length === 0 ? indexedLabelNames(indexRead(range, fromSeries), limit) : fromSeries();
     },
 
     async labelValues(name: string, matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
       const plan = planMatcherSets(matcherSets);
+      const bounds = boundsFor(matcherSets);
       const col = name === NAME_LABEL ? sql`s.metric_name` : sql`s.labels ->> ${name}`;
       const where = sql`s.tenant_id = ${tenantId} AND ${col} IS NOT NULL AND ${plan.where} AND ${lookupInRange(range)}`;
       if (plan.residual) {
-        const values = await checkedLabelValues(db, sql`FROM series s ${BOUNDS_JOIN} WHERE ${where}`, matcherSets, exact, name);
+        const values = await checkedLabelValues(db, sql`FROM series s ${bounds} WHERE ${where}`, matcherSets, exact, name);
         return limit ? values.slice(0, limit) : values;
       }
-      const res = await db.execute<{ value: string }>(sql`
-        SELECT DISTINCT ${col} AS value FROM series s ${BOUNDS_JOIN} WHERE ${where}
-        ORDER BY value ${limitSql(limit)}`);
-      return res.rows.map((r) => r.value);
+      const fromSeries = async () => {
+        const res = await db.execute<{ value: string }>(sql`
+          SELECT DISTINCT ${col} AS value FROM series s ${bounds} WHERE ${where}
+          ORDER BY value ${limitSql(limit)}`);
+        return res.rows.map((r) => r.value);
+      };
+      return matcherSets.length === 0 ? indexedLabelValues(indexRead(range, fromSeries), name, limit) : fromSeries();
     },
 
     async metadata(metric?: string, limit?: number): Promise<Record<string, MetricMetadata[]>> {

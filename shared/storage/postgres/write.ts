@@ -14,7 +14,8 @@ import { dayOf, ensureDays, forgetIfPartitionMissing } from "./partitions";
 import { pgBooleans, pgNumbers, pgTexts } from "./pg-array";
 import { addRollups, dimsIdsOf, type DimsIds } from "./rollup-write";
 import { SampleLiterals } from "./sample-literals";
-import { widenBounds } from "./series-bounds";
+import { indexedSpans, spansToIndex, widenLabelIndex } from "./label-index-write";
+import { widenBounds, type Span } from "./series-bounds";
 import { resolveSeriesIds } from "./series-ids";
 
 type Part = Pick<MetricsMessage, "tenantId" | "batchId" | "part">;
@@ -101,7 +102,8 @@ function writeMetrics(db: Db) {
       }
     await ensureDays(db, days);
     const counts = msgs.map((m) => m.series.reduce((n, s) => n + s.timestamps.length, 0));
-    return inTransaction(db, async (tx) => {
+    let indexed: Span[] = [];
+    const results = await inTransaction(db, async (tx) => {
       const fresh = await claim(tx, msgs, "metrics", counts);
       const rows = new SampleLiterals();
       const metadata = new Map<string, QueueMetadata & { tenantId: number }>(); // last description wins
@@ -115,7 +117,10 @@ function writeMetrics(db: Db) {
         const { ids: idList, ts, vals } = rows.literals();
         written = await insertSamples(tx, idList, ts, vals);
         // Every sample sent is stored now (new, or there before), so its time may bound its series.
-        await widenBounds(tx, rows.spans());
+        const spans = rows.spans();
+        await widenBounds(tx, spans);
+        indexed = spansToIndex(spans);
+        await widenLabelIndex(tx, indexed);
       }
       if (metadata.size > 0) {
         const md = [...metadata.values()];
@@ -130,6 +135,9 @@ function writeMetrics(db: Db) {
       // Rows written are counted for the whole set; each part reports whether it was new.
       return msgs.map((_, i) => ({ written: fresh[i] ? written : 0, duplicate: !fresh[i] }));
     });
+    // Only a committed write may spare later ones from indexing the same spans.
+    indexedSpans(indexed);
+    return results;
   };
 }
 
