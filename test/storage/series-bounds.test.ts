@@ -4,6 +4,10 @@
 // across ranges that hit a bound, fall in a gap, miss, and after retention has
 // dropped the days a bound points into; bounds widen on writes, replays change
 // nothing, and the backfill migration gives existing series the same bounds.
+// Label names and values without match[] read the label index (label_values):
+// its rows must hold every label value's exact bounds, lag by at most the
+// slack when a series widens a little, and answer as the samples do there too,
+// through the per-value check and the series statement when it cannot decide.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
@@ -12,6 +16,7 @@ import { NAME_LABEL, type Labels } from "../../shared/labels";
 import { STALE_NAN } from "../../shared/staleness";
 import { postgresQueryStorage } from "../../shared/storage/postgres/read";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
+import { LABEL_INDEX_SLACK_MS } from "../../shared/storage/postgres/label-index-write";
 import type { LabelMatcher, TimeRange } from "../../shared/storage/types";
 import { labelsPredicate, parseSeriesSelector } from "../../workers/query/promql";
 import { runRetention } from "../../workers/query/retention";
@@ -98,9 +103,46 @@ const boundsOf = async (tenantId: number) =>
     SELECT s.metric_name AS name, b.min_t::text, b.max_t::text FROM series s JOIN series_bounds b ON b.series_id = s.id
     WHERE s.tenant_id = ${tenantId} ORDER BY 1`)).rows.map((r) => [r.name, Number(r.min_t), Number(r.max_t)]);
 
+const indexOf = async (tenantId: number) =>
+  (await testDb().execute<{ name: string; value: string; min_t: string; max_t: string }>(sql`
+    SELECT name, value, min_t::text, max_t::text FROM label_values WHERE tenant_id = ${tenantId} ORDER BY 1, 2`)).rows.map((r) => [
+    r.name, r.value, Number(r.min_t), Number(r.max_t),
+  ]);
+
+/** The index rows the fixtures' samples call for: per label value (and metric name), the oldest and newest sample of its series. */
+function wantIndex(fx: Fixture[]): Array<[string, string, number, number]> {
+  const rows = new Map<string, [string, string, number, number]>();
+  for (const f of fx)
+    for (const [n, v] of Object.entries({ [NAME_LABEL]: f.name, ...f.labels })) {
+      const r = rows.get(`${n}\u0000${v}`) ?? [n, v, Infinity, -Infinity];
+      rows.set(`${n}\u0000${v}`, [n, v, Math.min(r[2], ...f.times), Math.max(r[3], ...f.times)]);
+    }
+  return [...rows.keys()].sort().map((k) => rows.get(k)!);
+}
+
 const wantBounds = (fx: Fixture[]) => fx.map((f) => [f.name, Math.min(...f.times), Math.max(...f.times)]).sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
 describe("series time bounds", () => {
+  // First: it writes days that the retention test below drops.
+  it("the label index backfill gives existing series' label values the bounds of their series", async () => {
+    const db = testDb();
+    const tenantId = (await ensureTenant(db, "index-backfill")).id;
+    await postgresWriteStorage(db).writeMetrics([message(tenantId, "d1", FIXTURES)]);
+    const written = await indexOf(tenantId);
+    expect(written).toEqual(wantIndex(FIXTURES));
+    await db.execute(sql`DELETE FROM label_values WHERE tenant_id = ${tenantId}`);
+    // A series without bounds (no samples) adds no label value.
+    await db.execute(sql`INSERT INTO series (tenant_id, metric_name, labels, labels_hash) VALUES (${tenantId}, 'no_samples', '{"job":"nobody"}'::jsonb, gen_random_uuid())`);
+    const step = readFileSync(new URL("../../migrations/data/label-index-backfill.sql", import.meta.url), "utf8");
+    expect(readFileSync(new URL("../../migrations/0011_label_index.sql", import.meta.url), "utf8")).toContain(step.trim());
+    await db.execute(sql.raw(step));
+    expect(await indexOf(tenantId)).toEqual(written);
+    // Run again (after the new aggregator is deployed): nothing changes.
+    await db.execute(sql.raw(step));
+    expect(await indexOf(tenantId)).toEqual(written);
+    expect(await checkAll(tenantId, -Infinity)).toBe(ranges().length * SETS.length);
+  });
+
   it("lookups answer as the samples do, before and after retention drops days", async () => {
     const db = testDb();
     const tenantId = (await ensureTenant(db, "bounds")).id;
@@ -111,6 +153,7 @@ describe("series time bounds", () => {
     await w.writeMetrics([message(tenantId, "b1", FIXTURES.map((f) => half(f, true)))]);
     await w.writeMetrics([message(tenantId, "b2", FIXTURES.map((f) => half(f, false)).filter((f) => f.times.length > 0))]);
     expect(await boundsOf(tenantId)).toEqual(wantBounds(FIXTURES));
+    expect(await indexOf(tenantId)).toEqual(wantIndex(FIXTURES));
     // A staleness marker is a stored sample (NULL) and bounds its series like any other.
     const stale = await db.execute<{ value: number | null }>(sql`
       SELECT x.value FROM samples x JOIN series s ON s.id = x.series_id WHERE s.tenant_id = ${tenantId} AND s.metric_name = 'stale_only'`);
@@ -124,6 +167,7 @@ describe("series time bounds", () => {
     const replay = await w.writeMetrics([message(tenantId, "b1", FIXTURES.map((f) => half(f, true)))]);
     expect(replay[0].duplicate).toBe(true);
     expect(await boundsOf(tenantId)).toEqual(wantBounds(FIXTURES.filter((f) => f.name !== "unbounded")));
+    expect(await indexOf(tenantId)).toEqual(wantIndex(FIXTURES));
 
     const dropped = await runRetention(db, RETENTION);
     expect(dropped.filter((n) => n.startsWith("samples_p")).length).toBeGreaterThanOrEqual(4);
@@ -144,5 +188,63 @@ describe("series time bounds", () => {
     expect(readFileSync(new URL("../../migrations/0010_series_bounds.sql", import.meta.url), "utf8")).toContain(step.trim());
     await db.execute(sql.raw(step));
     expect(await boundsOf(tenantId)).toEqual(wantBounds(fx));
+  });
+
+});
+
+describe("label index", () => {
+  const NOW = at(0, 12);
+  const MIN = 60_000;
+
+  async function lookups(tenantId: number, fx: Fixture[], r: TimeRange, name: string) {
+    const store = postgresQueryStorage(testDb(), tenantId, labelsPredicate);
+    const want = expected(fx, [], r, -Infinity);
+    const where = `range ${new Date(r.start).toISOString()}..${new Date(r.end).toISOString()}`;
+    expect(await store.labelValues(name, [], r), `${where} label ${name}`).toEqual([...new Set(want.map((l) => l[name]).filter((v) => v !== undefined))].sort());
+    expect(await store.labelValues(name, [], r, 2), `${where} label ${name} limit 2`).toEqual([...new Set(want.map((l) => l[name]).filter((v) => v !== undefined))].sort().slice(0, 2));
+    expect(await store.labelNames([], r), where).toEqual([...new Set(want.flatMap((l) => Object.keys(l)))].sort());
+  }
+
+  it("a value's max_t lags a small widening by at most the slack, and lookups still answer as the samples do", async () => {
+    const db = testDb();
+    const tenantId = (await ensureTenant(db, "slack")).id;
+    const w = postgresWriteStorage(db);
+    const fx: Fixture[] = [
+      { name: "m", labels: { job: "a", pod: "p1" }, times: [NOW] },
+      { name: "m", labels: { job: "b", pod: "p2" }, times: [NOW] },
+    ];
+    await w.writeMetrics([message(tenantId, "s1", fx)]);
+    // A minute later: within the slack, so the index is not written (no row locked, no tuple).
+    fx[0].times.push(NOW + MIN);
+    await w.writeMetrics([message(tenantId, "s2", [{ ...fx[0], times: [NOW + MIN] }])]);
+    const lagging = await indexOf(tenantId);
+    expect(lagging.find((r) => r[1] === "p1")).toEqual(["pod", "p1", NOW, NOW]);
+    // Ranges after the stored max_t but inside the slack: undecided, so checked against the series.
+    for (const r of [{ start: NOW + 1, end: NOW + 2 * MIN }, { start: NOW + MIN, end: NOW + MIN }, { start: NOW + 1, end: NOW + 30_000 }, { start: NOW - MIN, end: NOW + 3 * MIN }])
+      for (const n of ["job", "pod", NAME_LABEL]) await lookups(tenantId, fx, r, n);
+    // Past the slack, the write widens the index again.
+    fx[0].times.push(NOW + LABEL_INDEX_SLACK_MS + MIN);
+    await w.writeMetrics([message(tenantId, "s3", [{ ...fx[0], times: [NOW + LABEL_INDEX_SLACK_MS + MIN] }])]);
+    expect((await indexOf(tenantId)).find((r) => r[1] === "p1")).toEqual(["pod", "p1", NOW, NOW + LABEL_INDEX_SLACK_MS + MIN]);
+    // A new series widens its values at once, an older sample the min_t exactly.
+    fx.push({ name: "m2", labels: { job: "a", pod: "p3" }, times: [NOW - 5 * MIN] });
+    await w.writeMetrics([message(tenantId, "s4", [fx[2]])]);
+    expect((await indexOf(tenantId)).filter((r) => r[1] === "a" || r[1] === "p3")).toEqual([["job", "a", NOW - 5 * MIN, NOW + LABEL_INDEX_SLACK_MS + MIN], ["pod", "p3", NOW - 5 * MIN, NOW - 5 * MIN]]);
+    for (const r of [{ start: NOW - 6 * MIN, end: NOW - 4 * MIN }, { start: NOW + 2 * MIN, end: NOW + LABEL_INDEX_SLACK_MS + MIN }, { start: NOW + 1, end: NOW + MIN - 1 }])
+      for (const n of ["job", "pod", NAME_LABEL]) await lookups(tenantId, fx, r, n);
+  });
+
+  it("when more values are undecided than are worth checking one by one, the series statement answers", async () => {
+    const db = testDb();
+    const tenantId = (await ensureTenant(db, "many")).id;
+    // 2,100 pods, each with samples 3 and 1 days ago; every other one also 2 days ago, inside all their bounds.
+    const fx: Fixture[] = Array.from({ length: 2_100 }, (_, i) => ({
+      name: "m",
+      labels: { pod: `p${String(i).padStart(4, "0")}`, grp: `g${i % 3}` },
+      times: i % 2 === 0 ? [at(3), at(2), at(1)] : [at(3), at(1)],
+    }));
+    await postgresWriteStorage(db).writeMetrics([message(tenantId, "m1", fx)]);
+    for (const r of [{ start: at(2) - 1, end: at(2) + 1 }, { start: at(2) + 1, end: at(1) - 1 }, { start: at(3), end: at(1) }])
+      for (const n of ["pod", "grp", NAME_LABEL]) await lookups(tenantId, fx, r, n);
   });
 });
