@@ -18,7 +18,8 @@ import { postgresDerivedReader } from "./derived-read";
 import { isUnstorable, planMatchers, planMatcherSets } from "./matchers";
 import { checkedLabelNames, checkedLabelValues } from "./checked-lookups";
 import { indexedLabelNames, indexedLabelValues, type IndexRead } from "./label-index-read";
-import { BOUNDS_JOIN, BOUNDS_LOOKUP, boundsInRange } from "./series-bounds";
+import { boundsJoinFor } from "./bounds-join";
+import { boundsInRange } from "./series-bounds";
 
 export type { ExactMatcher } from "../types";
 
@@ -71,8 +72,6 @@ const inRange = (range: TimeRange) =>
   sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${tsParam(range.start)} AND ${tsParam(range.end)})`;
 /** The lookups' range test: series bounds first, samples probed only where they cannot decide (series-bounds.ts). */
 const lookupInRange = (range: TimeRange) => boundsInRange(tsParam(range.start), tsParam(range.end));
-/** The bounds join for a matcher set: per matched series when there are matchers, else all bounds hashed. */
-const boundsFor = (sets: LabelMatcher[][]) => (sets.length === 0 ? BOUNDS_JOIN : BOUNDS_LOOKUP);
 const limitSql = (limit?: number) => (limit && limit > 0 ? sql`LIMIT ${limit}` : sql``);
 
 type SeriesRow = {
@@ -88,7 +87,7 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
     const plan = planMatcherSets(sets);
     if (!plan.residual) return null;
     const res = await db.execute<SeriesRow>(sql`
-      SELECT s.id, s.metric_name, s.labels FROM series s ${boundsFor(sets)}
+      SELECT s.id, s.metric_name, s.labels FROM series s ${await boundsJoinFor(db, tenantId, sets)}
       WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${lookupInRange(range)}
       ORDER BY s.metric_name, s.labels::text`);
     const preds = sets.map(exact);
@@ -130,7 +129,7 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
       const checked = await matchingSeries(matcherSets, range, limit);
       if (checked) return checked;
       const res = await db.execute<SeriesRow>(sql`
-        SELECT s.metric_name, s.labels FROM series s ${boundsFor(matcherSets)}
+        SELECT s.metric_name, s.labels FROM series s ${await boundsJoinFor(db, tenantId, matcherSets)}
         WHERE s.tenant_id = ${tenantId} AND ${planMatcherSets(matcherSets).where} AND ${lookupInRange(range)}
         ORDER BY s.metric_name, s.labels::text ${limitSql(limit)}`);
       return res.rows.map((r) => withName(r.metric_name, r.labels));
@@ -138,7 +137,7 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
 
     async labelNames(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
       const plan = planMatcherSets(matcherSets);
-      const bounds = boundsFor(matcherSets);
+      const bounds = await boundsJoinFor(db, tenantId, matcherSets);
       const where: SQL = sql`s.tenant_id = ${tenantId} AND ${plan.where} AND ${lookupInRange(range)}`;
       if (plan.residual) {
         const names = await checkedLabelNames(db, sql`FROM series s ${bounds} WHERE ${where}`, matcherSets, exact);
@@ -159,7 +158,7 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
 
     async labelValues(name: string, matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<string[]> {
       const plan = planMatcherSets(matcherSets);
-      const bounds = boundsFor(matcherSets);
+      const bounds = await boundsJoinFor(db, tenantId, matcherSets);
       const col = name === NAME_LABEL ? sql`s.metric_name` : sql`s.labels ->> ${name}`;
       const where = sql`s.tenant_id = ${tenantId} AND ${col} IS NOT NULL AND ${plan.where} AND ${lookupInRange(range)}`;
       if (plan.residual) {
