@@ -235,6 +235,18 @@ describe("label index", () => {
       for (const n of ["job", "pod", NAME_LABEL]) await lookups(tenantId, fx, r, n);
   });
 
+  it("values past U+FFFF come in the database's order, as from the series statement", async () => {
+    const db = testDb();
+    const tenantId = (await ensureTenant(db, "order")).id;
+    const pods = ["b", "a\uFFFD", "a\u{1F600}", "a", "\u00E9", "Z"];
+    await postgresWriteStorage(db).writeMetrics([message(tenantId, "o1", pods.map((pod) => ({ name: "m", labels: { pod }, times: [NOW] })))]);
+    const store = postgresQueryStorage(db, tenantId, labelsPredicate);
+    const r = { start: NOW - MIN, end: NOW + MIN };
+    const fromSeries = await store.labelValues("pod", [[{ name: NAME_LABEL, type: "=", value: "m" }]], r);
+    expect(fromSeries).toEqual(["Z", "a", "a\uFFFD", "a\u{1F600}", "b", "\u00E9"]);
+    expect(await store.labelValues("pod", [], r)).toEqual(fromSeries);
+  });
+
   it("when more values are undecided than are worth checking one by one, the series statement answers", async () => {
     const db = testDb();
     const tenantId = (await ensureTenant(db, "many")).id;

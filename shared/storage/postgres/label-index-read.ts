@@ -42,15 +42,49 @@ export interface IndexRead {
   fallback: () => Promise<string[]>;
 }
 
+/** True when `a` sorts before `b` by code point, as UTF-8 bytes do (UTF-16 units differ only past U+FFFF). */
+function codePointLess(a: string, b: string): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const sx = x >= 0xd800 && x <= 0xdfff;
+    const sy = y >= 0xd800 && y <= 0xdfff;
+    return sx === sy ? x < y : sy;
+  }
+  return a.length < b.length;
+}
+
+/**
+ * The index rows of `name` that may hold a sample in range, in key order. One
+ * row of two aggregates over the ordered rows: 80k rows one by one cost the
+ * driver more than the scan. Postgres does not promise to keep the subquery's
+ * order for an aggregate, so it is checked; when it does not hold (or the
+ * database sorts text otherwise than by code point), the rows are read again
+ * one by one, sorted by the database.
+ */
+async function candidates(r: IndexRead, name: string): Promise<Array<{ value: string; state: number }>> {
+  const rows = sql`SELECT l.value, ${stateOf(r.start, r.end)} AS state FROM label_values l
+    WHERE l.tenant_id = ${r.tenantId} AND l.name = ${name} AND ${mayHold(r.start, r.end)} ORDER BY l.value`;
+  const agg = await r.db.execute<{ vals: string[] | null; states: string | null }>(sql`
+    SELECT json_agg(v.value) AS vals, string_agg(v.state::text, '') AS states FROM (${rows}) v`);
+  const vals = agg.rows[0]?.vals ?? [];
+  const states = agg.rows[0]?.states ?? "";
+  let ordered = vals.length === states.length;
+  for (let i = 1; i < vals.length && ordered; i++) ordered = codePointLess(vals[i - 1], vals[i]);
+  if (ordered) return vals.map((value, i) => ({ value, state: states.charCodeAt(i) - 48 }));
+  const res = await r.db.execute<{ value: string; state: number }>(rows);
+  return res.rows.map((x) => ({ value: x.value, state: Number(x.state) }));
+}
+
 /** Values of `name` (metric names for __name__) with a sample in range, in the database's order, as the series path returns them. */
 export async function indexedLabelValues(r: IndexRead, name: string, limit?: number): Promise<string[]> {
-  const res = await r.db.execute<{ value: string; state: State }>(sql`
-    SELECT l.value, ${stateOf(r.start, r.end)} AS state FROM label_values l
-    WHERE l.tenant_id = ${r.tenantId} AND l.name = ${name} AND ${mayHold(r.start, r.end)} ORDER BY l.value`);
-  const undecided = res.rows.filter((x) => Number(x.state) === 2).map((x) => x.value);
+  const rows = await candidates(r, name);
+  const undecided = rows.filter((x) => x.state === 2).map((x) => x.value);
   if (undecided.length > MAX_CHECKED) return r.fallback();
   const proven = new Set(undecided.length === 0 ? [] : await valuesWithSamples(r, name, undecided));
-  const out = res.rows.filter((x) => Number(x.state) === 1 || proven.has(x.value)).map((x) => x.value);
+  const out = rows.filter((x) => x.state === 1 || proven.has(x.value)).map((x) => x.value);
   return limit && limit > 0 ? out.slice(0, limit) : out;
 }
 
