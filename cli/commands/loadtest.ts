@@ -7,6 +7,7 @@ import { formatMs } from "../terminal/format";
 import { processIo, type Io } from "../terminal/io";
 import { parseDurationFlag } from "../terminal/time-args";
 import { parse } from "./api-client";
+import { interruptSignal } from "./interrupt";
 import { numberFlag } from "../terminal/number-args";
 import { ingestRun, INGEST_HELP, INGEST_OPTIONS } from "../loadtest/ingest-run";
 import { runLoad } from "../loadtest/run";
@@ -83,22 +84,11 @@ export interface Common {
 
 /** Ctrl-C once stops the load (the summary follows); twice also stops waiting for markers. */
 function interrupts(io: Io) {
-  const stop = new AbortController();
   const finish = new AbortController();
-  const onSignal = () => (stop.signal.aborted ? finish.abort() : stop.abort());
-  io.signal?.addEventListener("abort", onSignal, { once: true });
-  const useProcess = io.signal === undefined;
-  if (useProcess) {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  }
-  const release = () => {
-    if (useProcess) {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    }
-  };
-  return { stop: stop.signal, finish: finish.signal, release };
+  // A test's io.signal stands for the first Ctrl-C; it leaves the process's signals alone.
+  if (io.signal) return { stop: io.signal, finish: finish.signal, release: () => {} };
+  const { signal, release } = interruptSignal({ again: () => finish.abort() });
+  return { stop: signal, finish: finish.signal, release };
 }
 
 export async function loadtestCommand(argv: string[], io: Io = processIo()): Promise<number> {

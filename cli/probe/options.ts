@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ParseArgsConfig } from "node:util";
 import { CliError } from "../errors";
+import { numberFlag } from "../terminal/number-args";
 import { parseDurationFlag } from "../terminal/time-args";
 import { parse, target, type ApiTarget } from "../commands/api-client";
 import { apiBase, type ChatMessage, type CompletionRequest } from "./openai-client";
@@ -70,11 +71,10 @@ export function parseProbeArgs<O extends ParseArgsConfig["options"]>(argv: strin
   return parsed;
 }
 
-/** A whole number within bounds, or a message naming the flag. */
-export function intFlag(raw: string | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (raw === undefined) throw new CliError(`--${flag} needs a value`);
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new CliError(`--${flag} takes a whole number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? "any" : max} (not ${JSON.stringify(raw)})`);
+/** A whole number within bounds (the shared numberFlag), or a message naming the flag. */
+export function intFlag(raw: string | undefined, flag: string, min: number, max?: number): number {
+  const n = numberFlag(raw, flag, { min, max, integer: true });
+  if (n === undefined) throw new CliError(`--${flag} needs a value`);
   return n;
 }
 
