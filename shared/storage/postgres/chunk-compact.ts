@@ -186,7 +186,7 @@ export async function runCompaction(db: Db, opts: CompactionOptions = {}): Promi
       if (r.busy) totals.complete = false; // another runner has this day: it finishes it
       if (r.dayDone) break;
       const perSeries = r.rows / r.series;
-      k = Math.max(10, Math.min(5_000, Math.floor(target / Math.max(perSeries, 1))));
+      k = Math.max(1, Math.min(5_000, Math.floor(target / Math.max(perSeries, 1))));
     }
   }
   totals.ms = Date.now() - t0;

@@ -20,6 +20,11 @@ export const chunksOf = (seriesId: SQL, start: number, end: number) => sql`CROSS
   WHERE ch.series_id = ${seriesId} AND ch.window_start > ${start - CHUNK_WINDOW_MS} AND ch.window_start <= ${end}
     AND ch.max_t >= ${start} AND ch.min_t <= ${end}) k`;
 
+/** Whether series `s` has a chunk meeting the range (beside the head's EXISTS over samples). */
+export const chunkInRange = (start: number, end: number) => sql`EXISTS (SELECT 1 FROM sample_chunks ch
+  WHERE ch.series_id = s.id AND ch.window_start > ${start - CHUNK_WINDOW_MS} AND ch.window_start <= ${end}
+    AND ch.max_t >= ${start} AND ch.min_t <= ${end})`;
+
 /** Decodes the length-prefixed chunks of chunksOf. */
 export function decodeChunkList(raw: unknown): SampleArrays[] {
   if (raw === null || raw === undefined) return [];

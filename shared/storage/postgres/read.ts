@@ -14,7 +14,7 @@ import { derivedStorage, type DerivedStorage } from "../derived/storage";
 import { DEFAULT_DERIVED_TTL_MS } from "../derived/ttl";
 import type { ExactMatcher, LabelMatcher, MetricMetadata, QueryStorage, SeriesData, TimeRange } from "../types";
 import { asBytes, permuteFloat64, readFloat8s, readInt8s } from "./bytea";
-import { chunksOf, withChunks } from "./chunk-read";
+import { chunkInRange, chunksOf, withChunks } from "./chunk-read";
 import { postgresDerivedReader } from "./derived-read";
 import { isUnstorable, planMatchers, planMatcherSets } from "./matchers";
 
@@ -109,7 +109,8 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
       }
       // Two steps: candidate series, the exact check, then samples of those that passed.
       const candidates = await db.execute<SeriesRow>(sql`
-        SELECT s.id, s.metric_name, s.labels FROM series s WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${inRange(range)}`);
+        SELECT s.id, s.metric_name, s.labels FROM series s
+        WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND (${inRange(range)} OR ${chunkInRange(tsParam(range.start), tsParam(range.end))})`);
       const pred = exact(matchers);
       const chosen = new Map<string, Labels>();
       for (const r of candidates.rows) {
