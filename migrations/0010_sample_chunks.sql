@@ -2,7 +2,8 @@ CREATE TABLE "compaction_days" (
 	"day" integer PRIMARY KEY NOT NULL,
 	"next_series" bigint DEFAULT 0 NOT NULL,
 	"swept_to" bigint DEFAULT 0 NOT NULL,
-	"swept_at" timestamp with time zone
+	"swept_at" timestamp with time zone,
+	"moved" bigint DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "sample_chunks" (

@@ -394,4 +394,6 @@ export const compactionDays = pgTable("compaction_days", {
   /** The time (ms) below which the last completed sweep compacted every row of the day; 0 before the first. */
   sweptTo: bigint("swept_to", { mode: "number" }).notNull().default(0),
   sweptAt: timestamp("swept_at", { withTimezone: true }),
+  /** Rows moved into chunks by the current sweep: a sweep that emptied a whole day reclaims its partition's space. */
+  moved: bigint("moved", { mode: "number" }).notNull().default(0),
 });

@@ -96,18 +96,45 @@ async function partitionDays(db: Db): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
+/** A sweep that moved at least this many rows out of a whole day reclaims the partition's space. */
+const RECLAIM_ROWS = 1_000;
+
+/**
+ * Gives a compacted day's space back: the DELETEs leave the heap and the PK
+ * index at full size. VACUUM truncates the emptied heap; the index is rebuilt
+ * (CONCURRENTLY where the server can: ingest of late rows goes on meanwhile).
+ * Each its own statement outside a transaction, as VACUUM needs.
+ */
+async function reclaimDay(db: Db, day: number): Promise<void> {
+  const d = new Date(day * DAY_MS);
+  const name = `samples_p${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, "0")}${String(d.getUTCDate()).padStart(2, "0")}`;
+  const exists = await db.execute<{ idx: string }>(sql`
+    SELECT i.indexrelid::regclass::text AS idx FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relname = ${name}`);
+  if (exists.rows.length === 0) return; // dropped by retention meanwhile
+  await db.execute(sql`VACUUM ${sql.identifier(name)}`);
+  for (const { idx } of exists.rows) {
+    try {
+      await db.execute(sql`REINDEX INDEX CONCURRENTLY ${sql.raw(idx)}`);
+    } catch {
+      // PGlite runs single-user, where CONCURRENTLY is refused: a plain rebuild is as good there (one session anyway).
+      await db.execute(sql`REINDEX INDEX ${sql.raw(idx)}`);
+    }
+  }
+}
+
 /** One batch of one day: true when the day has no series left in this sweep (or another runner holds it). */
 async function compactBatch(
   tx: Tx, day: number, lo: number, hi: number, k: number, opts: CompactionOptions, totals: CompactionResult,
-): Promise<{ dayDone: boolean; busy?: boolean; rows: number; series: number }> {
-  const state = await tx.execute<{ next_series: string }>(sql`
-    SELECT next_series::text FROM compaction_days WHERE day = ${day} FOR UPDATE SKIP LOCKED`);
+): Promise<{ dayDone: boolean; busy?: boolean; reclaim?: boolean; rows: number; series: number }> {
+  const state = await tx.execute<{ next_series: string; moved: string }>(sql`
+    SELECT next_series::text, moved::text FROM compaction_days WHERE day = ${day} FOR UPDATE SKIP LOCKED`);
   if (state.rows.length === 0) return { dayDone: true, busy: true, rows: 0, series: 0 };
   const ids = await tx.execute<{ id: string }>(sql`
     SELECT id::text FROM series WHERE id > ${state.rows[0].next_series} ORDER BY id LIMIT ${k}`);
   if (ids.rows.length === 0) {
-    await tx.execute(sql`UPDATE compaction_days SET next_series = 0, swept_to = ${hi}, swept_at = ${new Date(opts.now ?? Date.now()).toISOString()} WHERE day = ${day}`);
-    return { dayDone: true, rows: 0, series: 0 };
+    await tx.execute(sql`
+      UPDATE compaction_days SET next_series = 0, swept_to = ${hi}, swept_at = ${new Date(opts.now ?? Date.now()).toISOString()}, moved = 0 WHERE day = ${day}`);
+    return { dayDone: true, rows: 0, series: 0, reclaim: hi === lo + DAY_MS && Number(state.rows[0].moved) >= RECLAIM_ROWS };
   }
   const batch = ids.rows.map((r) => r.id);
   const deleted = await tx.execute<DeletedRow>(sql`
@@ -148,7 +175,7 @@ async function compactBatch(
       ON CONFLICT (series_id, window_start) DO UPDATE SET min_t = EXCLUDED.min_t, max_t = EXCLUDED.max_t, n = EXCLUDED.n, data = EXCLUDED.data`);
     totals.chunks += out.series.length;
   }
-  await tx.execute(sql`UPDATE compaction_days SET next_series = ${batch[batch.length - 1]} WHERE day = ${day}`);
+  await tx.execute(sql`UPDATE compaction_days SET next_series = ${batch[batch.length - 1]}, moved = moved + ${rows} WHERE day = ${day}`);
   totals.samples += rows;
   totals.batches++;
   return { dayDone: false, rows, series: batch.length };
@@ -184,6 +211,7 @@ export async function runCompaction(db: Db, opts: CompactionOptions = {}): Promi
       }
       const r = await db.transaction((tx) => compactBatch(tx, day, lo, hi, k, opts, totals));
       if (r.busy) totals.complete = false; // another runner has this day: it finishes it
+      if (r.reclaim) await reclaimDay(db, day);
       if (r.dayDone) break;
       const perSeries = r.rows / r.series;
       k = Math.max(1, Math.min(5_000, Math.floor(target / Math.max(perSeries, 1))));
