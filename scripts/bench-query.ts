@@ -4,6 +4,8 @@
 // (counters, gauges, classic histograms) × 6 hours at 15 s. Prints the median
 // latency per query and range on each side and the ratio, then where our time
 // goes (SQL, decode, engine) measured in-process over the same database.
+// Twice: first over head rows, then after the compaction job has moved every
+// window but the current one into XOR chunks (the storage Inferscope keeps).
 // A measurement, not a test. BENCH_RUNS (default 5), BENCH_DATABASE_URL.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +17,8 @@ import { labelsPredicate, rangeQuery } from "../workers/query/promql/index";
 import { benchDatabase } from "./lib/bench-db";
 import { benchKey } from "./lib/bench-client";
 import { openNodeDb } from "./lib/node-db";
+import { CHUNK_WINDOW_MS } from "../shared/storage/chunks/window";
+import { runCompaction } from "../shared/storage/postgres/chunk-compact";
 import { dataset, POINTS, STEP } from "./lib/bench-dataset";
 import { pushInTimeOrder, startPrometheus } from "./lib/prometheus";
 import { startStack } from "./lib/stack";
@@ -103,25 +107,52 @@ async function main() {
     await pgc.query("VACUUM ANALYZE");
     console.log(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    const rows: string[][] = [];
     const cases = QUERIES.flatMap((query) => RANGES.map((range) => ({ query, range })));
-    for (const { query, range } of cases) {
-      const start = end - range.span;
-      const ours: number[] = [], theirs: number[] = [];
-      for (let i = 0; i <= RUNS; i++) {
-        const a = await timeRange(stack.url, auth, query, start, end, range.step);
-        const b = await timeRange(prom.url, {}, query, start, end, range.step);
-        if (i > 0) { // the first run warms caches on both sides
-          ours.push(a);
-          theirs.push(b);
+    /** Median ms per case on each side, runs interleaved so that both see the same machine noise. */
+    const timeAll = async () => {
+      const out: Array<{ ours: number; theirs: number }> = [];
+      for (const { query, range } of cases) {
+        const start = end - range.span;
+        const ours: number[] = [], theirs: number[] = [];
+        for (let i = 0; i <= RUNS; i++) {
+          const a = await timeRange(stack.url, auth, query, start, end, range.step);
+          const b = await timeRange(prom.url, {}, query, start, end, range.step);
+          if (i > 0) { // the first run warms caches on both sides
+            ours.push(a);
+            theirs.push(b);
+          }
         }
+        out.push({ ours: median(ours), theirs: median(theirs) });
       }
-      const [m, p] = [median(ours), median(theirs)];
-      rows.push([query, `${range.name}/${range.step / 1000}s`, m.toFixed(1), p.toFixed(1), (m / p).toFixed(1)]);
+      return out;
+    };
+    const onRows = await timeAll();
+    // Then the same queries over compacted chunks: every window before the current one (COMPACTION_HEAD=0s).
+    const c0 = performance.now();
+    let compacted = 0;
+    for (;;) {
+      const r = await runCompaction(admin.db, { headMs: 0, budgetMs: 60_000 });
+      compacted += r.samples;
+      if (r.complete) break;
     }
-    printTable(["query", "range/step", "Inferscope ms", "Prometheus ms", "ratio"], rows);
+    const compactMs = performance.now() - c0;
+    await pgc.query("VACUUM ANALYZE");
+    const left = (await pgc.query("SELECT count(*)::int AS n FROM samples")).rows[0].n as number;
+    console.log(`compacted ${compacted.toLocaleString()} samples in ${(compactMs / 1000).toFixed(1)} s (${Math.round(compacted / (compactMs / 1000)).toLocaleString()}/s); ${left.toLocaleString()} head rows left (the current ${CHUNK_WINDOW_MS / 3_600_000} h window)`);
+    const onChunks = await timeAll();
 
-    // Where our time goes: the same storage code and engine in-process, over the same database.
+    const rows = cases.map(({ query, range }, i) => {
+      const [r, c] = [onRows[i], onChunks[i]];
+      return [query, `${range.name}/${range.step / 1000}s`, r.ours.toFixed(1), c.ours.toFixed(1), c.theirs.toFixed(1), (r.ours / r.theirs).toFixed(1), (c.ours / c.theirs).toFixed(2)];
+    });
+    printTable(["query", "range/step", "rows ms", "chunks ms", "Prometheus ms", "rows/Prom", "chunks/Prom"], rows);
+    for (const range of RANGES) {
+      const idx = cases.map((c, i) => (c.range === range ? i : -1)).filter((i) => i >= 0);
+      const geo = (f: (i: number) => number) => Math.exp(idx.reduce((s, i) => s + Math.log(f(i)), 0) / idx.length);
+      console.log(`${range.name}: geometric mean ratio to Prometheus: rows ${geo((i) => onRows[i].ours / onRows[i].theirs).toFixed(2)}×, chunks ${geo((i) => onChunks[i].ours / onChunks[i].theirs).toFixed(2)}×`);
+    }
+
+    // Where our time goes (on chunks): the same storage code and engine in-process, over the same database.
     const prof: string[][] = [];
     for (const { query, range } of cases) {
       const runs: Array<{ total: number; sql: number; select: number; rows: number }> = [];
