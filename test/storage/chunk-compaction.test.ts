@@ -158,7 +158,9 @@ describe.each([["PostgreSQL", postgresBackend], ["PGlite", pgliteBackend]] as co
     // One irregular series: a sample an hour, and a burst of 1 ms steps.
     const sparse = [T0 + 1, T0 + 3_600_000, T0 + 3_600_001, T0 + 3_600_002, T0 + 9 * 3_600_000 + 5];
     await write("chunk_sparse", { job: "d" }, sparse, [1, 2, 3, 4, 5]);
-    total = ts.length * 2 + flap.length + sparse.length;
+    // Enough series for ids past 9, batched 3 at a time below: a sweep must follow id order, not its text.
+    for (let i = 0; i < 12; i++) await write("chunk_small", { job: "h", i: String(i) }, [T0 + 60_000 * i, T0 + DAY + 60_000 * i], [i, -i]);
+    total = ts.length * 2 + flap.length + sparse.length + 24;
     before = await snapshot();
     expect((await counts()).rows).toBe(total);
     const { rows } = await db.execute<{ stale: number; nan: number; inf: number }>(sql`
@@ -171,7 +173,7 @@ describe.each([["PostgreSQL", postgresBackend], ["PGlite", pgliteBackend]] as co
 
   it("moves every row older than the head into chunks and reads back the same bits", async () => {
     // Small batches: many transactions, series split across them.
-    const r = await runCompaction(db, { now: T0 + 30 * 3_600_000, batchSamples: 500 });
+    const r = await runCompaction(db, { now: T0 + 30 * 3_600_000, batchSamples: 500, batchSeries: 3 });
     expect(r.complete).toBe(true);
     expect(r.batches).toBeGreaterThanOrEqual(2);
     const c = await counts();
@@ -255,7 +257,7 @@ describe.each([["PostgreSQL", postgresBackend], ["PGlite", pgliteBackend]] as co
       for (let s = 0; s < 8; s++) await write("chunk_many", { job: "f", i: String(s) }, ts, ts.map((_, i) => s * 1e6 + i));
       const late = Array.from({ length: 40 }, (_, i) => T0 + 15_000 * i * 50 + 9);
       const [a, b] = [openAnother(), openAnother()];
-      const runs = [a, b].map((on) => runCompaction(on, { now: LATER, resweepMs: 0, batchSamples: 1500 }));
+      const runs = [a, b].map((on) => runCompaction(on, { now: LATER, resweepMs: 0, batchSamples: 1500, batchSeries: 2 }));
       for (const t of late) await write("chunk_many", { job: "f", i: "3" }, [t], [-t]);
       const [ra, rb] = await Promise.all(runs);
       await runCompaction(db, { now: LATER, resweepMs: 0 }); // whatever landed after their sweep

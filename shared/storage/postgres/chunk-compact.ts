@@ -41,6 +41,8 @@ export interface CompactionOptions {
   retentionDays?: number;
   /** A day swept completely is swept again (for late samples) after this long; 1 h by default. */
   resweepMs?: number;
+  /** Series in the first batch (later ones adapt to batchSamples); 500 by default. */
+  batchSeries?: number;
   /** Tests: called inside each batch's transaction after its rows are deleted; a throw there is a crash mid-batch. */
   afterDelete?: (batch: { day: number; series: number; rows: number }) => void | Promise<void>;
 }
@@ -129,8 +131,9 @@ async function compactBatch(
   const state = await tx.execute<{ next_series: string; moved: string }>(sql`
     SELECT next_series::text, moved::text FROM compaction_days WHERE day = ${day} FOR UPDATE SKIP LOCKED`);
   if (state.rows.length === 0) return { dayDone: true, busy: true, rows: 0, series: 0 };
+  // ORDER BY the bigint column, not the text it is sent as ("10" < "9").
   const ids = await tx.execute<{ id: string }>(sql`
-    SELECT id::text FROM series WHERE id > ${state.rows[0].next_series} ORDER BY id LIMIT ${k}`);
+    SELECT s.id::text AS id FROM series s WHERE s.id > ${state.rows[0].next_series} ORDER BY s.id LIMIT ${k}`);
   if (ids.rows.length === 0) {
     await tx.execute(sql`
       UPDATE compaction_days SET next_series = 0, swept_to = ${hi}, swept_at = ${new Date(opts.now ?? Date.now()).toISOString()}, moved = 0 WHERE day = ${day}`);
@@ -196,7 +199,7 @@ export async function runCompaction(db: Db, opts: CompactionOptions = {}): Promi
     SELECT day, swept_to::text, (extract(epoch FROM swept_at) * 1000)::bigint::text AS swept_at FROM compaction_days WHERE day = ANY(${sql.param(days)}::integer[])`)).rows;
   const seen = new Map(state.map((r) => [r.day, r]));
   // Series per batch, adapted to the rows the last batch found per series.
-  let k = 500;
+  let k = opts.batchSeries ?? 500;
   for (const day of days) {
     const lo = day * DAY_MS;
     const hi = Math.min(lo + DAY_MS, cutoff);
