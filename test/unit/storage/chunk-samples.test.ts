@@ -17,7 +17,7 @@ function fromBits(hi: number, lo: number): Float64Array {
   return v;
 }
 
-function samples(ts: number[], values: Float64Array[] | number[]): SampleArrays {
+function samples(ts: number[], values: Array<Float64Array | number>): SampleArrays {
   const out = new Float64Array(ts.length);
   values.forEach((v, i) => {
     if (v instanceof Float64Array) out.set(v, i);
