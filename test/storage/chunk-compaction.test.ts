@@ -173,14 +173,17 @@ describe.each([["PostgreSQL", postgresBackend], ["PGlite", pgliteBackend]] as co
 
   it("moves every row older than the head into chunks and reads back the same bits", async () => {
     // Small batches: many transactions, series split across them.
-    const r = await runCompaction(db, { now: T0 + 30 * 3_600_000, batchSamples: 500, batchSeries: 3 });
+    // A cutoff inside a window (28:45, head 2 h): that window is compacted in part, the rest merged into it later.
+    const r = await runCompaction(db, { now: T0 + 30.75 * 3_600_000, batchSamples: 500, batchSeries: 3 });
     expect(r.complete).toBe(true);
     expect(r.batches).toBeGreaterThanOrEqual(2);
     const c = await counts();
-    const cutoff = Math.floor((T0 + 28 * 3_600_000) / CHUNK_WINDOW_MS) * CHUNK_WINDOW_MS;
+    const cutoff = T0 + 28.75 * 3_600_000;
     const { rows } = await db.execute<{ n: number; old: number }>(sql`SELECT count(*)::int AS n, count(*) FILTER (WHERE ts < ${cutoff})::int AS old FROM samples`);
     expect(rows[0].old).toBe(0);
     expect(rows[0].n).toBeGreaterThan(0); // the head stays rows
+    const part = await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM sample_chunks WHERE window_start = ${T0 + 28 * 3_600_000}`);
+    expect(part.rows[0].n).toBeGreaterThan(0); // the window the cutoff cuts
     expect(c.rows + c.chunked).toBe(total);
     expect(r.samples).toBe(total - c.rows);
     expectSame(await snapshot(), before);
