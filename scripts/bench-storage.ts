@@ -7,7 +7,8 @@
 // partition plus sample_chunks, after VACUUM, divided by the samples stored.
 // The data ends at a UTC midnight, so its day is whole and compaction also
 // reclaims the day's emptied partition (VACUUM, REINDEX): the steady state of
-// every day but the current one. A measurement, not a test.
+// every day but the current one. Beside them, Prometheus 2.42's blocks of the
+// same samples (promtool, when installed). A measurement, not a test.
 // BENCH_HOURS (default 6), BENCH_DATABASE_URL (default: a scratch database).
 import pg from "pg";
 import { ensureTenant } from "../shared/admin";
@@ -20,6 +21,7 @@ import { postgresWriteStorage } from "../shared/storage/postgres/write";
 import { dataset, STEP } from "./lib/bench-dataset";
 import { benchDatabase } from "./lib/bench-db";
 import { openNodeDb } from "./lib/node-db";
+import { promtoolBlockBytes } from "./lib/promtool-blocks";
 import { startWsProxy } from "./lib/ws-proxy";
 
 const HOURS = Number(process.env.BENCH_HOURS ?? 6);
@@ -89,6 +91,7 @@ async function main() {
         chunks120++;
       }
     }
+    const prom = await promtoolBlockBytes(series);
     const perRow = after.chunkRows ? (after.chunks - after.payload) / after.chunkRows : 0;
     const b = (x: number) => (x / total).toFixed(2);
     console.log(`
@@ -101,6 +104,7 @@ async function main() {
 | XOR payload alone, ${CHUNK_WINDOW_MS / 3_600_000} h chunks (${after.chunkRows.toLocaleString()} chunks) | ${after.payload.toLocaleString()} | ${b(after.payload)} |
 | XOR payload alone, Prometheus' 120-sample chunks (${chunks120.toLocaleString()}) | ${payload120.toLocaleString()} | ${b(payload120)} |
 | 120-sample chunks with our measured ${perRow.toFixed(0)} B/row overhead (derived) | ${(payload120 + perRow * chunks120).toFixed(0)} | ${b(payload120 + perRow * chunks120)} |
+| Prometheus 2.42 blocks of the same samples (promtool, ${prom ? `${prom.blocks} blocks: chunks, index, meta` : "promtool not found"}) | ${prom ? prom.bytes.toLocaleString() : "-"} | ${prom ? b(prom.bytes) : "-"} |
 
 compaction: ${samples.toLocaleString()} samples into ${chunks.toLocaleString()} chunks in ${batches} batches, ${secs.toFixed(2)} s: ${Math.round(samples / secs).toLocaleString()} samples/s (rows left: ${after.rows})`);
     if (samples !== total || after.rows !== 0) throw new Error(`compaction moved ${samples} of ${total} samples, ${after.rows} rows left`);
