@@ -134,7 +134,7 @@ async function reclaimDay(db: Db, day: number): Promise<void> {
 
 /** One batch of one day: true when the day has no series left in this sweep (or another runner holds it). */
 async function compactBatch(
-  tx: Tx, day: number, lo: number, hi: number, k: number, opts: CompactionOptions, totals: CompactionResult,
+  tx: Tx, day: number, lo: number, hi: number, k: number, target: number, opts: CompactionOptions, totals: CompactionResult,
 ): Promise<{ dayDone: boolean; busy?: boolean; reclaim?: boolean; rows: number; series: number }> {
   const state = await tx.execute<{ next_series: string; moved: string }>(sql`
     SELECT next_series::text, moved::text FROM compaction_days WHERE day = ${day} FOR UPDATE SKIP LOCKED`);
@@ -147,7 +147,16 @@ async function compactBatch(
       UPDATE compaction_days SET next_series = 0, swept_to = ${hi}, swept_at = ${new Date(opts.now ?? Date.now()).toISOString()}, moved = 0 WHERE day = ${day}`);
     return { dayDone: true, rows: 0, series: 0, reclaim: hi === lo + DAY_MS && Number(state.rows[0].moved) >= RECLAIM_ROWS };
   }
-  const batch = ids.rows.map((r) => r.id);
+  let batch = ids.rows.map((r) => r.id);
+  // K adapts to the rows the last batch found per series; the next series may hold far more (a
+  // backlog behind a stretch of empty ones). Counted first (an index-only scan, cheap beside the
+  // DELETE), the batch shrinks until its rows fit twice the target: memory stays bounded.
+  for (;;) {
+    const n = Number((await tx.execute<{ n: string }>(sql`
+      SELECT count(*)::text AS n FROM samples WHERE series_id = ANY(${sql.param(batch)}::bigint[]) AND ts >= ${lo} AND ts < ${hi}`)).rows[0].n);
+    if (n <= 2 * target || batch.length === 1) break;
+    batch = batch.slice(0, Math.max(1, Math.floor((batch.length * target) / n)));
+  }
   const deleted = await tx.execute<DeletedRow>(sql`
     WITH d AS (
       DELETE FROM samples WHERE series_id = ANY(${sql.param(batch)}::bigint[]) AND ts >= ${lo} AND ts < ${hi}
@@ -220,7 +229,7 @@ export async function runCompaction(db: Db, opts: CompactionOptions = {}): Promi
         totals.ms = Date.now() - t0;
         return totals;
       }
-      const r = await db.transaction((tx) => compactBatch(tx, day, lo, hi, k, opts, totals));
+      const r = await db.transaction((tx) => compactBatch(tx, day, lo, hi, k, target, opts, totals));
       if (r.busy) totals.complete = false; // another runner has this day: it finishes it
       if (r.reclaim) await reclaimDay(db, day);
       if (r.dayDone) break;
