@@ -1,9 +1,11 @@
 // Runs a corpus through one Answerer and compares with Prometheus's answers:
 // shared by the differential tests (diff.test.ts: in-memory engine and head
 // rows; diff-chunks.test.ts: compacted chunks and a mix of chunks and rows).
+import { pushInTimeOrder, startPrometheus, type PrometheusInstance } from "../../scripts/lib/prometheus";
 import type { Answerer } from "./answerers";
 import { compareAnswers, type ApiAnswer } from "./compare";
 import { isOrdered, QUERIES, type QueryCase } from "./corpus";
+import type { Dataset } from "./dataset";
 
 export async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -39,4 +41,12 @@ export async function agreement(label: string, cases: QueryCase[], expected: Api
   if (failures.length) console.log(failures.join("\n"));
   if (process.env.PROMQL_DIFF_REPORT) (await import("node:fs")).writeFileSync(`${process.env.PROMQL_DIFF_REPORT}.${label.replace(/\W+/g, "-")}`, failures.join("\n") + "\n");
   return failures;
+}
+
+/** A Prometheus 2.42 holding the dataset; `started` sees it as soon as it runs (to stop it even if loading fails). */
+export async function prometheusWith(ds: Dataset, started: (p: PrometheusInstance) => void): Promise<PrometheusInstance> {
+  const p = await startPrometheus();
+  started(p);
+  await pushInTimeOrder(p.url, ds.series);
+  return p;
 }

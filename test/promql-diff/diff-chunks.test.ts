@@ -7,13 +7,13 @@
 // Run: npx vitest run test/promql-diff/diff-chunks.test.ts (needs `prometheus` 2.42, as diff.test.ts)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { pushInTimeOrder, startPrometheus, type PrometheusInstance } from "../../scripts/lib/prometheus";
+import type { PrometheusInstance } from "../../scripts/lib/prometheus";
 import { CHUNK_WINDOW_MS, windowOf } from "../../shared/storage/chunks/window";
 import { runCompaction } from "../../shared/storage/postgres/chunk-compact";
 import { createOwnDatabase, type OwnDatabase } from "../helpers/own-database";
 import { startTestStack, type TestStack } from "../helpers/stack";
 import { notSelfSeries } from "../support/self-series";
-import { agreement, mapLimit } from "./agreement";
+import { agreement, mapLimit, prometheusWith } from "./agreement";
 import { httpAnswerer } from "./answerers";
 import type { ApiAnswer } from "./compare";
 import { buildCases, QUERIES } from "./corpus";
@@ -44,11 +44,7 @@ describe("PromQL agrees with Prometheus 2.42 on compacted chunks", () => {
   beforeAll(async () => {
     try {
       const [p] = await Promise.all([
-        startPrometheus().then(async (p) => {
-          prom = p;
-          await pushInTimeOrder(p.url, ds.series);
-          return p;
-        }),
+        prometheusWith(ds, (p) => (prom = p)),
         createOwnDatabase("promql_chunks").then(async (db) => {
           own = db;
           stack = await startTestStack({ retentionDays: 100_000, databaseUrl: db.url });

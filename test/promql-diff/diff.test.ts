@@ -6,11 +6,11 @@
 // Run: npx vitest run test/promql-diff   (needs `prometheus` 2.42 on PATH, or PROMETHEUS_BIN;
 // PROMQL_DIFF_REPORT=file also writes the list of disagreements to a file)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pushInTimeOrder, startPrometheus, type PrometheusInstance } from "../../scripts/lib/prometheus";
+import type { PrometheusInstance } from "../../scripts/lib/prometheus";
 import { startTestStack, type TestStack } from "../helpers/stack";
 import { MemoryStorage } from "../support/memory-storage";
 import { engineAnswerer, httpAnswerer, type Answerer } from "./answerers";
-import { agreement, mapLimit } from "./agreement";
+import { agreement, mapLimit, prometheusWith } from "./agreement";
 import type { ApiAnswer } from "./compare";
 import { buildCases, QUERIES } from "./corpus";
 import { generateDataset } from "./dataset";
@@ -35,11 +35,7 @@ describe("PromQL agrees with Prometheus 2.42", () => {
     try {
       // Prometheus and the stack start and load side by side.
       const [p] = await Promise.all([
-        startPrometheus().then(async (p) => {
-          prom = p;
-          await pushInTimeOrder(p.url, ds.series);
-          return p;
-        }),
+        prometheusWith(ds, (p) => (prom = p)),
         // The dataset is from 2023: this stack keeps (and accepts) data that old.
         startTestStack({ retentionDays: 100_000 }).then(async (s) => {
           stack = s;
