@@ -78,9 +78,11 @@ const staleHex = (() => {
   return Array.from({ length: 8 }, (_, i) => b.getUint8(i).toString(16).padStart(2, "0")).join("");
 })();
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/** Chunk bytes as hex text: the batch's chunks go as one text[] parameter, decode(…, 'hex') in SQL. */
 const hex = (b: Uint8Array) => {
   let s = "";
-  for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? "0" : "") + b[i].toString(16);
+  for (let i = 0; i < b.length; i++) s += HEX_PAIRS[b[i]];
   return s;
 };
 
