@@ -67,7 +67,8 @@ describe("the chunk list of a select row", () => {
   const frame = (chunks: Uint8Array[]) => {
     const out: number[] = [];
     for (const c of chunks) out.push((c.length >>> 24) & 255, (c.length >>> 16) & 255, (c.length >>> 8) & 255, c.length & 255, ...c);
-    return Uint8Array.from(out);
+    // As chunksOf sends it: base64 text.
+    return btoa(String.fromCharCode(...out));
   };
 
   it("decodes length-prefixed chunks and merges them, trimmed, with the head", () => {
@@ -86,6 +87,7 @@ describe("the chunk list of a select row", () => {
   it("refuses a truncated list with where it broke", () => {
     const c = samples([1, 2], [1, 2]);
     const raw = frame([encodeXorChunk(c.timestamps, c.values)]);
-    expect(() => decodeChunkList(raw.subarray(0, raw.length - 1))).toThrow(/corrupt chunk list: a \d+-byte chunk at 4 runs past its \d+ bytes/);
+    const bytes = Uint8Array.from(atob(raw), (c) => c.charCodeAt(0));
+    expect(() => decodeChunkList(bytes.subarray(0, bytes.length - 1))).toThrow(/corrupt chunk list: a \d+-byte chunk at 4 runs past its \d+ bytes/);
   });
 });
