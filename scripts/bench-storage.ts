@@ -71,13 +71,14 @@ async function main() {
     console.log(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const before = await sizes(pgc);
 
-    let samples = 0, batches = 0, chunks = 0;
+    let samples = 0, batches = 0, chunks = 0, reclaimMs = 0;
     const c0 = performance.now();
     for (;;) {
       const r = await runCompaction(db, { now: midnight + DAY_MS, budgetMs: 60_000 });
       samples += r.samples;
       batches += r.batches;
       chunks += r.chunks;
+      reclaimMs += r.reclaimMs;
       if (r.complete) break;
     }
     const secs = (performance.now() - c0) / 1000;
@@ -106,7 +107,7 @@ async function main() {
 | 120-sample chunks with our measured ${perRow.toFixed(0)} B/row overhead (derived) | ${(payload120 + perRow * chunks120).toFixed(0)} | ${b(payload120 + perRow * chunks120)} |
 | Prometheus 2.42 blocks of the same samples (promtool, ${prom ? `${prom.blocks} blocks: chunks, index, meta` : "promtool not found"}) | ${prom ? prom.bytes.toLocaleString() : "-"} | ${prom ? b(prom.bytes) : "-"} |
 
-compaction: ${samples.toLocaleString()} samples into ${chunks.toLocaleString()} chunks in ${batches} batches, ${secs.toFixed(2)} s: ${Math.round(samples / secs).toLocaleString()} samples/s (rows left: ${after.rows})`);
+compaction: ${samples.toLocaleString()} samples into ${chunks.toLocaleString()} chunks in ${batches} batches, ${secs.toFixed(2)} s: ${Math.round(samples / secs).toLocaleString()} samples/s; of that, reclaiming the emptied day (VACUUM, REINDEX) ${(reclaimMs / 1000).toFixed(2)} s, the rest ${Math.round(samples / (secs - reclaimMs / 1000)).toLocaleString()} samples/s (rows left: ${after.rows})`);
     if (samples !== total || after.rows !== 0) throw new Error(`compaction moved ${samples} of ${total} samples, ${after.rows} rows left`);
   } finally {
     await pgc.end();
