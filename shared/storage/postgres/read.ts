@@ -5,7 +5,8 @@
 // with the engine's own matcher (passed in as `exact`) where it cannot (RE2
 // regexes). Samples come back per series as two bytea columns, the int8
 // timestamps and the float8 values, big-endian: one row per series, exact float
-// bits, cheap to decode.
+// bits, cheap to decode. Older samples are in compacted XOR chunks, fetched in
+// the same row and merged with the head rows by chunk-read.ts.
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db";
 import { NAME_LABEL, type Labels } from "../../labels";
