@@ -10,6 +10,7 @@ import { sql } from "drizzle-orm";
 import { ensureTenant } from "../../shared/admin";
 import { NAME_LABEL, type Labels } from "../../shared/labels";
 import { STALE_NAN } from "../../shared/staleness";
+import { runCompaction } from "../../shared/storage/postgres/chunk-compact";
 import { postgresQueryStorage } from "../../shared/storage/postgres/read";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
 import type { LabelMatcher, TimeRange } from "../../shared/storage/types";
@@ -129,6 +130,12 @@ describe("series time bounds", () => {
     expect(dropped.filter((n) => n.startsWith("samples_p")).length).toBeGreaterThanOrEqual(4);
     // Bounds still reach into dropped days; answers must follow what is stored.
     expect(await boundsOf(tenantId)).toEqual(wantBounds(FIXTURES.filter((f) => f.name !== "unbounded")));
+    await checkAll(tenantId, (TODAY - RETENTION) * DAY);
+
+    // Compacted: samples moved into chunks still count, where the bounds decide and where the lookups probe.
+    const compacted = await runCompaction(db, { retentionDays: RETENTION, headMs: 0 });
+    expect(compacted.samples).toBeGreaterThan(0);
+    expect((await db.execute<{ n: string }>(sql`SELECT count(*)::text AS n FROM samples x JOIN series s ON s.id = x.series_id WHERE s.tenant_id = ${tenantId}`)).rows[0].n).toBe("0");
     await checkAll(tenantId, (TODAY - RETENTION) * DAY);
   });
 
