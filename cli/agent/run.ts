@@ -4,17 +4,16 @@
 // moment; anything unsent stays in the queue for the next start.
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import type { RwWriteRequest } from "../../shared/contracts/remote-write";
 import { splitHostPort, type AgentConfig } from "./config";
 import { CheckpointStore } from "./collectors/checkpoint";
 import { LogSource } from "./collectors/log-source";
 import { nvidiaSmiCollect } from "./collectors/nvidia-smi";
 import { ollamaCollect } from "./collectors/ollama";
 import { httpScrape, instanceOf } from "./collectors/scrape";
-import { TargetLoop, type TargetSpec } from "./collectors/target-loop";
+import { TargetLoop, type SeriesSink, type TargetSpec } from "./collectors/target-loop";
 import { DiskQueue } from "./delivery/disk-queue";
 import { Forwarder } from "./delivery/forwarder";
-import { encodeMetrics, PAYLOAD_HEADERS } from "./delivery/payloads";
+import { encodeMetricsProto, PAYLOAD_HEADERS } from "./delivery/payloads";
 import { log, setLogLevel } from "./log";
 import { agentMetrics } from "./self-metrics";
 import { startSelfServer } from "./self-server";
@@ -35,18 +34,21 @@ export async function runAgent(cfg: AgentConfig): Promise<RunningAgent> {
     backoffMinMs: d.backoff_min, backoffMaxMs: d.backoff_max, retryAfterMaxMs: d.retry_after_max, headers: PAYLOAD_HEADERS,
   }, metrics);
 
-  // Each collection becomes one or more durable batches before the loop moves on.
-  const sink = (req: RwWriteRequest, samples: number) => {
-    for (let i = 0; i < req.timeseries.length || i === 0; i += d.max_series_per_batch) {
-      const part: RwWriteRequest = { timeseries: req.timeseries.slice(i, i + d.max_series_per_batch), metadata: i === 0 ? req.metadata : [] };
-      const n = part.timeseries.reduce((a, s) => a + s.samples.length, 0);
+  // Each collection becomes one or more durable batches before the loop moves on,
+  // cut between series; the metadata rides with the first.
+  const sink: SeriesSink = ({ series, ends, metadata }) => {
+    for (let i = 0; i < ends.length || i === 0; i += d.max_series_per_batch) {
+      const from = i === 0 ? 0 : ends[i - 1];
+      const last = Math.min(i + d.max_series_per_batch, ends.length) - 1;
+      const to = last < 0 ? 0 : ends[last];
+      const n = last + 1 - i; // one sample per series
       try {
-        queue.enqueue({ key: `m-${randomUUID()}`, kind: "metrics", createdAt: Date.now(), items: n }, encodeMetrics(part));
+        queue.enqueue({ key: `m-${randomUUID()}`, kind: "metrics", createdAt: Date.now(), items: n }, encodeMetricsProto(series.subarray(from, to), i === 0 ? metadata : undefined));
         metrics.batchesQueued.inc({ kind: "metrics" });
         metrics.samplesQueued.inc({}, n);
       } catch (e) {
         metrics.batchesDropped.inc({ kind: "metrics", reason: "enqueue_failed" });
-        log.error("could not write metrics batch to the queue", { error: String(e), samples });
+        log.error("could not write metrics batch to the queue", { error: String(e), samples: n });
       }
     }
   };

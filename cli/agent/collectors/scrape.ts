@@ -1,8 +1,8 @@
 // HTTP scrape of a Prometheus/OpenMetrics endpoint (vLLM, llama.cpp,
 // dcgm-exporter, node_exporter, LiteLLM): fetch within the target's timeout,
-// then parse. Any failure rejects, which the target loop reports as up=0.
+// the target loop parses (against its series cache). Any failure rejects, which the target loop reports as up=0.
 import type { CollectFn } from "./target-loop";
-import { isOpenMetrics, parseTextFormat } from "./text-format";
+import { isOpenMetrics } from "./text-format";
 
 // Same preference order Prometheus sends: the classic text format first (cheapest
 // and what every exporter speaks), OpenMetrics accepted.
@@ -26,8 +26,7 @@ export function httpScrape(url: string, headers: Record<string, string> = {}, ti
       await res.body?.cancel();
       throw new Error(`body of ${len} bytes is over the ${MAX_BODY_BYTES}-byte limit`);
     }
-    const text = await res.text();
-    return parseTextFormat(text, isOpenMetrics(res.headers.get("content-type")));
+    return { text: await res.text(), openMetrics: isOpenMetrics(res.headers.get("content-type")) };
   };
 }
 
