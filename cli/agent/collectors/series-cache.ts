@@ -6,12 +6,13 @@
 // the last successful collection (and what could not be built from it, so a bad
 // line is not re-checked either); whatever a scrape did not see is dropped at
 // commit, after its staleness marker, so memory follows the exposition.
+import type { EncodedLabels } from "../remote-write/series-bytes";
 
 export interface SeriesEntry {
   /** seriesKey (JSON of name and sorted labels); "" for text that builds no valid series. */
   readonly key: string;
   /** Encoded TimeSeries.labels fields (see remote-write/series-bytes.ts). */
-  readonly labels: Uint8Array;
+  readonly labels: EncodedLabels;
   /** Generation of the collection that last saw it. */
   seen: number;
   /** Whether it gets a staleness marker when it vanishes (no explicit timestamp when last seen). */
@@ -46,7 +47,7 @@ export class SeriesCache {
   }
 
   /** Adds what `series` text builds: an entry for its key (shared when two texts build one series), or an invalid mark. */
-  add(series: string | undefined, key: string, labels: Uint8Array): SeriesEntry {
+  add(series: string | undefined, key: string, labels: EncodedLabels): SeriesEntry {
     let e = key === "" ? undefined : this.byKey.get(key);
     if (!e) {
       e = { key: key === "" ? "" : detach(key), labels, seen: 0, stalable: false };

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS } from "../../../shared/limits";
 import { STALE_NAN } from "../../../shared/staleness";
 import { log } from "../log";
 import { encodeWriteRequestProto } from "../remote-write/encode";
-import { encodeLabels, SeriesBytes } from "../remote-write/series-bytes";
+import { encodeLabels, SeriesBytes, type EncodedLabels } from "../remote-write/series-bytes";
 import type { AgentMetrics } from "../self-metrics";
 import { SeriesCache, type SeriesEntry } from "./series-cache";
 import { scanTextFormat, type FamilyMeta, type ParsedSample, type SampleSink } from "./text-format";
@@ -60,16 +60,22 @@ function toRwLabels(name: string, labels: Record<string, string>): RwLabel[] {
 
 const NO_BYTES = new Uint8Array(0);
 
+/**
+ * One output buffer for all targets: a loop fills it and hands it to the sink
+ * in one synchronous stretch after its scrape's await, so loops never share it
+ * at the same time, and ten targets do not each keep a buffer of their largest scrape.
+ */
+const OUT = new SeriesBytes();
+
 export class TargetLoop {
   /**
    * The series of the last collection, for staleness and so that a series seen
    * before is not parsed, checked and encoded again (see series-cache.ts).
    */
   private readonly cache = new SeriesCache();
-  private readonly out = new SeriesBytes();
   /** Target labels, and the encoded labels of the three report series, fixed for the loop's life. */
   private readonly targetLabels: Record<string, string>;
-  private readonly reportLabels: Record<"up" | "scrape_duration_seconds" | "scrape_samples_scraped", Uint8Array>;
+  private readonly reportLabels: Record<"up" | "scrape_duration_seconds" | "scrape_samples_scraped", EncodedLabels>;
   private lastMetadataAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -116,7 +122,7 @@ export class TargetLoop {
 
   /** One collection; public so tests can drive it without timers. */
   async scrapeOnce(): Promise<void> {
-    const { spec, cache, out } = this;
+    const { spec, cache } = this;
     const t0 = Date.now();
     let collected: Collected | null = null;
     let error: unknown;
@@ -125,6 +131,8 @@ export class TargetLoop {
     } catch (e) {
       error = e;
     }
+    // From here to the sink there is no await: the shared buffer is ours.
+    const out = OUT;
     out.reset();
     let metadata: Map<string, FamilyMeta> | undefined;
     let exposed = 0;
@@ -150,7 +158,7 @@ export class TargetLoop {
       // A series text not seen before: build and check its labels once; two texts of one series share an entry.
       const build = (series: string | undefined, s: ParsedSample): SeriesEntry => {
         const built = this.buildLabels(s);
-        if (!built) return cache.add(series, "", NO_BYTES);
+        if (!built) return cache.add(series, "", "");
         return cache.add(series, built[0], cache.key(built[0])?.labels ?? encodeLabels(built[1]));
       };
       try {
@@ -189,7 +197,7 @@ export class TargetLoop {
     out.series(r.scrape_duration_seconds, duration, t0);
     out.series(r.scrape_samples_scraped, exposed, t0);
 
-    let md = NO_BYTES;
+    let md: Uint8Array = NO_BYTES;
     if (metadata && t0 - this.lastMetadataAt >= spec.metadataIntervalMs) {
       this.lastMetadataAt = t0;
       const list: RwMetadata[] = [];

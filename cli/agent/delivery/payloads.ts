@@ -30,5 +30,10 @@ export function encodeMetricsProto(series: Uint8Array, metadata?: Uint8Array): U
 }
 
 export function encodeLogs(records: RequestLogInput[]): Uint8Array {
-  return gzipSync(JSON.stringify({ logs: records }), { level: 6 });
+  return encodeLogRecordsJson(records.map((r) => JSON.stringify(r)));
+}
+
+/** The same body from records already in JSON, one string each (the log tail keeps them so). */
+export function encodeLogRecordsJson(records: string[]): Uint8Array {
+  return gzipSync(`{"logs":[${records.join(",")}]}`, { level: 6 });
 }
