@@ -9,9 +9,11 @@
 import type { EncodedLabels } from "../remote-write/series-bytes";
 
 export interface SeriesEntry {
-  /** seriesKey (JSON of name and sorted labels); "" for text that builds no valid series. */
-  readonly key: string;
-  /** Encoded TimeSeries.labels fields (see remote-write/series-bytes.ts). */
+  /**
+   * Encoded TimeSeries.labels fields (see remote-write/series-bytes.ts); also
+   * the series' identity, since labels are sorted before encoding, so one
+   * series has one encoding. "" for text that builds no valid series.
+   */
   readonly labels: EncodedLabels;
   /** Generation of the collection that last saw it. */
   seen: number;
@@ -41,17 +43,12 @@ export class SeriesCache {
     return this.byText.get(series);
   }
 
-  /** The entry of a series key (a series seen under other text, or from a non-text collector). */
-  key(key: string): SeriesEntry | undefined {
-    return this.byKey.get(key);
-  }
-
-  /** Adds what `series` text builds: an entry for its key (shared when two texts build one series), or an invalid mark. */
-  add(series: string | undefined, key: string, labels: EncodedLabels): SeriesEntry {
-    let e = key === "" ? undefined : this.byKey.get(key);
+  /** Adds what `series` text builds: the entry of its labels (shared when two texts build one series), or an invalid mark (""). */
+  add(series: string | undefined, labels: EncodedLabels): SeriesEntry {
+    let e = labels === "" ? undefined : this.byKey.get(labels);
     if (!e) {
-      e = { key: key === "" ? "" : detach(key), labels, seen: 0, stalable: false };
-      if (key !== "") this.byKey.set(e.key, e);
+      e = { labels, seen: 0, stalable: false };
+      if (labels !== "") this.byKey.set(labels, e);
     }
     if (series !== undefined) this.byText.set(detach(series), e);
     return e;

@@ -3,7 +3,7 @@
 // static labels, up / scrape_duration_seconds / scrape_samples_scraped, and a
 // staleness marker for every series that vanished or when the target is down.
 import type { RwLabel, RwMetadata } from "../../../shared/contracts/remote-write";
-import { checkLabelPairs, checkMetricName, normaliseLabels, seriesKey } from "../../../shared/labels";
+import { checkLabelPairs, checkMetricName, normaliseLabels } from "../../../shared/labels";
 import { DEFAULT_LIMITS } from "../../../shared/limits";
 import { STALE_NAN } from "../../../shared/staleness";
 import { log } from "../log";
@@ -145,7 +145,7 @@ export class TargetLoop {
       const g = cache.gen;
       const take = (e: SeriesEntry, value: number, ts: number | undefined) => {
         exposed++;
-        if (e.key === "" || e.seen === g) {
+        if (e.labels === "" || e.seen === g) {
           e.seen = g;
           invalid++; // not a valid series, or a duplicate in one exposition: keep the first, as Prometheus does
           return;
@@ -158,8 +158,7 @@ export class TargetLoop {
       // A series text not seen before: build and check its labels once; two texts of one series share an entry.
       const build = (series: string | undefined, s: ParsedSample): SeriesEntry => {
         const built = this.buildLabels(s);
-        if (!built) return cache.add(series, "", "");
-        return cache.add(series, built[0], cache.key(built[0])?.labels ?? encodeLabels(built[1]));
+        return cache.add(series, built ? encodeLabels(built) : "");
       };
       try {
         if ("text" in collected) {
@@ -216,8 +215,8 @@ export class TargetLoop {
     this.sink({ series: out.bytes(), ends: out.ends, metadata: md });
   }
 
-  /** The series key and remote_write labels of a sample, or null when it breaks our name and label rules. */
-  private buildLabels(s: ParsedSample): [string, RwLabel[]] | null {
+  /** The remote_write labels of a sample, sorted, or null when it breaks our name and label rules. */
+  private buildLabels(s: ParsedSample): RwLabel[] | null {
     const target = this.targetLabels;
     if (checkMetricName(s.name, DEFAULT_LIMITS)) return null;
     const pairs: Array<[string, string]> = [];
@@ -233,6 +232,6 @@ export class TargetLoop {
     for (const k in target) if (!exposed.has(k)) pairs.push([k, target[k]]);
     if (checkLabelPairs(pairs, DEFAULT_LIMITS)) return null;
     const labels = normaliseLabels(pairs);
-    return [seriesKey(s.name, labels), toRwLabels(s.name, labels)];
+    return toRwLabels(s.name, labels);
   }
 }
