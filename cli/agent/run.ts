@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { splitHostPort, type AgentConfig } from "./config";
 import { CheckpointStore } from "./collectors/checkpoint";
 import { LogSource } from "./collectors/log-source";
+import { probeSpec } from "./collectors/llm-probe";
 import { nvidiaSmiCollect } from "./collectors/nvidia-smi";
 import { ollamaCollect } from "./collectors/ollama";
 import { httpScrape, instanceOf } from "./collectors/scrape";
@@ -71,6 +72,7 @@ export async function runAgent(cfg: AgentConfig): Promise<RunningAgent> {
     const n = cfg.nvidia_smi;
     specs.push({ ...base(n.interval, n.timeout), job: n.job, instance: cfg.labels.host ?? "localhost", labels: { ...cfg.labels, ...n.labels }, honorLabels: false, collect: nvidiaSmiCollect(n.path) });
   }
+  for (const p of cfg.probes) specs.push(probeSpec(p, cfg.labels, d.metadata_interval));
   const loops = specs.map((s) => new TargetLoop(s, sink, metrics));
   const sources = cfg.logs.map((l) => new LogSource(l, queue, checkpoints, metrics, cfg.labels, d.max_logs_per_batch));
 
@@ -106,7 +108,7 @@ export async function runAgent(cfg: AgentConfig): Promise<RunningAgent> {
   for (const s of sources) s.start();
   for (const l of loops) l.start();
   log.info("agent started", {
-    config: cfg.configPath, endpoint: cfg.endpoint.url, self_port: self.port, targets: specs.length, log_sources: sources.length,
+    config: cfg.configPath, endpoint: cfg.endpoint.url, self_port: self.port, targets: specs.length, probes: cfg.probes.length, log_sources: sources.length,
     queued_batches: queue.depth(), queued_bytes: queue.bytes,
   });
 
