@@ -2,9 +2,10 @@
 // the series a probe exports, failures with their reasons, the schedule, and
 // the config's messages. Through the local stack: probes-stack.test.ts.
 import { createServer } from "node:net";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RwWriteRequest } from "../../shared/contracts/remote-write";
 import { isStaleNaN } from "../../shared/staleness";
@@ -205,6 +206,14 @@ describe("agent probes: config", () => {
     [{ endpoint: "http://h:1/v1", model: "m", api_key: "${PROBE_TEST_UNSET}" }, /probes\[0\]\.api_key: environment variable PROBE_TEST_UNSET is not set/],
   ])("rejects %j with a message that names the field", (probe, re) => {
     expect(() => config([probe])).toThrow(re);
+  });
+
+  it("agent.example.yaml validates, probes included", () => {
+    Object.assign(process.env, { INFERSCOPE_API_KEY: "k1", LITELLM_PROBE_KEY: "k2" });
+    cleanups.push(() => void (delete process.env.INFERSCOPE_API_KEY, delete process.env.LITELLM_PROBE_KEY));
+    const file = fileURLToPath(new URL("../../cli/agent/agent.example.yaml", import.meta.url));
+    const cfg = parseConfig(readFileSync(file, "utf8"), file);
+    expect(cfg.probes.map((p) => [p.name, p.interval, p.timeout, p.apiKey ?? null])).toEqual([["vllm-llama", 60_000, 10_000, null], ["litellm-gpt4o-mini", 300_000, 10_000, "k2"]]);
   });
 
   it("rejects two probes of one name, saying when the name is the default", () => {
