@@ -43,6 +43,22 @@ export function processTree(root: number): { pids: number; cpuS: number; rssByte
 }
 
 /**
+ * Where a process's RSS lies (Linux smaps_rollup): its own pages (private) and
+ * the pages it shares, most of them the node executable's code and data,
+ * mapped from the file and shared by every node process on the host. null
+ * where /proc is unreadable.
+ */
+export function memorySplit(pid: number): { privateBytes: number; sharedBytes: number } | null {
+  try {
+    const s = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(s)?.[1] ?? 0) * 1024;
+    return { privateBytes: kb("Private_Clean") + kb("Private_Dirty"), sharedBytes: kb("Shared_Clean") + kb("Shared_Dirty") };
+  } catch {
+    return null;
+  }
+}
+
+/**
  * What the systemd unit runs node with: the flags of ExecStart before the
  * script, and Environment= assignments, so the bench measures the deployed
  * settings rather than a copy of them.

@@ -32,7 +32,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { decodeWriteRequest } from "../../workers/ingest/protocols/remote-write/parse";
-import { processTree, unitSettings } from "./bench-proc";
+import { memorySplit, processTree, unitSettings } from "./bench-proc";
 
 const { values: args } = parseArgs({
   options: {
@@ -191,6 +191,8 @@ logs:
   let externalMax = start.external;
   let rssN = 0;
   let treeRssMax = startTree?.rssBytes ?? NaN;
+  let privateMax = NaN;
+  let sharedAtPrivateMax = NaN;
   for (let tick = 1; Date.now() - startAt < SECONDS * 1000; tick++) {
     await new Promise((r) => setTimeout(r, 1000));
     const tree = processTree(agent.pid!);
@@ -201,6 +203,8 @@ logs:
     rssSum += rss;
     rssN++;
     treeRssMax = Math.max(treeRssMax, tree?.rssBytes ?? NaN);
+    const split = memorySplit(agent.pid!);
+    if (split && !(split.privateBytes <= privateMax)) (privateMax = split.privateBytes), (sharedAtPrivateMax = split.sharedBytes);
     if (!s) continue;
     heapMax = Math.max(heapMax, s.heap);
     heapTotalMax = Math.max(heapTotalMax, s.heapTotal);
@@ -227,6 +231,8 @@ logs:
   console.log(`agent bench (${TARGETS} targets x ${SERIES} series / ${INTERVAL_S}s, ${LINES_PER_S} log lines/s), measured over ${wall.toFixed(1)}s after warm-up:`);
   console.log(`  CPU:          ${cpu.toFixed(2)} s  = ${((cpu / wall) * 100).toFixed(1)}% of one core  (${((cpu / wall) * 3600 / 60).toFixed(1)} CPU-min per hour)`);
   console.log(`  memory (RSS): avg ${mib(rssSum / Math.max(1, rssN))} MiB, max ${mib(rssMax)} MiB; V8 heap used max ${mib(heapMax)} MiB, committed max ${mib(heapTotalMax)} MiB; external max ${mib(externalMax)} MiB (heap sampled every 5 s)`);
+  if (Number.isFinite(privateMax))
+    console.log(`  RSS split:    private max ${mib(privateMax)} MiB (the agent's own pages), shared ${mib(sharedAtPrivateMax)} MiB then (mostly the node executable's pages, shared with every node process)`);
   if (startTree && endTree) {
     const treeCpu = endTree.cpuS - startTree.cpuS;
     console.log(`  process tree: ${endTree.pids} process(es), CPU ${((treeCpu / wall) * 100).toFixed(1)}% of one core, RSS at end ${mib(endTree.rssBytes)} MiB, max ${mib(treeRssMax)} MiB`);

@@ -125,16 +125,17 @@ export class LogSource {
     // of a thousand lines then keeps a thousand strings alive, not a thousand
     // object graphs, which is most of what the young-generation GC had to copy.
     let records: string[] = [];
-    let batchStart = chunk.lines[0]?.offset ?? chunk.end.offset;
+    const n = chunk.count;
+    let batchStart = n > 0 ? chunk.offset(0) : chunk.end.offset;
     let skipped = 0;
-    const lines = chunk.lines;
-    for (let i = 0; i < lines.length; i++) {
+    for (let i = 0; i < n; i++) {
       // Lines without their own id get one from their place in the file, so a re-read yields the same id.
-      const rec = this.toRecord(lines[i].text, idPrefix + lines[i].offset, lines[i].offset);
+      const at = chunk.offset(i);
+      const rec = this.toRecord(chunk.text(i), idPrefix + at, at);
       if (rec) records.push(JSON.stringify(rec));
       else skipped++;
       if (records.length >= this.maxPerBatch) {
-        const end = i + 1 < lines.length ? lines[i + 1].offset : chunk.end.offset;
+        const end = i + 1 < n ? chunk.offset(i + 1) : chunk.end.offset;
         this.flush(records, batchStart, { ino, head, offset: end });
         records = [];
         batchStart = end;
