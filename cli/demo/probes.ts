@@ -7,6 +7,7 @@
 // provider. They draw on their own seeded stream, after every host's targets,
 // so the rest of the demo's output is the same with or without them.
 import { instanceOf } from "../agent/collectors/scrape";
+import { PROBE_FAILURE_REASONS, type ProbeFailureReason } from "../agent/collectors/llm-probe";
 import { inWindow, type HostSpec } from "./fleet";
 import { models, type ModelSpec } from "./requests";
 import { Rand } from "./rng";
@@ -15,8 +16,8 @@ import { STALE_NAN } from "../../shared/staleness";
 import { Scrape, Target, type Tick } from "./target";
 
 /** llm_probe_failures_total's reasons, as the agent's collector names them (every one exported from 0). */
-const REASONS = ["timeout", "connection_refused", "connection", "http_429", "http_5xx", "http_4xx", "protocol"] as const;
-type Reason = (typeof REASONS)[number];
+const REASONS = PROBE_FAILURE_REASONS;
+type Reason = ProbeFailureReason;
 
 /** A failure now and then outside the script's incidents: per check. */
 const BACKGROUND_FAILURE = 0.004;
