@@ -44,8 +44,8 @@ common options:
   --export FILE        also write the JSON report to FILE
 thresholds (any failed one exits ${EXIT_THRESHOLDS}):
   --max-error-rate R   such as 0.01 or 1%: failed requests (no answer included) over all that finished
-  --max-p95 D          p95 of request latency, such as 500ms
-  --max-ttft-p95 D     openai: p95 of time to first token of the streamed requests
+  --max-p95 D          p95 of the latency of successful answers, such as 500ms
+  --max-ttft-p95 D     openai: p95 of time to first token of the successful streamed answers
   --max-queryable D    ingest: the slowest marker's time until queryable
 
 ${INGEST_HELP}

@@ -53,10 +53,10 @@ export function evaluate(t: Thresholds, m: Measured): Verdict[] {
   if (t.maxErrorRate !== undefined)
     out.push({ name: "error rate", limit: `<= ${pct(t.maxErrorRate)}`, actual: m.errorRate === null ? "no requests" : pct(m.errorRate), ok: m.errorRate !== null && m.errorRate <= t.maxErrorRate });
   if (t.maxP95Ms !== undefined)
-    out.push({ name: "p95 latency", limit: `<= ${ms(t.maxP95Ms)}`, actual: m.p95Ms === null ? "no requests" : ms(m.p95Ms), ok: m.p95Ms !== null && m.p95Ms <= t.maxP95Ms });
+    out.push({ name: "p95 latency", limit: `<= ${ms(t.maxP95Ms)}`, actual: m.p95Ms === null ? (m.requests ? "no successful answers" : "no requests") : ms(m.p95Ms), ok: m.p95Ms !== null && m.p95Ms <= t.maxP95Ms });
   if (t.maxTtftP95Ms !== undefined) {
     const v = m.ttftP95Ms ?? null;
-    out.push({ name: "p95 time to first token", limit: `<= ${ms(t.maxTtftP95Ms)}`, actual: v === null ? "no streamed answers" : ms(v), ok: v !== null && v <= t.maxTtftP95Ms });
+    out.push({ name: "p95 time to first token", limit: `<= ${ms(t.maxTtftP95Ms)}`, actual: v === null ? "no successful streamed answers" : ms(v), ok: v !== null && v <= t.maxTtftP95Ms });
   }
   if (t.maxQueryableMs !== undefined) {
     const q = m.queryableMs;

@@ -1,0 +1,53 @@
+// What the load test's verdict is made of (issue 10 review): latency, TTFT and
+// --max-p95 of successful answers only, so failing fast cannot pass a latency
+// threshold.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadtestCommand } from "../../cli/commands/loadtest";
+import { combined, StreamStats } from "../../cli/loadtest/recorder";
+import type { LoadtestReport } from "../../cli/loadtest/report";
+import { evaluate } from "../../cli/loadtest/thresholds";
+import { startOpenAiFixture, type OpenAiFixture } from "../helpers/openai-fixture";
+import { captureIo } from "./fake-api";
+
+let fixture: OpenAiFixture;
+beforeAll(async () => {
+  fixture = await startOpenAiFixture({ models: { down: { failWith: 503 }, ok: { firstTokenMs: 30, tokensPerSecond: 200, outputTokens: 5 } }, seed: 5 });
+});
+afterAll(async () => {
+  await fixture?.close();
+});
+
+async function loadtest(args: string[]) {
+  const cap = captureIo();
+  const code = await loadtestCommand(["--target", "openai", "--endpoint", fixture.url, ...args], cap.io);
+  return { code, out: cap.out(), err: cap.err() };
+}
+
+describe("latency of successful answers", () => {
+  it("leaves failed requests out of latency and TTFT, and keeps every request's latency apart", () => {
+    const s = new StreamStats("m");
+    for (let i = 0; i < 80; i++) s.record({ ok: false, status: 503, latencyMs: 1, offered: 1, accepted: 0, ttftMs: 1, error: "HTTP 503" });
+    for (let i = 0; i < 20; i++) s.record({ ok: true, status: 200, latencyMs: 500, offered: 1, accepted: 1, ttftMs: 100 });
+    const snap = s.snapshot();
+    expect(snap.latencyMs.p95).toBe(500);
+    expect(snap.latencyMs.p50).toBe(500);
+    expect(snap.ttftMs.p50).toBe(100);
+    expect(snap.latencyAllMs.p50).toBe(1);
+    expect(combined([s]).latencyMs.p95).toBe(500);
+    expect(combined([s]).latencyAllMs.p50).toBe(1);
+    const [v] = evaluate({ maxP95Ms: 100 }, { requests: 100, errorRate: 0.8, p95Ms: combined([s]).latencyMs.p95 });
+    expect(v.ok).toBe(false);
+  });
+
+  it("an endpoint answering only 503s fails --max-p95: there is no successful answer to measure", async () => {
+    fixture.reset();
+    const r = await loadtest(["--scenario", "constant", "--vus", "2", "--duration", "1s", "--model", "down", "--max-p95", "100ms", "--json"]);
+    expect(r.code).toBe(99);
+    const report = JSON.parse(r.out) as LoadtestReport;
+    expect(report.total.requests).toBeGreaterThan(0);
+    expect(report.total.byStatus).toEqual({ "503": fixture.counts().down[503] });
+    expect(report.total.latencyMs.p95).toBeNull();
+    expect(report.total.latencyAllMs.p95).not.toBeNull();
+    expect(report.thresholds[0]).toMatchObject({ name: "p95 latency", ok: false, actual: "no successful answers" });
+  });
+});
