@@ -51,3 +51,15 @@ describe("latency of successful answers", () => {
     expect(report.thresholds[0]).toMatchObject({ name: "p95 latency", ok: false, actual: "no successful answers" });
   });
 });
+
+describe("tokens per second", () => {
+  it("is the decode rate of streamed answers only: none without streaming, the fixture's rate with it", async () => {
+    const plain = JSON.parse((await loadtest(["--vus", "1", "--duration", "1s", "--model", "ok", "--stream-share", "0", "--json"])).out) as LoadtestReport;
+    expect(plain.total.ok).toBeGreaterThan(0);
+    expect(plain.total.tokensPerSecond.p50).toBeNull();
+    const streamed = JSON.parse((await loadtest(["--vus", "1", "--duration", "1s", "--model", "ok", "--stream-share", "1", "--json"])).out) as LoadtestReport;
+    // 5 tokens, 4 gaps at 200/s: 200 tokens/s between the first and the last.
+    expect(streamed.total.tokensPerSecond.p50).toBeGreaterThan(200 * 0.6);
+    expect(streamed.total.tokensPerSecond.p50).toBeLessThan(200 * 1.15);
+  });
+});
