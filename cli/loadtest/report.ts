@@ -41,7 +41,10 @@ export interface LoadtestReport {
   /** --report-to: how many records went to which Inferscope, and the first reason any did not. */
   reported?: Reported;
   thresholds: Verdict[];
-  passed: boolean;
+  /** null when no threshold was given: no verdict (exit 0, or 130 when interrupted). */
+  passed: boolean | null;
+  /** The summary's verdict line: "PASS", "FAIL (exit 99)", "no thresholds given: no verdict (exit 0)". */
+  verdict: string;
   exitCode: number;
 }
 
@@ -133,8 +136,8 @@ export function renderReport(r: LoadtestReport, p: Palette): string {
     out.push("", p.dim("dropped: due while --vus requests were already in flight (raise --vus to allow more); late: started over 100ms after their time; throttled: due during a Retry-After wait."));
   if (r.thresholds.length) {
     out.push("", "thresholds:");
-    for (const v of r.thresholds) out.push(`  ${v.ok ? p.green("✓") : p.red("✗")} ${v.name} ${v.limit}: ${v.actual}`);
-    out.push(r.passed ? p.green("PASS") : p.red(`FAIL (exit ${r.exitCode})`));
+    for (const v of r.thresholds) out.push(`  ${v.ok ? p.green("✓") : p.red("✗")} ${v.name} ${v.limit}: ${v.actual}${v.note ? p.dim(` (${v.note})`) : ""}`);
   }
+  out.push("", r.passed === null ? p.yellow(r.verdict) : r.passed ? p.green(r.verdict) : p.red(r.verdict));
   return `${out.join("\n")}\n`;
 }

@@ -14,7 +14,7 @@ import { combined, type StreamStats } from "./recorder";
 import { ratesOf, renderReport, summariseVisibility, worstQueryable, REPORT_VERSION, type LoadtestReport } from "./report";
 import type { Visibility } from "./queryable";
 import { totalMs, type ScenarioName, type Shape } from "./scenarios";
-import { evaluate, exitCode, type Thresholds } from "./thresholds";
+import { evaluate, exitCode, passedOf, verdictLine, type Thresholds } from "./thresholds";
 
 export interface LoadRun {
   target: LoadtestReport["target"];
@@ -104,7 +104,8 @@ export async function runLoad(run: LoadRun, thresholds: Thresholds, out: Output,
     ...(markers ? { queryable: { summary: summariseVisibility(markers), markers } } : {}),
     ...(reported ? { reported } : {}),
     thresholds: verdicts,
-    passed: verdicts.every((v) => v.ok),
+    passed: passedOf(verdicts),
+    verdict: verdictLine(passedOf(verdicts), code),
     exitCode: code,
   };
   io.stdout.write(out.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, paletteFor(io)));

@@ -1,7 +1,10 @@
 // Pass/fail criteria (k6's thresholds) and the exit codes they set. Like k6,
 // a failed threshold exits 99, distinct from a usage error (2, the CLI's code
 // for anything the user must fix) and from a crash (1); a run cut short by
-// Ctrl-C exits 130 unless a threshold already failed.
+// Ctrl-C exits 130 unless a threshold already failed. With no threshold at
+// all there is no verdict (k6 too exits 0 then), and the summary says so
+// rather than looking like a pass; smoke, the "does it work at all" run, gets
+// --max-error-rate 0 unless the user gives a threshold of their own.
 import { fractionFlag } from "../terminal/number-args";
 import { parseDurationFlag } from "../terminal/time-args";
 
@@ -17,6 +20,16 @@ export interface Thresholds {
   maxTtftP95Ms?: number;
   /** --target ingest: the slowest marker's time until queryable. */
   maxQueryableMs?: number;
+  /** Set when maxErrorRate is smoke's default, not the user's: the summary says so. */
+  errorRateDefault?: boolean;
+}
+
+const GIVEN = ["maxErrorRate", "maxP95Ms", "maxTtftP95Ms", "maxQueryableMs"] as const;
+
+/** Smoke without any threshold flag: --max-error-rate 0, marked as the default. */
+export function withScenarioDefaults(t: Thresholds, scenario: string): Thresholds {
+  if (scenario !== "smoke" || GIVEN.some((k) => t[k] !== undefined)) return t;
+  return { ...t, maxErrorRate: 0, errorRateDefault: true };
 }
 
 export interface Verdict {
@@ -24,6 +37,8 @@ export interface Verdict {
   limit: string;
   actual: string;
   ok: boolean;
+  /** Why this threshold applies when the user did not ask for it (smoke's default). */
+  note?: string;
 }
 
 export function parseThresholds(v: { "max-error-rate"?: string; "max-p95"?: string; "max-ttft-p95"?: string; "max-queryable"?: string }): Thresholds {
@@ -51,7 +66,10 @@ const ms = (v: number) => `${Math.round(v)}ms`;
 export function evaluate(t: Thresholds, m: Measured): Verdict[] {
   const out: Verdict[] = [];
   if (t.maxErrorRate !== undefined)
-    out.push({ name: "error rate", limit: `<= ${pct(t.maxErrorRate)}`, actual: m.errorRate === null ? "no requests" : pct(m.errorRate), ok: m.errorRate !== null && m.errorRate <= t.maxErrorRate });
+    out.push({
+      name: "error rate", limit: `<= ${pct(t.maxErrorRate)}`, actual: m.errorRate === null ? "no requests" : pct(m.errorRate), ok: m.errorRate !== null && m.errorRate <= t.maxErrorRate,
+      ...(t.errorRateDefault ? { note: "smoke's default; any threshold flag replaces it" } : {}),
+    });
   if (t.maxP95Ms !== undefined)
     out.push({ name: "p95 latency", limit: `<= ${ms(t.maxP95Ms)}`, actual: m.p95Ms === null ? (m.requests ? "no successful answers" : "no requests") : ms(m.p95Ms), ok: m.p95Ms !== null && m.p95Ms <= t.maxP95Ms });
   if (t.maxTtftP95Ms !== undefined) {
@@ -63,6 +81,17 @@ export function evaluate(t: Thresholds, m: Measured): Verdict[] {
     out.push({ name: "time until queryable", limit: `<= ${ms(t.maxQueryableMs)}`, actual: q === undefined || q === null ? "never (see markers)" : ms(q), ok: q !== undefined && q !== null && q <= t.maxQueryableMs });
   }
   return out;
+}
+
+/** true/false with thresholds; null without: nothing was asked, so nothing passed or failed. */
+export function passedOf(verdicts: Verdict[]): boolean | null {
+  return verdicts.length ? verdicts.every((v) => v.ok) : null;
+}
+
+/** The summary's last line, also in the JSON as `verdict`. */
+export function verdictLine(passed: boolean | null, code: number): string {
+  if (passed === null) return `no thresholds given: no verdict (exit ${code})`;
+  return passed ? `PASS${code ? ` (exit ${code})` : ""}` : `FAIL (exit ${code})`;
 }
 
 export function exitCode(verdicts: Verdict[], interrupted: boolean): number {

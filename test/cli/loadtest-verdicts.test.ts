@@ -63,3 +63,29 @@ describe("tokens per second", () => {
     expect(streamed.total.tokensPerSecond.p50).toBeLessThan(200 * 1.15);
   });
 });
+
+describe("no thresholds, no verdict", () => {
+  it("says so in the summary and the JSON (passed null, exit 0) instead of looking like a pass at 100% errors", async () => {
+    const r = await loadtest(["--scenario", "constant", "--vus", "1", "--duration", "1s", "--model", "down"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\nno thresholds given: no verdict \(exit 0\)\n$/);
+    expect(r.out).not.toMatch(/PASS/);
+    const j = await loadtest(["--scenario", "constant", "--vus", "1", "--duration", "1s", "--model", "down", "--json"]);
+    const report = JSON.parse(j.out) as LoadtestReport;
+    expect(report.total.errorRate).toBe(1);
+    expect(report).toMatchObject({ thresholds: [], passed: null, verdict: "no thresholds given: no verdict (exit 0)", exitCode: 0 });
+  });
+
+  it("smoke applies --max-error-rate 0 unless a threshold is given, and says it is the default", async () => {
+    const smoke = await loadtest(["--scenario", "smoke", "--vus", "1", "--duration", "1s", "--model", "down"]);
+    expect(smoke.code).toBe(99);
+    expect(smoke.out).toMatch(/✗ error rate <= 0.00%: 100.00% \(smoke's default; any threshold flag replaces it\)\n\nFAIL \(exit 99\)\n$/);
+    const good = await loadtest(["--scenario", "smoke", "--vus", "1", "--duration", "1s", "--model", "ok"]);
+    expect(good.code).toBe(0);
+    expect(good.out).toMatch(/✓ error rate <= 0.00%: 0.00% \(smoke's default/);
+    // Any threshold of the user's replaces the default: here only p95 is judged.
+    const own = JSON.parse((await loadtest(["--scenario", "smoke", "--vus", "1", "--duration", "1s", "--model", "ok", "--max-p95", "10s", "--json"])).out) as LoadtestReport;
+    expect(own.thresholds.map((v) => v.name)).toEqual(["p95 latency"]);
+    expect(own.passed).toBe(true);
+  });
+});
