@@ -44,7 +44,12 @@ export interface StreamSnapshot {
   latencyAllMs: Quantiles;
   ttftMs: Quantiles;
   tokensPerSecond: Quantiles;
+  /** Past RESERVOIR values of a figure, its quantiles come from a uniform sample of that many: approximate. */
+  quantilesApproximate: boolean;
 }
+
+/** Latencies kept per stream and figure; beyond this a uniform sample stands for them all. */
+export const RESERVOIR = 50_000;
 
 /** "ok", "429", "503", "network": the key of an outcome in byStatus. */
 export const statusKey = (o: Pick<Outcome, "ok" | "status">) => (o.status === 0 ? "network" : String(o.status));
@@ -62,10 +67,10 @@ export class StreamStats {
   outputTokens = 0;
   readonly byStatus = new Map<string, number>();
   readonly errorExamples = new Map<string, string>();
-  private readonly latency = new Reservoir(50_000);
-  private readonly latencyAll = new Reservoir(50_000);
-  private readonly ttft = new Reservoir(50_000);
-  private readonly tps = new Reservoir(50_000);
+  private readonly latency = new Reservoir(RESERVOIR);
+  private readonly latencyAll = new Reservoir(RESERVOIR);
+  private readonly ttft = new Reservoir(RESERVOIR);
+  private readonly tps = new Reservoir(RESERVOIR);
 
   constructor(readonly name: string) {}
 
@@ -102,6 +107,11 @@ export class StreamStats {
     return this.tps.values;
   }
 
+  /** True once any figure's reservoir has seen more values than it keeps. */
+  approximate(): boolean {
+    return [this.latency, this.latencyAll, this.ttft, this.tps].some((r) => !r.exact);
+  }
+
   snapshot(): StreamSnapshot {
     return {
       name: this.name,
@@ -122,6 +132,7 @@ export class StreamStats {
       latencyAllMs: quantilesOf(this.latencyAll.values),
       ttftMs: quantilesOf(this.ttft.values),
       tokensPerSecond: quantilesOf(this.tps.values),
+      quantilesApproximate: this.approximate(),
     };
   }
 }
@@ -139,5 +150,6 @@ export function combined(streams: StreamStats[]): StreamSnapshot {
   snap.latencyAllMs = quantilesOf(streams.flatMap((s) => [...s.allLatencies()]));
   snap.ttftMs = quantilesOf(streams.flatMap((s) => [...s.ttfts()]));
   snap.tokensPerSecond = quantilesOf(streams.flatMap((s) => [...s.tokenRates()]));
+  snap.quantilesApproximate = streams.some((s) => s.approximate());
   return snap;
 }

@@ -86,7 +86,7 @@ export async function runLoad(run: LoadRun, thresholds: Thresholds, out: Output,
   const streams = run.streams();
   const total = combined(streams);
   const queryableMs = markers ? worstQueryable(markers) : undefined;
-  const verdicts = evaluate(thresholds, { requests: total.requests, errorRate: total.errorRate, p95Ms: total.latencyMs.p95, ttftP95Ms: total.ttftMs.p95, queryableMs });
+  const verdicts = evaluate(thresholds, { requests: total.requests, approximate: total.quantilesApproximate, errorRate: total.errorRate, p95Ms: total.latencyMs.p95, ttftP95Ms: total.ttftMs.p95, queryableMs });
   const code = exitCode(verdicts, interrupted);
   const report: LoadtestReport = {
     version: REPORT_VERSION,

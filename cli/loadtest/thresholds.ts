@@ -34,8 +34,15 @@ export function withScenarioDefaults(t: Thresholds, scenario: string): Threshold
 
 export interface Verdict {
   name: string;
+  /** For people: "<= 1.00%", "<= 500ms". */
   limit: string;
   actual: string;
+  /** For scripts: the same numbers in the metric's unit (a fraction for error rate, ms for the rest); actualValue null when nothing was measured. */
+  unit: "fraction" | "ms";
+  limitValue: number;
+  actualValue: number | null;
+  /** Latency quantiles from a sample (past 50,000 values per stream), not every value. */
+  approximate?: boolean;
   ok: boolean;
   /** Why this threshold applies when the user did not ask for it (smoke's default). */
   note?: string;
@@ -52,6 +59,8 @@ export function parseThresholds(v: { "max-error-rate"?: string; "max-p95"?: stri
 
 export interface Measured {
   requests: number;
+  /** The latency quantiles were sampled (see StreamSnapshot.quantilesApproximate). */
+  approximate?: boolean;
   errorRate: number | null;
   p95Ms: number | null;
   ttftP95Ms?: number | null;
@@ -65,20 +74,22 @@ const ms = (v: number) => `${Math.round(v)}ms`;
 /** One verdict per threshold given; a threshold with nothing measured (no requests) fails, as it cannot be shown to hold. */
 export function evaluate(t: Thresholds, m: Measured): Verdict[] {
   const out: Verdict[] = [];
+  const approx = m.approximate ? { approximate: true } : {};
+  const latency = (name: string, limit: number, v: number | null, none: string): Verdict => ({
+    name, limit: `<= ${ms(limit)}`, actual: v === null ? none : ms(v), unit: "ms", limitValue: limit, actualValue: v, ...approx, ok: v !== null && v <= limit,
+  });
   if (t.maxErrorRate !== undefined)
     out.push({
-      name: "error rate", limit: `<= ${pct(t.maxErrorRate)}`, actual: m.errorRate === null ? "no requests" : pct(m.errorRate), ok: m.errorRate !== null && m.errorRate <= t.maxErrorRate,
+      name: "error rate", limit: `<= ${pct(t.maxErrorRate)}`, actual: m.errorRate === null ? "no requests" : pct(m.errorRate),
+      unit: "fraction", limitValue: t.maxErrorRate, actualValue: m.errorRate, ok: m.errorRate !== null && m.errorRate <= t.maxErrorRate,
       ...(t.errorRateDefault ? { note: "smoke's default; any threshold flag replaces it" } : {}),
     });
-  if (t.maxP95Ms !== undefined)
-    out.push({ name: "p95 latency", limit: `<= ${ms(t.maxP95Ms)}`, actual: m.p95Ms === null ? (m.requests ? "no successful answers" : "no requests") : ms(m.p95Ms), ok: m.p95Ms !== null && m.p95Ms <= t.maxP95Ms });
-  if (t.maxTtftP95Ms !== undefined) {
-    const v = m.ttftP95Ms ?? null;
-    out.push({ name: "p95 time to first token", limit: `<= ${ms(t.maxTtftP95Ms)}`, actual: v === null ? "no successful streamed answers" : ms(v), ok: v !== null && v <= t.maxTtftP95Ms });
-  }
+  if (t.maxP95Ms !== undefined) out.push(latency("p95 latency", t.maxP95Ms, m.p95Ms, m.requests ? "no successful answers" : "no requests"));
+  if (t.maxTtftP95Ms !== undefined) out.push(latency("p95 time to first token", t.maxTtftP95Ms, m.ttftP95Ms ?? null, "no successful streamed answers"));
   if (t.maxQueryableMs !== undefined) {
-    const q = m.queryableMs;
-    out.push({ name: "time until queryable", limit: `<= ${ms(t.maxQueryableMs)}`, actual: q === undefined || q === null ? "never (see markers)" : ms(q), ok: q !== undefined && q !== null && q <= t.maxQueryableMs });
+    // Markers are few and kept whole: never sampled.
+    const q = m.queryableMs ?? null;
+    out.push({ name: "time until queryable", limit: `<= ${ms(t.maxQueryableMs)}`, actual: q === null ? "never (see markers)" : ms(q), unit: "ms", limitValue: t.maxQueryableMs, actualValue: q, ok: q !== null && q <= t.maxQueryableMs });
   }
   return out;
 }

@@ -1,10 +1,13 @@
 // What the load test's verdict is made of (issue 10 review): latency, TTFT and
 // --max-p95 of successful answers only, so failing fast cannot pass a latency
-// threshold.
+// threshold; tokens/s of streamed answers; no thresholds, no verdict (smoke's
+// default); the export's numeric thresholds and sampled-quantile flags.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadtestCommand } from "../../cli/commands/loadtest";
 import { combined, StreamStats } from "../../cli/loadtest/recorder";
-import type { LoadtestReport } from "../../cli/loadtest/report";
+import { ratesOf, renderReport, type LoadtestReport } from "../../cli/loadtest/report";
+import { shapeOf } from "../../cli/loadtest/scenarios";
+import { palette } from "../../cli/terminal/colour";
 import { evaluate } from "../../cli/loadtest/thresholds";
 import { startOpenAiFixture, type OpenAiFixture } from "../helpers/openai-fixture";
 import { captureIo } from "./fake-api";
@@ -87,5 +90,44 @@ describe("no thresholds, no verdict", () => {
     const own = JSON.parse((await loadtest(["--scenario", "smoke", "--vus", "1", "--duration", "1s", "--model", "ok", "--max-p95", "10s", "--json"])).out) as LoadtestReport;
     expect(own.thresholds.map((v) => v.name)).toEqual(["p95 latency"]);
     expect(own.passed).toBe(true);
+  });
+});
+
+describe("the export's thresholds and sampled quantiles", () => {
+  it("gives each threshold its limit and measured value as numbers, in the metric's unit", async () => {
+    const r = await loadtest(["--scenario", "constant", "--vus", "1", "--duration", "1s", "--model", "ok", "--stream-share", "1", "--max-error-rate", "2.5%", "--max-p95", "2s", "--max-ttft-p95", "1s", "--json"]);
+    const report = JSON.parse(r.out) as LoadtestReport;
+    const [err, p95, ttft] = report.thresholds;
+    expect(err).toMatchObject({ name: "error rate", unit: "fraction", limitValue: 0.025, actualValue: 0, ok: true });
+    expect(p95).toMatchObject({ name: "p95 latency", unit: "ms", limitValue: 2000, actualValue: report.total.latencyMs.p95, ok: true });
+    expect(ttft).toMatchObject({ name: "p95 time to first token", unit: "ms", limitValue: 1000, actualValue: report.total.ttftMs.p95 });
+    expect(p95.actualValue).toBeGreaterThan(30);
+    expect(p95).not.toHaveProperty("approximate");
+    expect(report.total.quantilesApproximate).toBe(false);
+    const none = evaluate({ maxP95Ms: 100, maxQueryableMs: 5000 }, { requests: 0, errorRate: null, p95Ms: null, queryableMs: null });
+    expect(none.map((v) => [v.limitValue, v.actualValue, v.ok])).toEqual([[100, null, false], [5000, null, false]]);
+  });
+
+  it("says when latency quantiles are sampled: past 50,000 values of a stream, in the snapshot, the verdict and the summary", () => {
+    const exact = new StreamStats("exact");
+    const many = new StreamStats("many");
+    for (let i = 0; i < 50_000; i++) exact.record({ ok: true, status: 200, latencyMs: 10, offered: 1, accepted: 1 });
+    for (let i = 0; i < 50_001; i++) many.record({ ok: true, status: 200, latencyMs: i % 100, offered: 1, accepted: 1 });
+    expect(exact.snapshot().quantilesApproximate).toBe(false);
+    expect(many.snapshot().quantilesApproximate).toBe(true);
+    expect(combined([exact]).quantilesApproximate).toBe(false);
+    const total = combined([exact, many]);
+    expect(total.quantilesApproximate).toBe(true);
+    const thresholds = evaluate({ maxP95Ms: 1000 }, { requests: total.requests, approximate: total.quantilesApproximate, errorRate: total.errorRate, p95Ms: total.latencyMs.p95 });
+    expect(thresholds[0]).toMatchObject({ approximate: true, ok: true });
+    const shape = shapeOf("soak", 60_000);
+    const report: LoadtestReport = {
+      version: 1, target: "openai", url: "http://127.0.0.1:8000/v1", scenario: "soak", runId: "lt1", startedAt: "2026-01-01T00:00:00.000Z",
+      durationMs: 60_000, interrupted: false, plan: { peak: { vus: 10 }, start: shape.start, stages: shape.stages },
+      streams: [exact.snapshot(), many.snapshot()], total, rates: ratesOf(total, 60_000), thresholds, passed: true, verdict: "PASS", exitCode: 0,
+    };
+    const text = renderReport(report, palette(false));
+    expect(text).toMatch(/\nlatency quantiles are approximate \(many\): past 50,000 values per stream they come from a uniform sample of 50,000\n/);
+    expect(text).toMatch(/✓ p95 latency <= 1000ms: \d+ms \(approximate: sampled\)\n/);
   });
 });
