@@ -34,8 +34,9 @@ async function loadtest(args: string[]) {
 describe("loadtest --target openai --report-to", () => {
   it("sends every request as a synthetic request log, searchable by tag, and says so on stderr", async () => {
     const r = await loadtest(["--vus", "2", "--models", "lt-ok=1,lt-down=1", "--report-to", stack.url, "--key", stack.key]);
-    // lt-down answers 503: no threshold was given, so the run passes.
-    expect(r.code).toBe(0);
+    // lt-down answers 503: no threshold was given, so smoke's default --max-error-rate 0 fails.
+    expect(r.code).toBe(99);
+    expect(r.report.thresholds).toEqual([expect.objectContaining({ name: "error rate", ok: false, note: "smoke's default; any threshold flag replaces it" })]);
     const n = r.report.total.requests;
     expect(n).toBeGreaterThan(4);
     expect(n).toBeLessThan(100);
