@@ -359,3 +359,20 @@ export const cronRuns = pgTable("cron_runs", {
   finishedAt: timestamp("finished_at", { withTimezone: true }).notNull(),
   durationMs: integer("duration_ms").notNull(),
 });
+
+// ---- L: request-log rollups per hour (issue 7) ----
+
+/**
+ * Per-hour rollups (hour = unix ms of its start): the sums of the hour's
+ * minute rows, written in the same transaction as they are. Summaries read
+ * whole hours here and only the ragged ends from the minutes. The bucket
+ * counts are one dense array in the row (shared/logs/rollup-spec.ts
+ * BUCKET_OFFSET), not rows of their own: one upsert per row instead of ~20.
+ */
+export const logRollupsHour = pgTable("log_rollups_hour", {
+  tenantId: integer("tenant_id").notNull(),
+  dimsId: bigint("dims_id", { mode: "number" }).notNull(),
+  hour: bigint("hour", { mode: "number" }).notNull(),
+  ...rollupSums,
+  buckets: bigint("buckets", { mode: "number" }).array().notNull(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.dimsId, t.hour] })]);

@@ -1,6 +1,6 @@
 // The rollups writeLogs keeps, on real Postgres through the Neon driver (as the
 // aggregator runs it): only rows the INSERT wrote are added, and a rebuild
-// from the stored logs gives exactly the same four tables.
+// from the stored logs gives exactly the same five tables.
 import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { ensureTenant } from "../../shared/admin";
@@ -75,6 +75,7 @@ describe("incremental rollups", () => {
 
     expect(await rollupTotal(db, tenant, "requests")).toBe(400);
     expect(await rollupTotal(db, tenant, "requests", "log_rollups_day")).toBe(400);
+    expect(await rollupTotal(db, tenant, "requests", "log_rollups_hour")).toBe(400);
     expect(await rollupTotal(db, tenant, "input_tokens")).toBe(stored.reduce((n, r) => n + (r.inputTokens ?? 0), 0));
     expect(await rollupTotal(db, tenant, "cache_hits")).toBe(stored.filter((r) => r.cacheHit === true).length);
     expect(await rollupTotal(db, tenant, "cost_usd")).toBeCloseTo(stored.reduce((n, r) => n + (r.costUsd ?? 0), 0), 7);
@@ -140,6 +141,7 @@ describe("incremental rollups", () => {
     await Promise.all([writes, rebuilds]);
     expect(await rollupTotal(db, tenant, "requests")).toBe(600);
     expect(await rollupTotal(db, tenant, "requests", "log_rollups_day")).toBe(600);
+    expect(await rollupTotal(db, tenant, "requests", "log_rollups_hour")).toBe(600);
     const settled = await rollupTables(db, tenant);
     await rebuildRollups(db, tenant, day, day);
     expect(await rollupTables(db, tenant)).toEqual(settled);

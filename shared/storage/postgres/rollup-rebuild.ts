@@ -1,7 +1,7 @@
 // Recomputes a tenant's rollups from its stored request logs: after a bug, and
 // for logs stored before rollups existed. Whole UTC days are rebuilt (a day
 // row is the sum of its minutes, so a partial day could not be set right), one
-// transaction per day: delete the day's minute and day rows, read its logs in
+// transaction per day: delete the day's minute, hour and day rows, read its logs in
 // chunks through a cursor, add each chunk's deltas (the same function as the
 // aggregator's, so the rows come out identical).
 //
@@ -91,6 +91,7 @@ async function rebuildDay(db: Db, tenantId: number, day: number): Promise<number
   return db.transaction(async (tx) => {
     await tx.execute(sql`DELETE FROM log_rollups WHERE tenant_id = ${tenantId} AND minute >= ${day} AND minute < ${day + DAY_MS}`);
     await tx.execute(sql`DELETE FROM log_rollup_buckets WHERE tenant_id = ${tenantId} AND minute >= ${day} AND minute < ${day + DAY_MS}`);
+    await tx.execute(sql`DELETE FROM log_rollups_hour WHERE tenant_id = ${tenantId} AND hour >= ${day} AND hour < ${day + DAY_MS}`);
     await tx.execute(sql`DELETE FROM log_rollups_day WHERE tenant_id = ${tenantId} AND day = ${day}`);
     await tx.execute(sql`DELETE FROM log_rollup_buckets_day WHERE tenant_id = ${tenantId} AND day = ${day}`);
     await tx.execute(sql`

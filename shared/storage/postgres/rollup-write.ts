@@ -1,13 +1,13 @@
-// Adds rollup deltas (shared/logs/rollup.ts) to the four rollup tables: one
-// set-based upsert per table, each row's sums added to what is there. Rows go
+// Adds rollup deltas (shared/logs/rollup.ts) to the five rollup tables: one
+// set-based upsert per table (the hour tier's buckets are an array in its row), each row's sums added to what is there. Rows go
 // in sorted by primary key and the tables in a fixed order, so concurrent
 // writers lock the same rows in the same order and cannot deadlock.
 import { sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "../../db";
 import type { DimsEntry, RollupDelta, RollupDeltas } from "../../logs/rollup";
-import { HISTOGRAMS } from "../../logs/rollup-spec";
+import { BUCKET_SLOTS, HISTOGRAMS } from "../../logs/rollup-spec";
 import { resolveDimsIds } from "./log-dims";
-import { pgNumbers } from "./pg-array";
+import { pgNumbers, pgTexts } from "./pg-array";
 
 type Exec = Pick<Db | Tx, "execute">;
 
@@ -53,9 +53,13 @@ const H = HISTOGRAMS.map((h) => h.id);
 const histArray = (prefix: string) => `ARRAY[${H.map((i) => `t.${prefix}${i}`).join(", ")}]`;
 // Element-wise sum; an element an older, shorter array lacks counts as 0.
 // (Three times faster than an SQL function over unnest ... WITH ORDINALITY.)
-const histAdd = (col: string) => `ARRAY[${H.map((i) => `coalesce(r.${col}[${i + 1}], 0) + excluded.${col}[${i + 1}]`).join(", ")}]`;
+const arrayAdd = (col: string, n: number) => `ARRAY[${Array.from({ length: n }, (_, i) => `coalesce(r.${col}[${i + 1}], 0) + excluded.${col}[${i + 1}]`).join(", ")}]`;
+const histAdd = (col: string) => arrayAdd(col, H.length);
 
-function upsertSums(table: "log_rollups" | "log_rollups_day", at: "minute" | "day", rows: readonly RollupDelta[], { order, dimsIds }: KeyOrder): SQL {
+type SumsTable = ["log_rollups", "minute"] | ["log_rollups_hour", "hour"] | ["log_rollups_day", "day"];
+
+/** Upserts the sums; with dense, each row's bucket counts go into its buckets array too (the hour tier). */
+function upsertSums([table, at]: SumsTable, rows: readonly RollupDelta[], { order, dimsIds }: KeyOrder, dense = false): SQL {
   const col = (get: (r: RollupDelta) => number) => pgNumbers(order.map((i) => get(rows[i])));
   const cols: Array<[string, string, string]> = [
     ["tenant_id", "integer", col((r) => r.tenantId)],
@@ -65,14 +69,16 @@ function upsertSums(table: "log_rollups" | "log_rollups_day", at: "minute" | "da
     ...H.map((h): [string, string, string] => [`hc${h}`, "bigint", col((r) => r.histCount[h])]),
     ...H.map((h): [string, string, string] => [`hs${h}`, "float8", col((r) => r.histSum[h])]),
   ];
+  // Each row's dense counts as one array literal, unnested as text and cast back row by row.
+  if (dense) cols.push(["b", "text", pgTexts(order.map((i) => `{${rows[i].slots.join(",")}}`))]);
   const sums = SUMS.map(([c]) => c);
   return sql`
-    INSERT INTO ${sql.raw(table)} AS r (tenant_id, dims_id, ${sql.raw(at)}, ${sql.raw(sums.join(", "))}, hist_count, hist_sum)
-    SELECT t.tenant_id, t.dims_id, t.at, ${sql.raw(sums.map((c) => `t.${c}`).join(", "))}, ${sql.raw(histArray("hc"))}, ${sql.raw(histArray("hs"))}
+    INSERT INTO ${sql.raw(table)} AS r (tenant_id, dims_id, ${sql.raw(at)}, ${sql.raw(sums.join(", "))}, hist_count, hist_sum${sql.raw(dense ? ", buckets" : "")})
+    SELECT t.tenant_id, t.dims_id, t.at, ${sql.raw(sums.map((c) => `t.${c}`).join(", "))}, ${sql.raw(histArray("hc"))}, ${sql.raw(histArray("hs"))}${sql.raw(dense ? ", t.b::bigint[]" : "")}
     FROM unnest(${sql.join(cols.map(([, type, lit]) => sql`${lit}::${sql.raw(type)}[]`), sql`, `)}) AS t(${sql.raw(cols.map(([c]) => c).join(", "))})
     ON CONFLICT (tenant_id, dims_id, ${sql.raw(at)}) DO UPDATE SET
       ${sql.raw(sums.map((c) => `${c} = r.${c} + excluded.${c}`).join(", "))},
-      hist_count = ${sql.raw(histAdd("hist_count"))}, hist_sum = ${sql.raw(histAdd("hist_sum"))}`;
+      hist_count = ${sql.raw(histAdd("hist_count"))}, hist_sum = ${sql.raw(histAdd("hist_sum"))}${sql.raw(dense ? `, buckets = ${arrayAdd("buckets", BUCKET_SLOTS)}` : "")}`;
 }
 
 /** The bucket rows of the deltas, in primary-key order (each delta's buckets are in (hist, bucket) order already). */
@@ -102,14 +108,17 @@ function upsertBuckets(table: "log_rollup_buckets" | "log_rollup_buckets_day", a
 
 /** Adds the deltas to the rollup tables (in the caller's transaction); every dims must be in ids. */
 export async function addRollups(tx: Exec, deltas: RollupDeltas, ids: DimsIds): Promise<void> {
-  for (const [rows, sums, buckets, at] of [
-    [deltas.minutes, "log_rollups", "log_rollup_buckets", "minute"],
-    [deltas.days, "log_rollups_day", "log_rollup_buckets_day", "day"],
-  ] as const) {
+  // Minutes, hours, days, in that order (rollup-rebuild deletes in it too).
+  const tiers: Array<[RollupDelta[], SumsTable, ["log_rollup_buckets", "minute"] | ["log_rollup_buckets_day", "day"] | null]> = [
+    [deltas.minutes, ["log_rollups", "minute"], ["log_rollup_buckets", "minute"]],
+    [deltas.hours, ["log_rollups_hour", "hour"], null],
+    [deltas.days, ["log_rollups_day", "day"], ["log_rollup_buckets_day", "day"]],
+  ];
+  for (const [rows, sums, buckets] of tiers) {
     if (rows.length === 0) continue;
     const order = inKeyOrder(rows, ids);
-    await tx.execute(upsertSums(sums, at, rows, order));
-    const b = upsertBuckets(buckets, at, rows, order);
+    await tx.execute(upsertSums(sums, rows, order, buckets === null));
+    const b = buckets && upsertBuckets(buckets[0], buckets[1], rows, order);
     if (b) await tx.execute(b);
   }
 }
