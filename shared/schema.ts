@@ -3,7 +3,7 @@
 // (drizzle-kit cannot express PARTITION BY) and does not change these columns.
 import { sql } from "drizzle-orm";
 import {
-  bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, smallint, text,
+  bigint, bigserial, boolean, doublePrecision, foreignKey, index, integer, jsonb, pgTable, primaryKey, serial, smallint, text,
   timestamp, uniqueIndex, uuid,
 } from "drizzle-orm/pg-core";
 import type { GroupState, RuleGroupSpec } from "./rules/types";
@@ -376,3 +376,29 @@ export const logRollupsHour = pgTable("log_rollups_hour", {
   ...rollupSums,
   buckets: bigint("buckets", { mode: "number" }).array().notNull(),
 }, (t) => [primaryKey({ columns: [t.tenantId, t.dimsId, t.hour] })]);
+
+/**
+ * The histogram bucket counts of each minute's rollup row (log_rollups): one
+ * dense array per row (rollup-spec BUCKET_OFFSET), not a row per bucket as in
+ * log_rollup_buckets, which it replaces: writing ~20 bucket rows per rollup
+ * row cost more than the logs. Apart from log_rollups so that the counters'
+ * reads of those rows stay narrow. No row where the minute had no observation.
+ */
+export const logRollupHist = pgTable("log_rollup_hist", {
+  tenantId: integer("tenant_id").notNull(),
+  dimsId: bigint("dims_id", { mode: "number" }).notNull(),
+  minute: bigint("minute", { mode: "number" }).notNull(),
+  buckets: bigint("buckets", { mode: "number" }).array().notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.dimsId, t.minute] }),
+  // Goes with its minute row: retention and rebuilds delete log_rollups rows, and these with them.
+  foreignKey({ name: "log_rollup_hist_minute_fk", columns: [t.tenantId, t.dimsId, t.minute], foreignColumns: [logRollups.tenantId, logRollups.dimsId, logRollups.minute] }).onDelete("cascade"),
+]);
+
+/** The same per UTC day (replaces log_rollup_buckets_day). */
+export const logRollupHistDay = pgTable("log_rollup_hist_day", {
+  tenantId: integer("tenant_id").notNull(),
+  dimsId: bigint("dims_id", { mode: "number" }).notNull(),
+  day: bigint("day", { mode: "number" }).notNull(),
+  buckets: bigint("buckets", { mode: "number" }).array().notNull(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.dimsId, t.day] })]);

@@ -1,7 +1,7 @@
 // The hour tier of the request-log rollups, on real Postgres through the Neon
 // driver: its rows are exactly the sums of their minutes (replays and late
-// logs included), the data migration rebuilds them from the minutes to the
-// bit, and a summary read through days, hours and ragged minutes gives what a
+// logs included), the data migration carries bucket rows into arrays and
+// builds the hours from the minutes to the bit, and a summary read through days, hours and ragged minutes gives what a
 // minute-only read of the same rollups gives, and what the raw logs say.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -78,8 +78,8 @@ describe("hour rollups", () => {
           sum(hist_count[1]) AS c1, sum(hist_sum[1]) AS s1, sum(hist_sum[3]) AS s3
         FROM log_rollups WHERE tenant_id = ${tenant} GROUP BY 1, 2
       ), b AS (
-        SELECT dims_id, minute / ${HOUR_MS} * ${HOUR_MS} AS hour, (${sql.raw(`ARRAY[${BUCKET_OFFSET.join(", ")}]`)})[hist + 1] + bucket + 1 AS slot, sum(n) AS n
-        FROM log_rollup_buckets WHERE tenant_id = ${tenant} GROUP BY 1, 2, 3
+        SELECT dims_id, minute / ${HOUR_MS} * ${HOUR_MS} AS hour, u.slot, sum(u.n) AS n
+        FROM log_rollup_hist CROSS JOIN LATERAL unnest(buckets) WITH ORDINALITY u(n, slot) WHERE tenant_id = ${tenant} GROUP BY 1, 2, 3
       )
       SELECT (SELECT count(*) FROM m FULL JOIN (SELECT * FROM log_rollups_hour WHERE tenant_id = ${tenant}) h ON h.dims_id = m.dims_id AND h.hour = m.hour
               WHERE h.hour IS NULL OR m.hour IS NULL OR h.requests <> m.requests OR h.cost_usd <> m.cost OR h.hist_count[1] <> m.c1
@@ -94,11 +94,23 @@ describe("hour rollups", () => {
     await rebuildRollups(db, tenant, DAY0, DAY0 + 2 * DAY_MS);
     expect(await rollupTables(db, tenant)).toEqual(written);
 
-    // The data migration, from the minute rows alone.
+    // The data migration, from the rollups as they were stored before: bucket rows, no hours, no arrays.
+    const slot = sql.raw(`(ARRAY[${BUCKET_OFFSET.join(", ")}])[h.hist + 1] + h.bucket`);
+    for (const [from, to, at] of [["log_rollup_hist", "log_rollup_buckets", "minute"], ["log_rollup_hist_day", "log_rollup_buckets_day", "day"]] as const)
+      await db.execute(sql`INSERT INTO ${sql.raw(to)} (tenant_id, dims_id, ${sql.raw(at)}, hist, bucket, n)
+        SELECT r.tenant_id, r.dims_id, r.${sql.raw(at)}, h.hist, h.bucket, r.buckets[${slot} + 1]
+        FROM ${sql.raw(from)} r CROSS JOIN (SELECT * FROM unnest(${sql.param(HISTOGRAMS.flatMap((x) => [...x.bounds.map(() => x.id), x.id]))}::int[],
+          ${sql.param(HISTOGRAMS.flatMap((x) => [...x.bounds.map((_, i) => i), x.bounds.length]))}::int[]) AS h(hist, bucket)) h
+        WHERE r.tenant_id = ${tenant} AND r.buckets[${slot} + 1] > 0`);
+    await db.execute(sql`DELETE FROM log_rollup_hist WHERE tenant_id = ${tenant}`);
+    await db.execute(sql`DELETE FROM log_rollup_hist_day WHERE tenant_id = ${tenant}`);
     await db.execute(sql`DELETE FROM log_rollups_hour WHERE tenant_id = ${tenant}`);
-    const migration = readFileSync(new URL("../../migrations/0011_log_rollups_hour_backfill.sql", import.meta.url), "utf8");
-    await db.execute(sql.raw(migration));
+    expect(await rollupTables(db, tenant)).not.toEqual(written);
+    const migration = readFileSync(new URL("../../migrations/0012_log_rollups_backfill.sql", import.meta.url), "utf8");
+    for (const statement of migration.split("--> statement-breakpoint")) await db.execute(sql.raw(statement));
     expect(await rollupTables(db, tenant)).toEqual(written);
+    const left = await db.execute<{ n: string }>(sql`SELECT (SELECT count(*) FROM log_rollup_buckets WHERE tenant_id = ${tenant}) + (SELECT count(*) FROM log_rollup_buckets_day WHERE tenant_id = ${tenant}) AS n`);
+    expect(Number(left.rows[0].n)).toBe(0);
   });
 
   it("summaries through days, hours and ragged minutes equal a minute-only read and the raw logs", async () => {

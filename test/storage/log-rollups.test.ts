@@ -110,8 +110,9 @@ describe("incremental rollups", () => {
     await postgresWriteStorage(db).writeLogs([message(tenant, "x", logs)]);
     const good = await rollupTables(db, tenant);
     await db.execute(sql`UPDATE log_rollups SET requests = requests + 5, hist_sum[1] = 0 WHERE tenant_id = ${tenant}`);
-    await db.execute(sql`UPDATE log_rollup_buckets_day SET n = 999 WHERE tenant_id = ${tenant}`);
-    await db.execute(sql`DELETE FROM log_rollup_buckets WHERE tenant_id = ${tenant} AND hist = 0`);
+    await db.execute(sql`UPDATE log_rollup_hist_day SET buckets[7] = 999 WHERE tenant_id = ${tenant}`);
+    await db.execute(sql`UPDATE log_rollup_hist SET buckets[1:36] = array_fill(0::bigint, ARRAY[36]) WHERE tenant_id = ${tenant}`);
+    await db.execute(sql`UPDATE log_rollups_hour SET cost_usd = 0 WHERE tenant_id = ${tenant}`);
     // A stray row for a minute without logs (on the same day) goes; rows of other days stay.
     const dimsId = (await db.execute<{ id: string }>(sql`SELECT dims_id::text AS id FROM log_rollups WHERE tenant_id = ${tenant} LIMIT 1`)).rows[0].id;
     await db.execute(sql`INSERT INTO log_rollups (tenant_id, dims_id, minute, requests, hist_count, hist_sum)

@@ -19,14 +19,14 @@ export async function rollupTables(db: Db, tenantId: number): Promise<RollupTabl
   return {
     minutes: await rows(sql`SELECT d.dims::text AS dims, r.minute::text AS at, ${sums} FROM log_rollups r JOIN log_dims d ON d.id = r.dims_id
       WHERE r.tenant_id = ${tenantId} ORDER BY 1, 2`),
-    minuteBuckets: await rows(sql`SELECT d.dims::text AS dims, r.minute::text AS at, r.hist, r.bucket, r.n::text FROM log_rollup_buckets r
-      JOIN log_dims d ON d.id = r.dims_id WHERE r.tenant_id = ${tenantId} ORDER BY 1, 2, 3, 4`),
+    minuteBuckets: await rows(sql`SELECT d.dims::text AS dims, r.minute::text AS at, r.buckets::text FROM log_rollup_hist r
+      JOIN log_dims d ON d.id = r.dims_id WHERE r.tenant_id = ${tenantId} ORDER BY 1, 2`),
     hours: await rows(sql`SELECT d.dims::text AS dims, r.hour::text AS at, ${sums}, r.buckets::text FROM log_rollups_hour r JOIN log_dims d ON d.id = r.dims_id
       WHERE r.tenant_id = ${tenantId} ORDER BY 1, 2`),
     days: await rows(sql`SELECT d.dims::text AS dims, r.day::text AS at, ${sums} FROM log_rollups_day r JOIN log_dims d ON d.id = r.dims_id
       WHERE r.tenant_id = ${tenantId} ORDER BY 1, 2`),
-    dayBuckets: await rows(sql`SELECT d.dims::text AS dims, r.day::text AS at, r.hist, r.bucket, r.n::text FROM log_rollup_buckets_day r
-      JOIN log_dims d ON d.id = r.dims_id WHERE r.tenant_id = ${tenantId} ORDER BY 1, 2, 3, 4`),
+    dayBuckets: await rows(sql`SELECT d.dims::text AS dims, r.day::text AS at, r.buckets::text FROM log_rollup_hist_day r
+      JOIN log_dims d ON d.id = r.dims_id WHERE r.tenant_id = ${tenantId} ORDER BY 1, 2`),
   };
 }
 

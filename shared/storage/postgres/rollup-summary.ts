@@ -79,11 +79,11 @@ export function splitRange(start: number, end: number, tiers: ReadonlyArray<[Tie
 /** Minutes only: what the tiers must agree with (tests), and the plan before there were hours. */
 export const minutesOnly = (start: number, end: number): Span[] => splitRange(start, end, [["minute", MINUTE_MS]]);
 
-const TABLES: Record<Tier, { sums: string; buckets: string | null; col: Tier }> = {
-  minute: { sums: "log_rollups", buckets: "log_rollup_buckets", col: "minute" },
-  // Its buckets are the dense array in the row (rollup-spec BUCKET_OFFSET).
-  hour: { sums: "log_rollups_hour", buckets: null, col: "hour" },
-  day: { sums: "log_rollups_day", buckets: "log_rollup_buckets_day", col: "day" },
+/** Each tier's sums, and where its dense bucket arrays (rollup-spec BUCKET_OFFSET) are: the hour row holds its own. */
+const TABLES: Record<Tier, { sums: string; buckets: string; col: Tier }> = {
+  minute: { sums: "log_rollups", buckets: "log_rollup_hist", col: "minute" },
+  hour: { sums: "log_rollups_hour", buckets: "log_rollups_hour", col: "hour" },
+  day: { sums: "log_rollups_day", buckets: "log_rollup_hist_day", col: "day" },
 };
 
 export async function rollupSummary(db: Reader, tenantId: number, q: SummaryQuery, split = splitRange): Promise<SummaryGroupSums[]> {
@@ -122,21 +122,16 @@ export async function rollupSummary(db: Reader, tenantId: number, q: SummaryQuer
       sum(r.cached_tokens) AS cached_tokens, sum(r.cost_usd) AS cost_usd, ${sql.raw(histNames.map((c) => `sum(r.${c}) AS ${c}`).join(", "))}
     FROM d CROSS JOIN LATERAL (${sumRows} OFFSET 0) r ${groupBy} HAVING sum(r.requests) > 0`);
   const hists = q.hists.map(Number).filter((h) => Number.isInteger(h) && h >= 0 && h < HISTOGRAMS.length);
-  // Bucket rows of the minute and day tiers; the hour tier's array sliced per histogram wanted, zeros left out.
+  // Each span's bucket arrays sliced per histogram wanted, zeros left out.
   const bucketRows = union(
-    spans.flatMap((sp) => {
-      const neg = sp.sign === 1 ? "" : "-";
-      const table = TABLES[sp.tier].buckets;
-      if (table)
-        return hists.length ? [sql`SELECT b.hist::int AS hist, b.bucket::int AS bucket, ${sql.raw(neg)}b.n AS n FROM ${sql.raw(table)} b
-          WHERE ${keyRange(sp, "b")} AND b.hist IN (${sql.raw(hists.join(", "))})`] : [];
-      return hists.map((h) => {
+    spans.flatMap((sp) =>
+      hists.map((h) => {
         const lo = BUCKET_OFFSET[h] + 1;
-        return sql`SELECT ${sql.raw(String(h))} AS hist, (u.o - 1)::int AS bucket, ${sql.raw(neg)}u.n AS n
-          FROM ${sql.raw(TABLES[sp.tier].sums)} r CROSS JOIN LATERAL unnest(r.buckets[${sql.raw(`${lo}:${lo + HISTOGRAMS[h].bounds.length}`)}]) WITH ORDINALITY u(n, o)
+        return sql`SELECT ${sql.raw(String(h))} AS hist, (u.o - 1)::int AS bucket, ${sql.raw(sp.sign === 1 ? "" : "-")}u.n AS n
+          FROM ${sql.raw(TABLES[sp.tier].buckets)} r CROSS JOIN LATERAL unnest(r.buckets[${sql.raw(`${lo}:${lo + HISTOGRAMS[h].bounds.length}`)}]) WITH ORDINALITY u(n, o)
           WHERE ${keyRange(sp, "r")} AND u.n <> 0`;
-      });
-    }),
+      }),
+    ),
     "SELECT 0 AS hist, 0 AS bucket, 0::bigint AS n WHERE false",
   );
   const bucketsQuery = db.execute<Record<string, unknown>>(sql`

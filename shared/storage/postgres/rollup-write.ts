@@ -1,5 +1,7 @@
 // Adds rollup deltas (shared/logs/rollup.ts) to the five rollup tables: one
-// set-based upsert per table (the hour tier's buckets are an array in its row), each row's sums added to what is there. Rows go
+// set-based upsert per table. Bucket counts travel as one dense array per
+// rollup row (in the hour row itself, in log_rollup_hist(_day) for minutes and
+// days), each added element-wise on conflict; each row's sums added to what is there. Rows go
 // in sorted by primary key and the tables in a fixed order, so concurrent
 // writers lock the same rows in the same order and cannot deadlock.
 import { sql, type SQL } from "drizzle-orm";
@@ -57,6 +59,7 @@ const arrayAdd = (col: string, n: number) => `ARRAY[${Array.from({ length: n }, 
 const histAdd = (col: string) => arrayAdd(col, H.length);
 
 type SumsTable = ["log_rollups", "minute"] | ["log_rollups_hour", "hour"] | ["log_rollups_day", "day"];
+type HistTable = ["log_rollup_hist", "minute"] | ["log_rollup_hist_day", "day"];
 
 /** Upserts the sums; with dense, each row's bucket counts go into its buckets array too (the hour tier). */
 function upsertSums([table, at]: SumsTable, rows: readonly RollupDelta[], { order, dimsIds }: KeyOrder, dense = false): SQL {
@@ -69,8 +72,7 @@ function upsertSums([table, at]: SumsTable, rows: readonly RollupDelta[], { orde
     ...H.map((h): [string, string, string] => [`hc${h}`, "bigint", col((r) => r.histCount[h])]),
     ...H.map((h): [string, string, string] => [`hs${h}`, "float8", col((r) => r.histSum[h])]),
   ];
-  // Each row's dense counts as one array literal, unnested as text and cast back row by row.
-  if (dense) cols.push(["b", "text", pgTexts(order.map((i) => `{${rows[i].slots.join(",")}}`))]);
+  if (dense) cols.push(["b", "text", slotsText(rows, order)]);
   const sums = SUMS.map(([c]) => c);
   return sql`
     INSERT INTO ${sql.raw(table)} AS r (tenant_id, dims_id, ${sql.raw(at)}, ${sql.raw(sums.join(", "))}, hist_count, hist_sum${sql.raw(dense ? ", buckets" : "")})
@@ -81,44 +83,34 @@ function upsertSums([table, at]: SumsTable, rows: readonly RollupDelta[], { orde
       hist_count = ${sql.raw(histAdd("hist_count"))}, hist_sum = ${sql.raw(histAdd("hist_sum"))}${sql.raw(dense ? `, buckets = ${arrayAdd("buckets", BUCKET_SLOTS)}` : "")}`;
 }
 
-/** The bucket rows of the deltas, in primary-key order (each delta's buckets are in (hist, bucket) order already). */
-function upsertBuckets(table: "log_rollup_buckets" | "log_rollup_buckets_day", at: "minute" | "day", rows: readonly RollupDelta[], { order, dimsIds }: KeyOrder): SQL | null {
-  const tenant: number[] = [];
-  const dims: number[] = [];
-  const time: number[] = [];
-  const hist: number[] = [];
-  const bucket: number[] = [];
-  const n: number[] = [];
-  for (const i of order)
-    for (const b of rows[i].buckets) {
-      tenant.push(rows[i].tenantId);
-      dims.push(dimsIds[i]);
-      time.push(rows[i].at);
-      hist.push(b.hist);
-      bucket.push(b.bucket);
-      n.push(b.n);
-    }
-  if (n.length === 0) return null;
+/** Each row's dense counts as one array literal, unnested as text and cast back row by row. */
+const slotsText = (rows: readonly RollupDelta[], order: readonly number[]) => pgTexts(order.map((i) => `{${rows[i].slots.join(",")}}`));
+
+/** The bucket arrays of the deltas that have any observation, in primary-key order. */
+function upsertHist([table, at]: HistTable, rows: readonly RollupDelta[], { order, dimsIds }: KeyOrder): SQL | null {
+  const some = order.filter((i) => rows[i].buckets.length > 0);
+  if (some.length === 0) return null;
   return sql`
-    INSERT INTO ${sql.raw(table)} AS r (tenant_id, dims_id, ${sql.raw(at)}, hist, bucket, n)
-    SELECT * FROM unnest(${pgNumbers(tenant)}::integer[], ${pgNumbers(dims)}::bigint[], ${pgNumbers(time)}::bigint[],
-      ${pgNumbers(hist)}::smallint[], ${pgNumbers(bucket)}::smallint[], ${pgNumbers(n)}::bigint[])
-    ON CONFLICT (tenant_id, dims_id, ${sql.raw(at)}, hist, bucket) DO UPDATE SET n = r.n + excluded.n`;
+    INSERT INTO ${sql.raw(table)} AS r (tenant_id, dims_id, ${sql.raw(at)}, buckets)
+    SELECT t.tenant_id, t.dims_id, t.at, t.b::bigint[]
+    FROM unnest(${pgNumbers(some.map((i) => rows[i].tenantId))}::integer[], ${pgNumbers(some.map((i) => dimsIds[i]))}::bigint[],
+      ${pgNumbers(some.map((i) => rows[i].at))}::bigint[], ${slotsText(rows, some)}::text[]) AS t(tenant_id, dims_id, at, b)
+    ON CONFLICT (tenant_id, dims_id, ${sql.raw(at)}) DO UPDATE SET buckets = ${sql.raw(arrayAdd("buckets", BUCKET_SLOTS))}`;
 }
 
 /** Adds the deltas to the rollup tables (in the caller's transaction); every dims must be in ids. */
 export async function addRollups(tx: Exec, deltas: RollupDeltas, ids: DimsIds): Promise<void> {
   // Minutes, hours, days, in that order (rollup-rebuild deletes in it too).
-  const tiers: Array<[RollupDelta[], SumsTable, ["log_rollup_buckets", "minute"] | ["log_rollup_buckets_day", "day"] | null]> = [
-    [deltas.minutes, ["log_rollups", "minute"], ["log_rollup_buckets", "minute"]],
+  const tiers: Array<[RollupDelta[], SumsTable, HistTable | null]> = [
+    [deltas.minutes, ["log_rollups", "minute"], ["log_rollup_hist", "minute"]],
     [deltas.hours, ["log_rollups_hour", "hour"], null],
-    [deltas.days, ["log_rollups_day", "day"], ["log_rollup_buckets_day", "day"]],
+    [deltas.days, ["log_rollups_day", "day"], ["log_rollup_hist_day", "day"]],
   ];
   for (const [rows, sums, buckets] of tiers) {
     if (rows.length === 0) continue;
     const order = inKeyOrder(rows, ids);
     await tx.execute(upsertSums(sums, rows, order, buckets === null));
-    const b = buckets && upsertBuckets(buckets[0], buckets[1], rows, order);
+    const b = buckets && upsertHist(buckets, rows, order);
     if (b) await tx.execute(b);
   }
 }
