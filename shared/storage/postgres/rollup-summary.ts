@@ -4,7 +4,7 @@
 // the ragged ends from the per-minute ones (added, or subtracted from their
 // hour: see splitRange), so a 24 h summary reads at most 12 hours and 30
 // minutes per end and dims set. Dimension sets are chosen
-// first (log_dims, small), then their rollup rows by primary key range.
+// first (log_dims, small), then the rollup rows of all of them by primary key.
 import { sql, type SQL } from "drizzle-orm";
 import type { Reader } from "./deadline";
 import { BUCKET_OFFSET, DAY_MS, HISTOGRAMS, HOUR_MS, MINUTE_MS, type DimKey } from "../../logs/rollup-spec";
@@ -86,67 +86,71 @@ const TABLES: Record<Tier, { sums: string; buckets: string; col: Tier }> = {
   day: { sums: "log_rollups_day", buckets: "log_rollup_hist_day", col: "day" },
 };
 
-export async function rollupSummary(db: Reader, tenantId: number, q: SummaryQuery, split = splitRange): Promise<SummaryGroupSums[]> {
-  const spans = split(q.startMinute, q.endMinute);
+/** A tenant's dims sets matching the filter, by id, with their group keys and whether they are failures. */
+async function dimsOf(db: Reader, tenantId: number, q: SummaryQuery) {
   const keys = q.by.map((k, i) => sql`coalesce(${dim(k)}, '') AS ${sql.raw(`k${i}`)}`);
-  const keyCols = q.by.map((_, i) => sql.raw(`k${i}`));
-  const dims = sql`
-    SELECT d.id, (d.dims ->> 'status') = 'failure' AS failed ${keys.length ? sql`, ${sql.join(keys, sql`, `)}` : sql``}
-    FROM log_dims d WHERE ${sql.join([sql`d.tenant_id = ${tenantId}`, ...filterSql(q.filter)], sql` AND `)}`;
-  // Per dims set (LATERAL), one UNION ALL branch per span: each a range of the
-  // primary key (tenant_id, dims_id, minute | hour | day); an OR of ranges is none, and
-  // without dims_id a minute range is a scan of the table. Then a hash aggregate
-  // by group key (few groups). OFFSET 0 keeps a lone branch from being pulled up
-  // into a plain join (then a scan of the whole table, however short the range). Not `dims_id IN (SELECT id FROM d)`: the planner
-  // guessed 200 dims sets there and hashed (and spilled) the rollup rows instead.
-  const union = (parts: SQL[], empty: string) => (parts.length ? sql.join(parts, sql` UNION ALL `) : sql.raw(empty));
-  const keyRange = (sp: Span, alias: string) => {
-    const col = `${alias}.${TABLES[sp.tier].col}`;
-    return sql`${sql.raw(alias)}.tenant_id = ${tenantId} AND ${sql.raw(alias)}.dims_id = d.id AND ${sql.raw(col)} >= ${sp.from} AND ${sql.raw(col)} < ${sp.to}`;
-  };
-  const groupBy = keyCols.length ? sql`GROUP BY ${sql.join(keyCols, sql`, `)}` : sql``;
-  const select = keyCols.length ? sql`${sql.join(keyCols, sql`, `)}, ` : sql``;
-  const histNames = HISTOGRAMS.flatMap((_, i) => [`c${i}`, `s${i}`]);
-  const sumCols = ["requests", "input_tokens", "output_tokens", "total_tokens", "cached_tokens", "cost_usd"];
-  const partCols = (s: string) =>
-    [...sumCols.map((c) => `${s}r.${c} AS ${c}`), ...HISTOGRAMS.flatMap((_, i) => [`${s}r.hist_count[${i + 1}] AS c${i}`, `${s}r.hist_sum[${i + 1}] AS s${i}`])].join(", ");
-
-  const sumRows = union(
-    spans.map((sp) => sql`SELECT ${sql.raw(partCols(sp.sign === 1 ? "" : "-"))} FROM ${sql.raw(TABLES[sp.tier].sums)} r WHERE ${keyRange(sp, "r")}`),
-    `SELECT ${partCols("")} FROM log_rollups r WHERE false`,
-  );
-  const sumsQuery = db.execute<Record<string, unknown>>(sql`
-    WITH d AS MATERIALIZED (${dims})
-    SELECT ${select} sum(r.requests) AS requests, coalesce(sum(r.requests) FILTER (WHERE d.failed), 0) AS failures,
-      sum(r.input_tokens) AS input_tokens, sum(r.output_tokens) AS output_tokens, sum(r.total_tokens) AS total_tokens,
-      sum(r.cached_tokens) AS cached_tokens, sum(r.cost_usd) AS cost_usd, ${sql.raw(histNames.map((c) => `sum(r.${c}) AS ${c}`).join(", "))}
-    FROM d CROSS JOIN LATERAL (${sumRows} OFFSET 0) r ${groupBy} HAVING sum(r.requests) > 0`);
-  const hists = q.hists.map(Number).filter((h) => Number.isInteger(h) && h >= 0 && h < HISTOGRAMS.length);
-  // Each span's bucket arrays sliced per histogram wanted, zeros left out.
-  const bucketRows = union(
-    spans.flatMap((sp) =>
-      hists.map((h) => {
-        const lo = BUCKET_OFFSET[h] + 1;
-        return sql`SELECT ${sql.raw(String(h))} AS hist, (u.o - 1)::int AS bucket, ${sql.raw(sp.sign === 1 ? "" : "-")}u.n AS n
-          FROM ${sql.raw(TABLES[sp.tier].buckets)} r CROSS JOIN LATERAL unnest(r.buckets[${sql.raw(`${lo}:${lo + HISTOGRAMS[h].bounds.length}`)}]) WITH ORDINALITY u(n, o)
-          WHERE ${keyRange(sp, "r")} AND u.n <> 0`;
-      }),
-    ),
-    "SELECT 0 AS hist, 0 AS bucket, 0::bigint AS n WHERE false",
-  );
-  const bucketsQuery = db.execute<Record<string, unknown>>(sql`
-    WITH d AS MATERIALIZED (${dims})
-    SELECT ${select} r.hist, r.bucket, sum(r.n) AS n FROM d CROSS JOIN LATERAL (${bucketRows} OFFSET 0) r
-    GROUP BY ${sql.join([...keyCols, sql.raw("r.hist"), sql.raw("r.bucket")], sql`, `)} HAVING sum(r.n) <> 0`);
-  const [sums, buckets] = await Promise.all([sumsQuery, bucketsQuery]);
-
-  const keyOf = (r: Record<string, unknown>) => q.by.map((_, i) => String(r[`k${i}`])).join("\u0000");
-  const groups = new Map<string, SummaryGroupSums>();
-  for (const r of sums.rows) {
+  const res = await db.execute<Record<string, unknown>>(sql`
+    SELECT d.id::text AS id, (d.dims ->> 'status') = 'failure' AS failed ${keys.length ? sql`, ${sql.join(keys, sql`, `)}` : sql``}
+    FROM log_dims d WHERE ${sql.join([sql`d.tenant_id = ${tenantId}`, ...filterSql(q.filter)], sql` AND `)} ORDER BY d.id`);
+  const groups: Array<Partial<Record<DimKey, string>>> = [];
+  const groupOf = new Map<string, number>();
+  const g = res.rows.map((r) => {
     const key: Partial<Record<DimKey, string>> = {};
     q.by.forEach((k, i) => (key[k] = String(r[`k${i}`])));
-    groups.set(keyOf(r), {
-      key,
+    const text = q.by.map((_, i) => String(r[`k${i}`])).join("\u0000");
+    let i = groupOf.get(text);
+    if (i === undefined) groupOf.set(text, (i = groups.push(key) - 1));
+    return i;
+  });
+  return { ids: res.rows.map((r) => Number(r.id)), failed: res.rows.map((r) => r.failed === true), g, groups };
+}
+
+export async function rollupSummary(db: Reader, tenantId: number, q: SummaryQuery, split = splitRange): Promise<SummaryGroupSums[]> {
+  const spans = split(q.startMinute, q.endMinute);
+  const d = await dimsOf(db, tenantId, q);
+  if (d.ids.length === 0 || spans.length === 0) return [];
+  // Every dims set at once, one UNION ALL branch per span: each an index scan of the primary key (tenant_id,
+  // dims_id = ANY(ids), minute | hour | day range), the dims set's group and failure flag found by binary search
+  // over the sorted ids (width_bucket). A LATERAL per dims set cost an index scan's start-up per set and span,
+  // most of a summary's time with thousands of sets; a join to the ids made the planner hash the rollup rows.
+  const ids = sql`${sql.param(d.ids)}::bigint[]`;
+  const pos = (alias: string) => sql`width_bucket(${sql.raw(alias)}.dims_id, ${ids})`;
+  const groupOf = (alias: string) => sql`(${sql.param(d.g)}::int[])[${pos(alias)}]`;
+  const failedOf = (alias: string) => sql`(${sql.param(d.failed)}::bool[])[${pos(alias)}]`;
+  const keyRange = (sp: Span, alias: string) => {
+    const col = `${alias}.${TABLES[sp.tier].col}`;
+    return sql`${sql.raw(alias)}.tenant_id = ${tenantId} AND ${sql.raw(alias)}.dims_id = ANY(${ids}) AND ${sql.raw(col)} >= ${sp.from} AND ${sql.raw(col)} < ${sp.to}`;
+  };
+  const sumCols = ["requests", "input_tokens", "output_tokens", "total_tokens", "cached_tokens", "cost_usd"];
+  const histCols = HISTOGRAMS.flatMap((_, i) => [[`c${i}`, `hist_count[${i + 1}]`], [`s${i}`, `hist_sum[${i + 1}]`]]);
+  const partCols = (s: string) => [...sumCols.map((c) => `${s}r.${c} AS ${c}`), ...histCols.map(([as, c]) => `${s}r.${c} AS ${as}`)].join(", ");
+  const sumRows = sql.join(
+    spans.map((sp) => sql`SELECT ${groupOf("r")} AS g, ${failedOf("r")} AS failed, ${sql.raw(partCols(sp.sign === 1 ? "" : "-"))}
+      FROM ${sql.raw(TABLES[sp.tier].sums)} r WHERE ${keyRange(sp, "r")}`),
+    sql` UNION ALL `,
+  );
+  const sumsQuery = db.execute<Record<string, unknown>>(sql`
+    SELECT x.g, sum(x.requests) AS requests, coalesce(sum(x.requests) FILTER (WHERE x.failed), 0) AS failures,
+      ${sql.raw([...sumCols.slice(1), ...histCols.map(([as]) => as)].map((c) => `sum(x.${c}) AS ${c}`).join(", "))}
+    FROM (${sumRows}) x GROUP BY x.g HAVING sum(x.requests) > 0`);
+  // Buckets: each span's arrays unnested once, the wanted histograms' slots kept, zeros left out; summed per group and slot.
+  const hists = q.hists.map(Number).filter((h) => Number.isInteger(h) && h >= 0 && h < HISTOGRAMS.length);
+  const slotRanges = hists.map((h) => `u.o BETWEEN ${BUCKET_OFFSET[h] + 1} AND ${BUCKET_OFFSET[h] + HISTOGRAMS[h].bounds.length + 1}`).join(" OR ");
+  const bucketRows = sql.join(
+    spans.map((sp) => sql`SELECT ${groupOf("r")} AS g, u.o, ${sql.raw(sp.sign === 1 ? "" : "-")}u.n AS n
+      FROM ${sql.raw(TABLES[sp.tier].buckets)} r CROSS JOIN LATERAL unnest(r.buckets) WITH ORDINALITY u(n, o)
+      WHERE ${keyRange(sp, "r")} AND u.n <> 0 AND (${sql.raw(slotRanges)})`),
+    sql` UNION ALL `,
+  );
+  const bucketsQuery = hists.length
+    ? db.execute<{ g: number; o: string; n: string }>(sql`SELECT x.g, x.o, sum(x.n) AS n FROM (${bucketRows}) x GROUP BY 1, 2 HAVING sum(x.n) <> 0`)
+    : Promise.resolve({ rows: [] });
+  const [sums, buckets] = await Promise.all([sumsQuery, bucketsQuery]);
+
+  const out = new Map<number, SummaryGroupSums>();
+  for (const r of sums.rows) {
+    out.set(Number(r.g), {
+      key: d.groups[Number(r.g)],
       requests: Number(r.requests),
       failures: Number(r.failures),
       inputTokens: Number(r.input_tokens),
@@ -160,10 +164,10 @@ export async function rollupSummary(db: Reader, tenantId: number, q: SummaryQuer
     });
   }
   for (const r of buckets.rows) {
-    const g = groups.get(keyOf(r));
-    const hist = g?.buckets[Number(r.hist)];
-    const b = Number(r.bucket);
-    if (hist && b >= 0 && b < hist.length) hist[b] += Number(r.n);
+    const g = out.get(Number(r.g));
+    const slot = Number(r.o) - 1;
+    const h = BUCKET_OFFSET.findLastIndex((o) => o <= slot);
+    if (g && h >= 0 && slot - BUCKET_OFFSET[h] < g.buckets[h].length) g.buckets[h][slot - BUCKET_OFFSET[h]] += Number(r.n);
   }
-  return [...groups.values()];
+  return [...out.values()];
 }
