@@ -7,7 +7,7 @@
 // first (log_dims, small), then the rollup rows of all of them by primary key.
 import { sql, type SQL } from "drizzle-orm";
 import type { Reader } from "./deadline";
-import { BUCKET_OFFSET, DAY_MS, HISTOGRAMS, HOUR_MS, MINUTE_MS, type DimKey } from "../../logs/rollup-spec";
+import { BUCKET_OFFSET, BUCKET_SLOTS, DAY_MS, HISTOGRAMS, HOUR_MS, MINUTE_MS, type DimKey } from "../../logs/rollup-spec";
 import type { SummaryFilter, SummaryGroupSums, SummaryQuery } from "../request-log-store";
 
 const dim = (k: string) => sql`(d.dims ->> ${k})`;
@@ -133,18 +133,18 @@ export async function rollupSummary(db: Reader, tenantId: number, q: SummaryQuer
     SELECT x.g, sum(x.requests) AS requests, coalesce(sum(x.requests) FILTER (WHERE x.failed), 0) AS failures,
       ${sql.raw([...sumCols.slice(1), ...histCols.map(([as]) => as)].map((c) => `sum(x.${c}) AS ${c}`).join(", "))}
     FROM (${sumRows}) x GROUP BY x.g HAVING sum(x.requests) > 0`);
-  // Buckets: each span's arrays unnested once, the wanted histograms' slots kept, zeros left out; summed per group and slot.
+  // Buckets: the arrays of every span summed slot by slot per group, one aggregate per slot (cheaper than
+  // unnesting each row into rows of its own); the wanted histograms are picked from the sums.
   const hists = q.hists.map(Number).filter((h) => Number.isInteger(h) && h >= 0 && h < HISTOGRAMS.length);
-  const slotRanges = hists.map((h) => `u.o BETWEEN ${BUCKET_OFFSET[h] + 1} AND ${BUCKET_OFFSET[h] + HISTOGRAMS[h].bounds.length + 1}`).join(" OR ");
+  const slots = Array.from({ length: BUCKET_SLOTS }, (_, i) => i + 1);
   const bucketRows = sql.join(
-    spans.map((sp) => sql`SELECT ${groupOf("r")} AS g, u.o, ${sql.raw(sp.sign === 1 ? "" : "-")}u.n AS n
-      FROM ${sql.raw(TABLES[sp.tier].buckets)} r CROSS JOIN LATERAL unnest(r.buckets) WITH ORDINALITY u(n, o)
-      WHERE ${keyRange(sp, "r")} AND u.n <> 0 AND (${sql.raw(slotRanges)})`),
+    spans.map((sp) => sql`SELECT ${groupOf("r")} AS g, r.buckets AS b, ${sql.raw(String(sp.sign))} AS s
+      FROM ${sql.raw(TABLES[sp.tier].buckets)} r WHERE ${keyRange(sp, "r")}`),
     sql` UNION ALL `,
   );
   const bucketsQuery = hists.length
-    ? db.execute<{ g: number; o: string; n: string }>(sql`SELECT x.g, x.o, sum(x.n) AS n FROM (${bucketRows}) x GROUP BY 1, 2 HAVING sum(x.n) <> 0`)
-    : Promise.resolve({ rows: [] });
+    ? db.execute<Record<string, unknown>>(sql`SELECT x.g, ${sql.raw(slots.map((i) => `sum(x.s * x.b[${i}]) AS b${i}`).join(", "))} FROM (${bucketRows}) x GROUP BY 1`)
+    : Promise.resolve({ rows: [] as Record<string, unknown>[] });
   const [sums, buckets] = await Promise.all([sumsQuery, bucketsQuery]);
 
   const out = new Map<number, SummaryGroupSums>();
@@ -165,9 +165,7 @@ export async function rollupSummary(db: Reader, tenantId: number, q: SummaryQuer
   }
   for (const r of buckets.rows) {
     const g = out.get(Number(r.g));
-    const slot = Number(r.o) - 1;
-    const h = BUCKET_OFFSET.findLastIndex((o) => o <= slot);
-    if (g && h >= 0 && slot - BUCKET_OFFSET[h] < g.buckets[h].length) g.buckets[h][slot - BUCKET_OFFSET[h]] += Number(r.n);
+    if (g) for (const h of hists) g.buckets[h] = g.buckets[h].map((_, i) => Number(r[`b${BUCKET_OFFSET[h] + i + 1}`] ?? 0));
   }
   return [...out.values()];
 }
