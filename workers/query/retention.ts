@@ -32,6 +32,8 @@ export async function runRetention(db: Db, retentionDays: number, now = Date.now
   await db.execute(sql`DELETE FROM sample_chunks WHERE max_t < ${cutoff}`);
   await db.execute(sql`DELETE FROM compaction_days WHERE day < ${today - retentionDays}`);
   await db.execute(sql`DELETE FROM log_rollups WHERE minute < ${cutoff}`);
+  // Hours go with their minutes; older ranges are read from the per-day rows.
+  await db.execute(sql`DELETE FROM log_rollups_hour WHERE hour < ${cutoff}`);
   await db.execute(sql`DELETE FROM log_rollup_buckets WHERE minute < ${cutoff}`);
   await db.execute(sql`DELETE FROM ingested_batches WHERE ingested_at < now() - interval '7 days'`);
   return dropped;
