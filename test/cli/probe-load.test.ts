@@ -151,6 +151,33 @@ describe("probe regress", () => {
     expect((await probe(["regress", "--baseline", halvedFile, "--current", fastFile, "--threshold", "tps.p50=10"])).code).toBe(0);
   });
 
+  it("fails on a fall in success rate past --max-success-drop points (default 1), however fast the rest was", async () => {
+    // Half the requests failed; the latency of those that succeeded is the baseline's own.
+    const half = JSON.parse(await readFile(fastFile, "utf8"));
+    half.summary = { ...half.summary, requests: 12, failed: 6, success_rate: 0.5, errors: [{ error: "HTTP 500: boom", status: 500, count: 6 }] };
+    const halfFile = join(dir, "half.json");
+    await writeFile(halfFile, JSON.stringify(half));
+    const r = await probe(["regress", "--baseline", fastFile, "--current", halfFile]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("success rate 100% -> 50.0% (-50 points, limit -1 points) REGRESSED\n");
+    expect(r.out).toMatch(/^REGRESSION: success rate -50 points \(limit -1 points\)$/m);
+    const j = await json(["regress", "--baseline", fastFile, "--current", halfFile]);
+    expect(j.doc.success).toEqual({ baseline: 1, current: 0.5, drop_pts: 50, limit_pts: 1, regressed: true });
+    expect((await probe(["regress", "--baseline", fastFile, "--current", halfFile, "--max-success-drop", "60"])).code).toBe(0);
+    // 100% -> 99%: one point, within the default; 98%: past it.
+    const at = async (rate: number) => {
+      const f = join(dir, `rate-${rate}.json`);
+      await writeFile(f, JSON.stringify({ ...half, summary: { ...half.summary, success_rate: rate } }));
+      return (await probe(["regress", "--baseline", fastFile, "--current", f])).code;
+    };
+    expect(await at(0.99)).toBe(0);
+    expect(await at(0.98)).toBe(1);
+    // A rise is no regression.
+    expect((await probe(["regress", "--baseline", halfFile, "--current", fastFile])).out).toContain("success rate 50.0% -> 100% (+50 points, limit -1 points) ok\n");
+    const bad = await probeCommand(["regress", "--baseline", fastFile, "--current", halfFile, "--max-success-drop", "lots"], captureIo().io).catch((e: Error) => e.message);
+    expect(bad).toBe('--max-success-drop takes a number from 0 to 100 (not "lots")');
+  });
+
   it("runs a fresh latency probe with the baseline's settings when there is no --current", async () => {
     fx.reset();
     const fresh = join(dir, "fresh.json");
