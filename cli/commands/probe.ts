@@ -4,6 +4,7 @@
 // regress (a run against a baseline, for CI). Each subcommand is its own file.
 import { CliError } from "../errors";
 import { processIo, type Io } from "../terminal/io";
+import { PROBE_FAILED, ProbeFailure } from "../probe/failure";
 import { interruptSignal } from "./interrupt";
 
 type Sub = { summary: string; run: (argv: string[], io: Io) => Promise<number> };
@@ -42,6 +43,12 @@ export async function probeCommand(argv: string[], io: Io = processIo()): Promis
     const code = await sub.run(rest, run.io);
     // Interrupted: what finished was printed; the exit code says it was not the whole run.
     return run.io.signal?.aborted ? 130 : code;
+  } catch (e) {
+    // The endpoint failed before there was anything to print: exit 1, as any failed check; 2 stays for bad usage.
+    if (!(e instanceof ProbeFailure)) throw e;
+    if (run.io.signal?.aborted) return 130;
+    io.stderr.write(`inferscope probe ${name}: ${e.message}\n`);
+    return PROBE_FAILED;
   } finally {
     run.release();
   }

@@ -3,6 +3,8 @@
 // token rate (within timer tolerance), --all-models names the failing model,
 // tables for people and --json for scripts, colour and progress on a TTY only.
 import { spawn } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,6 +120,47 @@ describe("probe request", () => {
     const code = await probeCommand(["request", "--endpoint", fx.url, "--model", "a", "--api-key", "wrong"], cap.io);
     expect(code).toBe(1);
     expect(cap.out()).toContain("error     HTTP 401: Incorrect API key provided.");
+  });
+});
+
+/** A port nothing listens on: bound, then closed. */
+async function deadEndpoint(): Promise<string> {
+  const srv = http.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return `http://127.0.0.1:${port}/v1`;
+}
+
+describe("an unreachable endpoint", () => {
+  it("probe request without --model prints health, models and the request as failures and exits 1, not 2", async () => {
+    const dead = await deadEndpoint();
+    const host = new URL(dead).host;
+    const r = await probe(["request", "--endpoint", dead]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(new RegExp(`^health    FAILED  GET /health - in [\\d.]+ms: connection refused by ${host} \\(is the server running\\?\\)$`, "m"));
+    expect(r.out).toContain(`models    FAILED: connection refused by ${host} (is the server running?)\n`);
+    expect(r.out).toContain("request   FAILED  not sent: no --model given and the model list failed; pass --model\n");
+    const j = await json(["request", "--endpoint", dead]);
+    expect(j.code).toBe(1);
+    expect(j.doc).toMatchObject({ ok: false, health: { ok: false, errorKind: "connection" }, models: { ok: false }, requests: [], error: "no --model given and the model list failed; pass --model" });
+    const all = await probe(["request", "--endpoint", dead, "--all-models"]);
+    expect(all.code).toBe(1);
+    expect(all.out).toContain(`request   FAILED  not sent: --all-models needs the model list, and GET ${dead}/models failed: connection refused by ${host} (is the server running?)\n`);
+  });
+
+  it("latency, throughput and compare without --model exit 1 with the reason on stderr", async () => {
+    const dead = await deadEndpoint();
+    const why = `no --model given and GET ${dead}/models failed: connection refused by ${new URL(dead).host} (is the server running?); pass --model`;
+    for (const [sub, ...extra] of [["latency"], ["throughput", "--requests", "2"], ["compare", "--endpoints", `${dead},${dead}`]]) {
+      const r = await probe(sub === "compare" ? [sub, ...extra] : [sub, "--endpoint", dead, ...extra]);
+      expect({ sub, code: r.code }).toEqual({ sub, code: 1 });
+      expect(r.err).toBe(`inferscope probe ${sub}: ${why}\n`);
+    }
+    // With --model the requests are sent, fail, and say why: also exit 1.
+    const withModel = await probe(["latency", "--endpoint", dead, "--model", "m", "--iterations", "2", "--warmup", "0"]);
+    expect(withModel.code).toBe(1);
+    expect(withModel.out).toContain("connection refused");
   });
 });
 
