@@ -9,6 +9,7 @@ import { formatMs, formatNumber, formatPercent } from "../terminal/format";
 import { renderTable } from "../terminal/table";
 import { intFlag, PROBE_HELP, parseProbeArgs, probeSettings } from "../probe/options";
 import { progressBar } from "../terminal/progress";
+import { pause, retryWaitMs } from "../probe/run";
 import { ProbeSession } from "../probe/session";
 import { sampleOf, summarize, type RunSummary, type Sample } from "../probe/stats";
 
@@ -85,6 +86,8 @@ export async function probeCompare(argv: string[], io: Io): Promise<number> {
         const r = await t.session.send(t.model, i, "probe compare", i < warmup ? ["warmup"] : []);
         if (i >= warmup) t.samples.push(sampleOf(r));
         bar.update(++done, total, `${t.model}`);
+        // A 429 counts as that target's failure; its Retry-After is waited out (capped) before going on.
+        if (done < total) await pause(retryWaitMs(r, performance.now()), io.signal);
       }
     }
     bar.done();
