@@ -20,7 +20,7 @@ export class ProbeSession {
   constructor(readonly s: ProbeSettings, readonly io: Io, opts: { keepAlive?: boolean; maxSockets?: number; reporter?: Reporter | null } = {}) {
     this.client = new OpenAiClient({ endpoint: s.endpoint, apiKey: s.apiKey, timeoutMs: s.timeoutMs, ca: s.ca, keepAlive: opts.keepAlive, maxSockets: opts.maxSockets });
     this.ownsReporter = opts.reporter === undefined;
-    this.reporter = opts.reporter !== undefined ? opts.reporter : s.reportTo ? new Reporter(s.reportTo) : null;
+    this.reporter = opts.reporter !== undefined ? opts.reporter : s.reportTo ? new Reporter(s.reportTo, fetch, { environment: s.environment }) : null;
     this.out = paletteFor(io);
     this.err = paletteFor(io, "stderr");
   }

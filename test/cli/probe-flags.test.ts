@@ -63,6 +63,8 @@ describe("probe flags", () => {
     expect(await message(["request", ...e, "--report-to", "http://127.0.0.1:1"])).toBe("no API key: pass --key or set INFERSCOPE_API_KEY (an API key with the ingest scope)");
     expect(await message(["request", ...e, "--report-to", "127.0.0.1:8787", "--key", "k"])).toBe('--url takes an http(s) URL such as http://127.0.0.1:8787 (not "127.0.0.1:8787")');
     expect(await message(["request", ...e, "--key", "k"])).toBe("--key is the Inferscope key for --report-to; the endpoint's key is --api-key");
+    expect(await message(["request", ...e, "--environment", "prod"])).toBe("--environment names the reported records' environment: it needs --report-to URL");
+    expect(await message(["request", ...e, "--report-to", "http://127.0.0.1:1", "--key", "k", "--environment", " "])).toBe('--environment is empty: name one (e.g. staging), or leave it out for "synthetic"');
   });
 
   it("names the subcommands' own problems", async () => {
