@@ -270,6 +270,27 @@ describe("probe compare", () => {
     expect(text.out).toMatch(/^MODEL +SUCCESS +TTFT P50 +TTFT P95 +E2E P50 +E2E P95 +TOKENS\/S P50 +TTFT SPEED-UP +E2E SPEED-UP +TOKENS\/S ×\na +100% .* 1\.00x +1\.00x +1\.00x\nb +100% .* 0\.[3-6]\dx +0\.[3-6]\dx +0\.[3-6]\dx\n/m);
   });
 
+  it("pairs repeated --api-key with --endpoints by position, one key serving all", async () => {
+    const other = await startOpenAiFixture({ apiKey: "sk-other", models: { a: { firstTokenMs: 5, outputTokens: 2 } } });
+    try {
+      const args = ["compare", "--endpoints", `${fx.url},${other.url}`, "--model", "a", "--iterations", "1", "--warmup", "0"];
+      const paired = await json([...args, "--api-key", "sk-probe", "--api-key", "sk-other"]);
+      expect(paired.code).toBe(0);
+      expect(paired.doc.targets.map((t: { summary: { succeeded: number } }) => t.summary.succeeded)).toEqual([1, 1]);
+      expect(fx.received.at(-1)!.authorization).toBe("Bearer sk-probe");
+      expect(other.received.at(-1)!.authorization).toBe("Bearer sk-other");
+      // One key: every endpoint gets it (the second refuses it).
+      const one = await json([...args, "--api-key", "sk-probe"]);
+      expect(one.code).toBe(1);
+      expect(other.received.at(-1)!.authorization).toBe("Bearer sk-probe");
+      const err = (a: string[]) => probeCommand(a, captureIo().io).then(() => "no error", (e: Error) => e.message);
+      expect(await err([...args, "--api-key", "k1", "--api-key", "k2", "--api-key", "k3"])).toBe("--api-key is given 3 times and --endpoints lists 2: pass one key for all of them, or one per endpoint in the same order");
+      expect(await err(["compare", "--endpoint", fx.url, "--models", "a,b", "--api-key", "k1", "--api-key", "k2"])).toBe("--api-key is given 2 times; several keys pair with --endpoints, one per endpoint (with one --endpoint pass one key)");
+    } finally {
+      await other.close();
+    }
+  });
+
   it("compares one model at two endpoints, and exits 1 when a target answers nothing", async () => {
     const { code, doc } = await json(["compare", "--endpoints", fx.url, fx.origin, "--model", "a", "--iterations", "2", "--warmup", "0"]);
     expect(code).toBe(0);
