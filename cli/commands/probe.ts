@@ -32,9 +32,14 @@ function interruptible(io: Io): { io: Io; release: () => void } {
 
 export async function probeCommand(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === "-h" || name === "--help" || name === "help") {
+  // Asked for help: stdout, exit 0. No subcommand is bad usage: stderr (a script's stdout stays clean), exit 2.
+  if (!name) {
+    io.stderr.write(probeUsage());
+    return 2;
+  }
+  if (name === "-h" || name === "--help" || name === "help") {
     io.stdout.write(probeUsage());
-    return name ? 0 : 2;
+    return 0;
   }
   const sub = SUBCOMMANDS[name];
   if (!sub) throw new CliError(`unknown subcommand ${JSON.stringify(name)}; one of: ${Object.keys(SUBCOMMANDS).join(", ")}`);

@@ -96,7 +96,12 @@ describe("probe flags", () => {
     expect(cap.out()).toContain("--max-p95 D");
     const top = captureIo();
     expect(await probeCommand([], top.io)).toBe(2);
-    expect(top.out()).toContain("  regress     a run against --baseline FILE");
+    expect(top.err()).toContain("  regress     a run against --baseline FILE");
+    expect(top.out()).toBe("");
+    const asked = captureIo();
+    expect(await probeCommand(["-h"], asked.io)).toBe(0);
+    expect(asked.out()).toMatch(/^usage: inferscope probe <subcommand>/);
+    expect(asked.err()).toBe("");
     const run = promisify(execFile);
     const err = await run("npx", ["tsx", "cli/bin.ts", "probe", "latency", "--endpoint", fx.url, "--iterations", "x"], { encoding: "utf8" }).then(() => null, (e: { code: number; stderr: string }) => e);
     expect(err).toMatchObject({ code: 2, stderr: 'inferscope probe: --iterations takes a whole number from 1 to 100,000 (not "x")\n' });
