@@ -79,7 +79,7 @@ describe("probe throughput", () => {
 
     const text = await probe(["throughput", "--endpoint", fx.url, "--model", "crowd", "--sweep-levels", "1,5", "--max-p95", "1ms"]);
     expect(text.code).toBe(1);
-    expect(text.out).toMatch(/^CONCURRENCY +REQUESTS +SUCCESS +RPS +OK RPS +TOKENS\/S +P50 +P95 +P99 +TTFT P95\n +1 +20 +100% .* p95 \d+ms > 1ms\n/m);
+    expect(text.out).toMatch(/^CONCURRENCY +REQUESTS +SUCCESS +RPS +OK RPS +TOKENS\/S +P50 +P95 +P99 +TTFT P95 +VERDICT\n +1 +20 +100% .* p95 \d+ms > 1ms\n/m);
     expect(text.out).toContain("no concurrency is within p95 ≤ 1ms, success ≥ 99.0%");
   });
 
