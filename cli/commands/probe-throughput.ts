@@ -162,6 +162,6 @@ function sweepTable(rows: LevelResult[], best: LevelResult | null, mark: (s: str
     { title: "P95", cell: (r) => formatMs(r.summary.e2e_ms.p95), align: "right" },
     { title: "P99", cell: (r) => formatMs(r.summary.e2e_ms.p99), align: "right" },
     { title: "TTFT P95", cell: (r) => formatMs(r.summary.ttft_ms.p95), align: "right" },
-    { title: "", cell: (r) => (r === best ? mark("◀ best") : r.outside ?? "") },
+    { title: "VERDICT", cell: (r) => (r === best ? mark("◀ best") : r.outside ?? "within bounds") },
   ]);
 }

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { ApiTarget } from "../commands/api-client";
 import { retryAfterMs, type CompletionResult } from "./openai-client";
-import { toLogRecord } from "./to-log-record";
+import { SYNTHETIC_ENVIRONMENT, toLogRecord } from "./to-log-record";
 import type { RequestLogInput } from "../../shared/logs/record";
 
 const BATCH = 100;
@@ -38,6 +38,11 @@ export interface ReporterOptions {
   runId?: string;
   /** Set on every record (the measured attributes win a clash); default `{ probe_run: <run id> }`. */
   attributes?: Record<string, unknown>;
+  /**
+   * The records' environment; default "synthetic". Unlike a tag it is a rollup
+   * dimension, so dashboards and alerts can leave probe traffic out with environment!="synthetic".
+   */
+  environment?: string;
 }
 
 export class Reporter {
@@ -50,6 +55,7 @@ export class Reporter {
   private readonly baseTag: string;
   private readonly prefix: string;
   private readonly attributes: Record<string, unknown>;
+  private readonly environment: string;
 
   constructor(private readonly to: ApiTarget, private readonly fetchImpl: typeof fetch = fetch, opts: ReporterOptions = {}) {
     this.outcome = { url: to.url, sent: 0, failed: 0, problem: null };
@@ -57,6 +63,7 @@ export class Reporter {
     this.baseTag = opts.baseTag ?? "probe";
     this.prefix = opts.requestIdPrefix ?? "probe";
     this.attributes = opts.attributes ?? { probe_run: this.runId };
+    this.environment = opts.environment ?? SYNTHETIC_ENVIRONMENT;
   }
 
   add(r: CompletionResult, ctx: RecordContext): void {
@@ -67,6 +74,7 @@ export class Reporter {
       source: ctx.source,
       attributes: this.attributes,
       tags: [this.baseTag, ...(ctx.tags ?? [])],
+      environment: this.environment,
     }));
     if (this.pending.length >= BATCH) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);

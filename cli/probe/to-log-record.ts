@@ -6,6 +6,8 @@ import { MAX_ERROR_MESSAGE_LENGTH, MAX_LOG_TEXT_LENGTH, type RequestLogInput } f
 import type { CompletionResult } from "./openai-client";
 
 export const SYNTHETIC_TAG = "synthetic";
+/** The environment of a reported probe request unless --environment says otherwise. */
+export const SYNTHETIC_ENVIRONMENT = "synthetic";
 
 export interface SyntheticContext {
   /** Unique per record: a run id and the request's number in it. */

@@ -63,6 +63,8 @@ describe("probe flags", () => {
     expect(await message(["request", ...e, "--report-to", "http://127.0.0.1:1"])).toBe("no API key: pass --key or set INFERSCOPE_API_KEY (an API key with the ingest scope)");
     expect(await message(["request", ...e, "--report-to", "127.0.0.1:8787", "--key", "k"])).toBe('--url takes an http(s) URL such as http://127.0.0.1:8787 (not "127.0.0.1:8787")');
     expect(await message(["request", ...e, "--key", "k"])).toBe("--key is the Inferscope key for --report-to; the endpoint's key is --api-key");
+    expect(await message(["request", ...e, "--environment", "prod"])).toBe("--environment names the reported records' environment: it needs --report-to URL");
+    expect(await message(["request", ...e, "--report-to", "http://127.0.0.1:1", "--key", "k", "--environment", " "])).toBe('--environment is empty: name one (e.g. staging), or leave it out for "synthetic"');
   });
 
   it("names the subcommands' own problems", async () => {
@@ -94,7 +96,12 @@ describe("probe flags", () => {
     expect(cap.out()).toContain("--max-p95 D");
     const top = captureIo();
     expect(await probeCommand([], top.io)).toBe(2);
-    expect(top.out()).toContain("  regress     a run against --baseline FILE");
+    expect(top.err()).toContain("  regress     a run against --baseline FILE");
+    expect(top.out()).toBe("");
+    const asked = captureIo();
+    expect(await probeCommand(["-h"], asked.io)).toBe(0);
+    expect(asked.out()).toMatch(/^usage: inferscope probe <subcommand>/);
+    expect(asked.err()).toBe("");
     const run = promisify(execFile);
     const err = await run("npx", ["tsx", "cli/bin.ts", "probe", "latency", "--endpoint", fx.url, "--iterations", "x"], { encoding: "utf8" }).then(() => null, (e: { code: number; stderr: string }) => e);
     expect(err).toMatchObject({ code: 2, stderr: 'inferscope probe: --iterations takes a whole number from 1 to 100,000 (not "x")\n' });
