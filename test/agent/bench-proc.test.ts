@@ -12,7 +12,7 @@ describe("agent bench: the unit's settings", () => {
     const sh = repo("cli/agent/install.sh");
     expect(u.nodeFlags).toEqual(/^NODE_FLAGS="([^"]*)"$/m.exec(sh)![1].split(" "));
     expect(u.env).toEqual(Object.fromEntries(/^MALLOC_ENV="([^"]*)"$/m.exec(sh)![1].split(" ").map((a) => a.split("="))));
-    expect(u.nodeFlags).toContain("--single-threaded-gc");
+    expect(u.nodeFlags).toContain("--single-threaded");
   });
 
   it("parses quoted Environment= lines and a unit without them", () => {

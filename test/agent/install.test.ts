@@ -186,7 +186,7 @@ describe("install.sh in a scratch root", () => {
     expect(k.get("User")).toEqual(["inferscope"]);
     expect(k.get("Group")).toEqual(["inferscope"]);
     expect(k.get("EnvironmentFile")).toEqual(["/etc/inferscope/agent.env"]);
-    expect(k.get("ExecStart")).toEqual([`${NODE} --max-semi-space-size=2 --max-old-space-size=192 --single-threaded-gc /usr/local/lib/inferscope/inferscope.mjs agent --config /etc/inferscope/agent.yaml`]);
+    expect(k.get("ExecStart")).toEqual([`${NODE} --max-semi-space-size=1 --max-old-space-size=192 --single-threaded --v8-pool-size=1 /usr/local/lib/inferscope/inferscope.mjs agent --config /etc/inferscope/agent.yaml`]);
     expect(k.get("Environment")).toEqual(["MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536"]);
     expect(k.get("StateDirectory")).toEqual(["inferscope"]);
     expect(k.get("ReadWritePaths")).toEqual(["/var/lib/inferscope"]);

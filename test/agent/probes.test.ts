@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RwWriteRequest } from "../../shared/contracts/remote-write";
 import { isStaleNaN } from "../../shared/staleness";
-import { newProbeState, PROBE_FAILURE_REASONS, probeSpec, type ProbeState } from "../../cli/agent/collectors/llm-probe";
+import { failureReason, newProbeState, PROBE_FAILURE_REASONS, probeSpec, type ProbeState } from "../../cli/agent/collectors/llm-probe";
+import type { CompletionResult } from "../../cli/probe/openai-types";
 import { TargetLoop } from "../../cli/agent/collectors/target-loop";
 import { parseConfig, type ProbeConfig } from "../../cli/agent/config";
 import { agentMetrics } from "../../cli/agent/self-metrics";
@@ -83,6 +84,23 @@ describe("agent probes: series", () => {
     expect(sent.body).toMatchObject({ model: "m", stream: true, max_tokens: 8, messages: [{ role: "user", content: "Reply with the single word: ok" }] });
   });
 
+  it("two probes of one endpoint (two models) keep their up series apart by the probe label", async () => {
+    const f = await fixture({ a: { firstTokenMs: 5 }, b: { firstTokenMs: 5 } });
+    const ups: Array<Record<string, string>> = [];
+    for (const p of config([{ name: "pa", endpoint: f.url, model: "a" }, { name: "pb", endpoint: f.url, model: "b" }]).probes) {
+      const { loop, out } = probeLoop(p);
+      await loop.scrapeOnce();
+      const up = rows(out[0]).filter((r) => r.name === "up");
+      expect(up).toHaveLength(1);
+      ups.push(up[0].labels);
+      // the probe label comes from the target, once, not also as exported_probe
+      expect(rows(out[0]).find((r) => r.name === "llm_probe_success")!.labels).toMatchObject({ probe: p.name, model: p.model });
+      expect(rows(out[0]).some((r) => "exported_probe" in r.labels)).toBe(false);
+    }
+    const instance = f.origin.replace("http://", "");
+    expect(ups).toEqual([{ job: "llm_probe", instance, host: "gpu-01", probe: "pa" }, { job: "llm_probe", instance, host: "gpu-01", probe: "pb" }]);
+  });
+
   it("without streaming there is no first token to time: TTFT is absent, the rest is there", async () => {
     const f = await fixture({ m: { firstTokenMs: 50, tokensPerSecond: 100, outputTokens: 4 } });
     const [p] = config([{ endpoint: f.url, model: "m", stream: false, prompt: "ping", max_tokens: 4 }]).probes;
@@ -147,6 +165,15 @@ describe("agent probes: failures", () => {
       if (reason === "timeout") expect(value(1, "llm_probe_duration_seconds")).toBeLessThan(1);
     }
     expect(lines.map((l) => JSON.parse(l).error).find((e) => /refused/.test(e ?? ""))).toMatch(/^connection refused by 127\.0\.0\.1:\d+/);
+  });
+
+  it("classifies a connection failure by the socket's code, not its message", () => {
+    const base = { ok: false, status: 0, errorKind: "connection" as const };
+    const r = (extra: Partial<CompletionResult>) => failureReason({ ...base, ...extra } as CompletionResult);
+    expect(r({ code: "ECONNREFUSED", error: "anything at all" })).toBe("connection_refused");
+    expect(r({ code: "ECONNRESET", error: "connection refused by x (is the server running?)" })).toBe("connection");
+    expect(r({ code: "ENOTFOUND", error: "cannot resolve x" })).toBe("connection");
+    expect(r({ error: "response cut off by the server" })).toBe("connection"); // no code
   });
 
   it("a TTFT series that stops (the endpoint went down) gets a staleness marker instead of a stale value", async () => {

@@ -130,7 +130,7 @@ describe("complete", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
     const refused = await new OpenAiClient({ endpoint: `http://127.0.0.1:${port}/v1` }).complete({ model: "m", prompt: "x" });
-    expect(refused).toMatchObject({ ok: false, status: 0, errorKind: "connection" });
+    expect(refused).toMatchObject({ ok: false, status: 0, errorKind: "connection", code: "ECONNREFUSED" });
     expect(refused.error).toBe(`connection refused by 127.0.0.1:${port} (is the server running?)`);
     expect(refused.timings.connectMs).toBeNull();
 

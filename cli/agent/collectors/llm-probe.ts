@@ -28,8 +28,7 @@ export function failureReason(r: CompletionResult): ProbeFailureReason {
     case "aborted": // only our own timeout aborts a probe
       return "timeout";
     case "connection":
-      // The client words a refused connect this way (connectionError in openai-client.ts).
-      return r.error?.startsWith("connection refused") ? "connection_refused" : "connection";
+      return r.code === "ECONNREFUSED" ? "connection_refused" : "connection";
     case "http":
       return r.status === 429 ? "http_429" : r.status >= 500 ? "http_5xx" : "http_4xx";
     default:
@@ -64,8 +63,8 @@ export function llmProbeCollect(p: ProbeConfig, state: ProbeState = newProbeStat
       state.failures[reason]++;
       log.warn("probe failed", { probe: p.name, target, model: p.model, reason, status: r.status, error: r.error ?? "" });
     }
-    // The probe's own labels (p.labels) are target labels, added by the loop like a scrape job's.
-    const labels = (extra: Array<[string, string]> = []): Array<[string, string]> => [["probe", p.name], ["target", target], ["model", p.model], ...extra];
+    // The probe's name and own labels (p.labels) are target labels, added by the loop like a scrape job's.
+    const labels = (extra: Array<[string, string]> = []): Array<[string, string]> => [["target", target], ["model", p.model], ...extra];
     const samples: ParsedSample[] = [];
     const gauge = (name: string, value: number | null) => {
       if (value !== null && Number.isFinite(value)) samples.push({ name, labels: labels(), value });
@@ -87,12 +86,14 @@ export function newProbeState(): ProbeState {
 
 /**
  * The target-loop spec of a probe: job (llm_probe by default), instance = the
- * endpoint's host:port, global then the probe's labels. The client's own
- * timeout ends a probe first (reason "timeout"); the loop's is a backstop.
+ * endpoint's host:port, global then the probe's labels, and `probe` = its name:
+ * two probes of one endpoint (two models, stream and not) share job and
+ * instance, and only the (unique) name keeps their `up` series apart.
+ * The client's own timeout ends a probe first (reason "timeout"); the loop's is a backstop.
  */
 export function probeSpec(p: ProbeConfig, globalLabels: Record<string, string>, metadataIntervalMs: number, state?: ProbeState): TargetSpec {
   return {
-    job: p.job, instance: instanceOf(p.endpoint), labels: { ...globalLabels, ...p.labels }, honorLabels: false,
+    job: p.job, instance: instanceOf(p.endpoint), labels: { ...globalLabels, ...p.labels, probe: p.name }, honorLabels: false,
     intervalMs: p.interval, timeoutMs: p.timeout + 1000, metadataIntervalMs, collect: llmProbeCollect(p, state),
   };
 }

