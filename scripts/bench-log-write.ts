@@ -100,7 +100,8 @@ async function main() {
     line("same records, new batch ids", await run(withRollups.writeLogs, batches(rolled.id, data, "again")));
     // A figure for the reader: how many rollup rows those logs made.
     const counts = await db.execute<{ t: string; n: string }>(
-      sql`SELECT 'log_rollups' AS t, count(*) AS n FROM log_rollups UNION ALL SELECT 'log_rollup_buckets', count(*) FROM log_rollup_buckets
+      sql`SELECT 'log_rollups' AS t, count(*) AS n FROM log_rollups UNION ALL SELECT 'log_rollup_hist', count(*) FROM log_rollup_hist
+        UNION ALL SELECT 'log_rollups_hour', count(*) FROM log_rollups_hour UNION ALL SELECT 'log_rollups_day', count(*) FROM log_rollups_day
         UNION ALL SELECT 'log_dims', count(*) FROM log_dims`,
     );
     console.log(counts.rows.map((r) => `${r.t} ${r.n}`).join(", "));

@@ -15,7 +15,9 @@ import pg from "pg";
 import { fileURLToPath } from "node:url";
 import type { Db } from "../shared/db";
 import { errorFingerprint } from "../shared/logs/errors";
+import { HISTOGRAMS } from "../shared/logs/rollup-spec";
 import { postgresRequestLogStore } from "../shared/storage/postgres/request-logs-read";
+import { minutesOnly, rollupSummary } from "../shared/storage/postgres/rollup-summary";
 import { benchDatabase } from "./lib/bench-db";
 import { benchKey } from "./lib/bench-client";
 import { seedRequestLogs, seedRollups } from "./lib/log-bench-data";
@@ -36,8 +38,8 @@ export interface LogsApiResult {
   plans: Array<{ name: string; scans: string[] }>;
   /** An INSERT of `rows` log rows: µs and WAL bytes per row with and without the 0007 indexes. */
   ingest: { rows: number; with: { us: number; wal: number }; without: { us: number; wal: number } };
-  /** Summary by model over 24 h in SQL: as now (minutes), and with a hypothetical hourly tier. */
-  whatIf: { minuteRows: number; hourRows: number; minutesMs: number; hoursMs: number };
+  /** Summary by model over 24 h in SQL, median: through the tiers, and from minutes only (as before the hour tier). */
+  tiers: { tieredMs: number; minutesMs: number };
 }
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
@@ -59,53 +61,20 @@ function explaining(db: Db, plans: string[][]): Db {
   });
 }
 
-/** Bucket and sum rows of a 24 h summary by model, per minute (as served now) and with whole hours from an hourly tier. */
-async function hourTierWhatIf(c: pg.Client, tenantId: number, end: number, runs: number): Promise<LogsApiResult["whatIf"]> {
-  await c.query(`
-    CREATE TABLE whatif_rollups_hour AS SELECT tenant_id, dims_id, minute / 3600000 * 3600000 AS hour, sum(requests) AS requests, sum(cost_usd) AS cost_usd,
-      sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens FROM log_rollups WHERE tenant_id = ${tenantId} GROUP BY 1, 2, 3;
-    CREATE TABLE whatif_buckets_hour AS SELECT tenant_id, dims_id, minute / 3600000 * 3600000 AS hour, hist, bucket, sum(n) AS n
-      FROM log_rollup_buckets WHERE tenant_id = ${tenantId} GROUP BY 1, 2, 3, 4, 5;
-    ALTER TABLE whatif_rollups_hour ADD PRIMARY KEY (tenant_id, dims_id, hour);
-    ALTER TABLE whatif_buckets_hour ADD PRIMARY KEY (tenant_id, dims_id, hour, hist, bucket);
-    ANALYZE whatif_rollups_hour; ANALYZE whatif_buckets_hour;`);
-  const start = Math.floor((end - 86_400_000) / 60_000) * 60_000;
-  const stop = Math.ceil(end / 60_000) * 60_000;
-  const h0 = Math.ceil(start / 3_600_000) * 3_600_000;
-  const h1 = Math.floor(stop / 3_600_000) * 3_600_000;
-  const dims = `SELECT id, dims ->> 'model' AS k0 FROM log_dims WHERE tenant_id = ${tenantId}`;
-  const minutes = (col: string) => `${col} >= ${start} AND ${col} < ${stop}`;
-  const ragged = `((minute >= ${start} AND minute < ${h0}) OR (minute >= ${h1} AND minute < ${stop}))`;
-  const q = (buckets: string, sums: string) => [
-    `WITH d AS (${dims}) SELECT k0, hist, bucket, sum(n) FROM (${buckets}) r JOIN d ON d.id = r.dims_id GROUP BY 1, 2, 3`,
-    `WITH d AS (${dims}) SELECT k0, sum(requests), sum(cost_usd) FROM (${sums}) r JOIN d ON d.id = r.dims_id GROUP BY 1`,
-  ];
-  const now = q(
-    `SELECT dims_id, hist, bucket, n FROM log_rollup_buckets WHERE tenant_id = ${tenantId} AND ${minutes("minute")}`,
-    `SELECT dims_id, requests, cost_usd FROM log_rollups WHERE tenant_id = ${tenantId} AND ${minutes("minute")}`,
-  );
-  const tiered = q(
-    `SELECT dims_id, hist, bucket, n FROM log_rollup_buckets WHERE tenant_id = ${tenantId} AND ${ragged}
-     UNION ALL SELECT dims_id, hist, bucket, n FROM whatif_buckets_hour WHERE tenant_id = ${tenantId} AND hour >= ${h0} AND hour < ${h1}`,
-    `SELECT dims_id, requests, cost_usd FROM log_rollups WHERE tenant_id = ${tenantId} AND ${ragged}
-     UNION ALL SELECT dims_id, requests, cost_usd FROM whatif_rollups_hour WHERE tenant_id = ${tenantId} AND hour >= ${h0} AND hour < ${h1}`,
-  );
-  const time = async (qs: string[]) => {
+/** A 24 h summary by model in SQL (rollupSummary): through days, hours and ragged minutes as served, and from minutes only. */
+async function tierFigures(db: Db, tenantId: number, end: number, runs: number): Promise<LogsApiResult["tiers"]> {
+  const startMinute = Math.floor((end - 86_400_000) / 60_000) * 60_000;
+  const q = { startMinute, endMinute: Math.ceil(end / 60_000) * 60_000, by: ["model" as const], filter: {}, hists: HISTOGRAMS.map((h) => h.id) };
+  const time = async (split?: typeof minutesOnly) => {
     const ts: number[] = [];
     for (let i = 0; i < Math.max(3, Math.min(runs, 7)); i++) {
       const t0 = performance.now();
-      await Promise.all(qs.map((x) => c.query(x)));
+      await rollupSummary(db, tenantId, q, split);
       ts.push(performance.now() - t0);
     }
     return quantile(ts, 0.5);
   };
-  const count = async (sqlText: string) => Number((await c.query(sqlText)).rows[0].n);
-  return {
-    minuteRows: await count(`SELECT (SELECT count(*) FROM log_rollups WHERE tenant_id = ${tenantId} AND ${minutes("minute")}) + (SELECT count(*) FROM log_rollup_buckets WHERE tenant_id = ${tenantId} AND ${minutes("minute")}) AS n`),
-    hourRows: await count(`SELECT (SELECT count(*) FROM whatif_rollups_hour) + (SELECT count(*) FROM whatif_buckets_hour) AS n`),
-    minutesMs: await time(now),
-    hoursMs: await time(tiered),
-  };
+  return { tieredMs: await time(), minutesMs: await time(minutesOnly) };
 }
 
 export async function benchLogsApi(opts: { logs?: number; runs?: number; log?: (line: string) => void } = {}): Promise<LogsApiResult> {
@@ -128,8 +97,8 @@ export async function benchLogsApi(opts: { logs?: number; runs?: number; log?: (
     t = performance.now();
     await seedRollups(pgc, tenantId);
     const counts = (await pgc.query(`SELECT (SELECT count(*) FROM log_dims WHERE tenant_id = $1) AS dims, (SELECT count(*) FROM log_rollups WHERE tenant_id = $1) AS minutes,
-      (SELECT count(*) FROM log_rollup_buckets WHERE tenant_id = $1) AS buckets`, [tenantId])).rows[0];
-    log(`rollups: ${counts.dims} dimension sets, ${counts.minutes} minute rows, ${counts.buckets} bucket rows (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+      (SELECT count(*) FROM log_rollups_hour WHERE tenant_id = $1) AS hours`, [tenantId])).rows[0];
+    log(`rollups: ${counts.dims} dimension sets, ${counts.minutes} minute rows, ${counts.hours} hour rows (${((performance.now() - t) / 1000).toFixed(1)} s)`);
     await pgc.query("VACUUM ANALYZE");
 
     // The seeded fingerprints are errorFingerprint's: check a sample of messages as SQL filled them in.
@@ -203,9 +172,8 @@ export async function benchLogsApi(opts: { logs?: number; runs?: number; log?: (
     await explain("tail", (s) => s.tail({ filter: {}, afterUs: (end - 2000) * 1000, limit: 100 }));
     await explain("errors: 24 h", (s) => s.errorGroups({ range, filter: {}, limit: 100 }));
 
-    // A what-if for the summary: the same 24 h by model with an hourly tier (whole hours from per-hour rows, the
-    // ragged ends from minutes), tables built here from the minute rows. Measures SQL only; the aggregator keeps no such tier.
-    const whatIf = await hourTierWhatIf(pgc, tenantId, end, RUNS);
+    // The summary's SQL alone, through the hour tier and without it (the same rollups read minute by minute).
+    const tiers = await tierFigures(node.db, tenantId, end, RUNS);
 
     // What the 0007 indexes cost an insert of log rows (copies of the newest seeded ones): the INSERT's time and WAL
     // with and without them (EXPLAIN ANALYZE, best of three; noisy on a shared machine, whose checkpoints come at any time).
@@ -225,7 +193,7 @@ export async function benchLogsApi(opts: { logs?: number; runs?: number; log?: (
     const bare = [await copy("without-1"), await copy("without-2"), await copy("without-3")];
     const best = (xs: Array<{ us: number; wal: number }>) => ({ us: Math.min(...xs.map((x) => x.us)), wal: Math.min(...xs.map((x) => x.wal)) });
     const ingest: LogsApiResult["ingest"] = { rows: n, with: best(runs), without: best(bare) };
-    return { logs: N, figures, plans, ingest, whatIf };
+    return { logs: N, figures, plans, ingest, tiers };
   } finally {
     await node.close().catch(() => {});
     await pgc.end().catch(() => {});
@@ -244,9 +212,8 @@ function report(r: LogsApiResult) {
   console.log(`\nINSERT of ${g.rows.toLocaleString()} log rows (copies of seeded ones), best of three:`);
   console.log(`  with the 0007 indexes: ${g.with.us.toFixed(1)} µs and ${g.with.wal.toFixed(0)} WAL bytes a row; without: ${g.without.us.toFixed(1)} µs, ${g.without.wal.toFixed(0)} bytes` +
     ` (+${((g.with.us / g.without.us - 1) * 100).toFixed(0)}% time, +${((g.with.wal / g.without.wal - 1) * 100).toFixed(0)}% WAL)`);
-  const w = r.whatIf;
-  console.log(`\nsummary by model over 24 h, SQL only: ${w.minutesMs.toFixed(0)} ms from ${w.minuteRows.toLocaleString()} minute and bucket rows; ` +
-    `${w.hoursMs.toFixed(0)} ms with an hourly tier (${w.hourRows.toLocaleString()} rows)`);
+  console.log(`\nsummary by model over 24 h, SQL only (median): ${r.tiers.tieredMs.toFixed(0)} ms through days, hours and ragged minutes; ` +
+    `${r.tiers.minutesMs.toFixed(0)} ms from minutes only`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

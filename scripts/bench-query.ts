@@ -4,76 +4,25 @@
 // (counters, gauges, classic histograms) × 6 hours at 15 s. Prints the median
 // latency per query and range on each side and the ratio, then where our time
 // goes (SQL, decode, engine) measured in-process over the same database.
+// Twice: first over head rows, then after the compaction job has moved all but
+// the last quarter hour into XOR chunks (the storage Inferscope keeps).
 // A measurement, not a test. BENCH_RUNS (default 5), BENCH_DATABASE_URL.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Labels } from "../shared/labels";
 import type { Db } from "../shared/db";
 import { postgresQueryStorage } from "../shared/storage/postgres/read";
 import type { QueryStorage } from "../shared/storage/types";
 import { labelsPredicate, rangeQuery } from "../workers/query/promql/index";
 import { benchDatabase } from "./lib/bench-db";
 import { benchKey } from "./lib/bench-client";
-import { rng } from "./lib/rng";
 import { openNodeDb } from "./lib/node-db";
-import { pushInTimeOrder, startPrometheus, type PushSeries } from "./lib/prometheus";
+import { CUTOFF_STEP_MS, runCompaction } from "../shared/storage/postgres/chunk-compact";
+import { dataset, POINTS, STEP } from "./lib/bench-dataset";
+import { pushInTimeOrder, startPrometheus } from "./lib/prometheus";
 import { startStack } from "./lib/stack";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const STEP = 15_000;
-const POINTS = 6 * 240; // 6 hours
-
-/** 20 vLLM hosts (4 models) with 8 GPUs each: exactly 1,000 series. */
-function dataset(end: number): PushSeries[] {
-  const r = rng(7);
-  const timestamps = Array.from({ length: POINTS }, (_, i) => end - (POINTS - 1 - i) * STEP);
-  const out: PushSeries[] = [];
-  const add = (labels: Labels, next: (i: number) => number) => out.push({ labels, timestamps, values: Float64Array.from(timestamps, (_, i) => next(i)) });
-  const counter = (labels: Labels, perStep: number) => {
-    let v = 0;
-    add(labels, () => (v += Math.round(perStep * (0.5 + r()))));
-  };
-  const gauge = (labels: Labels, mid: number, spread: number) => {
-    let v = mid;
-    add(labels, () => (v = Math.max(0, v + (r() - 0.5) * spread)));
-  };
-  const histogram = (name: string, base: Labels, les: number[], scale: number) => {
-    const counts = les.map(() => 0);
-    const cum: number[][] = les.map(() => []);
-    const sums: number[] = [];
-    let sum = 0;
-    for (let i = 0; i < POINTS; i++) {
-      for (let o = Math.floor(r() * 20); o > 0; o--) {
-        const x = Math.pow(r(), 3) * scale;
-        sum += x;
-        les.forEach((le, j) => x <= le && counts[j]++);
-      }
-      les.forEach((_, j) => cum[j].push(counts[j]));
-      sums.push(sum);
-    }
-    les.forEach((le, j) => add({ __name__: `${name}_bucket`, ...base, le: le === Infinity ? "+Inf" : String(le) }, (i) => cum[j][i]));
-    add({ __name__: `${name}_sum`, ...base }, (i) => sums[i]);
-    add({ __name__: `${name}_count`, ...base }, (i) => cum[les.length - 1][i]);
-  };
-  for (let h = 0; h < 20; h++) {
-    const base = { job: "vllm", instance: `gpu-host-${h}:8000`, model_name: `model-${h % 4}` };
-    for (const reason of ["stop", "length", "abort"]) counter({ __name__: "vllm:request_success_total", ...base, finished_reason: reason }, reason === "stop" ? 30 : 3);
-    counter({ __name__: "vllm:prompt_tokens_total", ...base }, 20_000);
-    counter({ __name__: "vllm:generation_tokens_total", ...base }, 6_000);
-    gauge({ __name__: "vllm:num_requests_running", ...base }, 8, 2);
-    gauge({ __name__: "vllm:num_requests_waiting", ...base }, 2, 1);
-    gauge({ __name__: "vllm:gpu_cache_usage_perc", ...base }, 0.5, 0.05);
-    histogram("vllm:e2e_request_latency_seconds", base, [0.3, 0.5, 0.8, 1, 1.5, 2, 2.5, 5, 10, 15, 20, Infinity], 20);
-    histogram("vllm:time_to_first_token_seconds", base, [0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 1, Infinity], 1);
-    for (let g = 0; g < 8; g++) {
-      const dcgm = { job: "dcgm", Hostname: `gpu-host-${h}`, gpu: String(g), modelName: "NVIDIA H100 80GB HBM3" };
-      gauge({ __name__: "DCGM_FI_DEV_GPU_UTIL", ...dcgm }, 70, 10);
-      gauge({ __name__: "DCGM_FI_DEV_FB_USED", ...dcgm }, 60_000, 500);
-    }
-  }
-  return out;
-}
 
 const QUERIES = [
   "rate(vllm:prompt_tokens_total[5m])",
@@ -157,25 +106,52 @@ async function main() {
     await pgc.query("VACUUM ANALYZE");
     console.log(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    const rows: string[][] = [];
     const cases = QUERIES.flatMap((query) => RANGES.map((range) => ({ query, range })));
-    for (const { query, range } of cases) {
-      const start = end - range.span;
-      const ours: number[] = [], theirs: number[] = [];
-      for (let i = 0; i <= RUNS; i++) {
-        const a = await timeRange(stack.url, auth, query, start, end, range.step);
-        const b = await timeRange(prom.url, {}, query, start, end, range.step);
-        if (i > 0) { // the first run warms caches on both sides
-          ours.push(a);
-          theirs.push(b);
+    /** Median ms per case on each side, runs interleaved so that both see the same machine noise. */
+    const timeAll = async () => {
+      const out: Array<{ ours: number; theirs: number }> = [];
+      for (const { query, range } of cases) {
+        const start = end - range.span;
+        const ours: number[] = [], theirs: number[] = [];
+        for (let i = 0; i <= RUNS; i++) {
+          const a = await timeRange(stack.url, auth, query, start, end, range.step);
+          const b = await timeRange(prom.url, {}, query, start, end, range.step);
+          if (i > 0) { // the first run warms caches on both sides
+            ours.push(a);
+            theirs.push(b);
+          }
         }
+        out.push({ ours: median(ours), theirs: median(theirs) });
       }
-      const [m, p] = [median(ours), median(theirs)];
-      rows.push([query, `${range.name}/${range.step / 1000}s`, m.toFixed(1), p.toFixed(1), (m / p).toFixed(1)]);
+      return out;
+    };
+    const onRows = await timeAll();
+    // Then the same queries over compacted chunks: all but the last quarter hour (COMPACTION_HEAD=0s).
+    const c0 = performance.now();
+    let compacted = 0;
+    for (;;) {
+      const r = await runCompaction(admin.db, { headMs: 0, budgetMs: 60_000 });
+      compacted += r.samples;
+      if (r.complete) break;
     }
-    printTable(["query", "range/step", "Inferscope ms", "Prometheus ms", "ratio"], rows);
+    const compactMs = performance.now() - c0;
+    await pgc.query("VACUUM ANALYZE");
+    const left = (await pgc.query("SELECT count(*)::int AS n FROM samples")).rows[0].n as number;
+    console.log(`compacted ${compacted.toLocaleString()} samples in ${(compactMs / 1000).toFixed(1)} s (${Math.round(compacted / (compactMs / 1000)).toLocaleString()}/s); ${left.toLocaleString()} head rows left (after the last ${CUTOFF_STEP_MS / 60_000}-minute cutoff step)`);
+    const onChunks = await timeAll();
 
-    // Where our time goes: the same storage code and engine in-process, over the same database.
+    const rows = cases.map(({ query, range }, i) => {
+      const [r, c] = [onRows[i], onChunks[i]];
+      return [query, `${range.name}/${range.step / 1000}s`, r.ours.toFixed(1), c.ours.toFixed(1), c.theirs.toFixed(1), (r.ours / r.theirs).toFixed(1), (c.ours / c.theirs).toFixed(2)];
+    });
+    printTable(["query", "range/step", "rows ms", "chunks ms", "Prometheus ms", "rows/Prom", "chunks/Prom"], rows);
+    for (const range of RANGES) {
+      const idx = cases.map((c, i) => (c.range === range ? i : -1)).filter((i) => i >= 0);
+      const geo = (f: (i: number) => number) => Math.exp(idx.reduce((s, i) => s + Math.log(f(i)), 0) / idx.length);
+      console.log(`${range.name}: geometric mean ratio to Prometheus: rows ${geo((i) => onRows[i].ours / onRows[i].theirs).toFixed(2)}×, chunks ${geo((i) => onChunks[i].ours / onChunks[i].theirs).toFixed(2)}×`);
+    }
+
+    // Where our time goes (on chunks): the same storage code and engine in-process, over the same database.
     const prof: string[][] = [];
     for (const { query, range } of cases) {
       const runs: Array<{ total: number; sql: number; select: number; rows: number }> = [];

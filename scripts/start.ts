@@ -47,6 +47,7 @@ async function main() {
     adminBootstrapKey: process.env.ADMIN_BOOTSTRAP_KEY,
     retentionDays: process.env.RETENTION_DAYS ? Number(process.env.RETENTION_DAYS) : undefined,
     derivedSeriesTtl: process.env.DERIVED_SERIES_TTL || undefined,
+    compactionHead: process.env.COMPACTION_HEAD || undefined,
     cronIntervalMs: 60_000,
     log,
   });

@@ -36,4 +36,6 @@ export interface QueryEnv extends AuthEnv {
   DERIVED_SERIES_TTL?: string;
   /** Where users reach Inferscope: alerts' generatorURL links to `${EXTERNAL_URL}/graph?...`; default http://localhost:8787. */
   EXTERNAL_URL?: string;
+  /** Samples newer than this (a Prometheus duration, default 2h) stay rows; older ones the cron compacts into chunks. */
+  COMPACTION_HEAD?: string;
 }

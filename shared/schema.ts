@@ -3,7 +3,7 @@
 // (drizzle-kit cannot express PARTITION BY) and does not change these columns.
 import { sql } from "drizzle-orm";
 import {
-  bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, serial, smallint, text,
+  bigint, bigserial, boolean, customType, doublePrecision, foreignKey, index, integer, jsonb, pgTable, primaryKey, serial, smallint, text,
   timestamp, uniqueIndex, uuid,
 } from "drizzle-orm/pg-core";
 import type { GroupState, RuleGroupSpec } from "./rules/types";
@@ -394,3 +394,84 @@ export const labelValues = pgTable("label_values", {
   minT: bigint("min_t", { mode: "number" }).notNull(),
   maxT: bigint("max_t", { mode: "number" }).notNull(),
 }, (t) => [primaryKey({ columns: [t.tenantId, t.name, t.value] })]);
+
+// ---- C: compressed sample chunks (issue 9) ----
+// Samples older than the head window move from `samples` rows into one
+// Prometheus XOR chunk per series and fixed, UTC-aligned window
+// (shared/storage/postgres/chunk-format.ts), written by the query cron's
+// compaction job (chunk-compact.ts). Chunks never overlap: one per
+// (series_id, window_start). Not partitioned: a chunk row holds hundreds of
+// samples, so retention deletes them by max_t (workers/query/retention.ts).
+const byteaColumn = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => "bytea" });
+
+export const sampleChunks = pgTable("sample_chunks", {
+  seriesId: bigint("series_id", { mode: "number" }).notNull(),
+  /** Start of the window (ms, a multiple of CHUNK_WINDOW_MS); every sample lies in [window_start, window_start + window). */
+  windowStart: bigint("window_start", { mode: "number" }).notNull(),
+  minT: bigint("min_t", { mode: "number" }).notNull(),
+  maxT: bigint("max_t", { mode: "number" }).notNull(),
+  /** Samples in the chunk, staleness markers included (the chunk's own header says the same). */
+  n: integer("n").notNull(),
+  /** A Prometheus XOR chunk (tsdb/chunkenc/xor.go), byte for byte. */
+  data: byteaColumn("data").notNull(),
+}, (t) => [primaryKey({ columns: [t.seriesId, t.windowStart] })]);
+
+/**
+ * Compaction's progress per day of samples: the series it has got to, and the
+ * cutoff its last full sweep used. Its row is also the lock that keeps two
+ * runners off the same day (SELECT … FOR UPDATE SKIP LOCKED).
+ */
+export const compactionDays = pgTable("compaction_days", {
+  /** Days since 1970-01-01 (UTC), as dayOf(). */
+  day: integer("day").primaryKey(),
+  /** Series ids up to this one are compacted in the current sweep. */
+  nextSeries: bigint("next_series", { mode: "number" }).notNull().default(0),
+  /** The time (ms) below which the last completed sweep compacted every row of the day; 0 before the first. */
+  sweptTo: bigint("swept_to", { mode: "number" }).notNull().default(0),
+  sweptAt: timestamp("swept_at", { withTimezone: true }),
+  /** Rows moved into chunks by the current sweep: a sweep that emptied a whole day reclaims its partition's space. */
+  moved: bigint("moved", { mode: "number" }).notNull().default(0),
+});
+
+// ---- L: request-log rollups per hour (issue 7) ----
+
+/**
+ * Per-hour rollups (hour = unix ms of its start): the sums of the hour's
+ * minute rows, written in the same transaction as they are. Summaries read
+ * whole hours here and only the ragged ends from the minutes. The bucket
+ * counts are one dense array in the row (shared/logs/rollup-spec.ts
+ * BUCKET_OFFSET), not rows of their own: one upsert per row instead of ~20.
+ */
+export const logRollupsHour = pgTable("log_rollups_hour", {
+  tenantId: integer("tenant_id").notNull(),
+  dimsId: bigint("dims_id", { mode: "number" }).notNull(),
+  hour: bigint("hour", { mode: "number" }).notNull(),
+  ...rollupSums,
+  buckets: bigint("buckets", { mode: "number" }).array().notNull(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.dimsId, t.hour] })]);
+
+/**
+ * The histogram bucket counts of each minute's rollup row (log_rollups): one
+ * dense array per row (rollup-spec BUCKET_OFFSET), not a row per bucket as in
+ * log_rollup_buckets, which it replaces: writing ~20 bucket rows per rollup
+ * row cost more than the logs. Apart from log_rollups so that the counters'
+ * reads of those rows stay narrow. No row where the minute had no observation.
+ */
+export const logRollupHist = pgTable("log_rollup_hist", {
+  tenantId: integer("tenant_id").notNull(),
+  dimsId: bigint("dims_id", { mode: "number" }).notNull(),
+  minute: bigint("minute", { mode: "number" }).notNull(),
+  buckets: bigint("buckets", { mode: "number" }).array().notNull(),
+}, (t) => [
+  primaryKey({ columns: [t.tenantId, t.dimsId, t.minute] }),
+  // Goes with its minute row: retention and rebuilds delete log_rollups rows, and these with them.
+  foreignKey({ name: "log_rollup_hist_minute_fk", columns: [t.tenantId, t.dimsId, t.minute], foreignColumns: [logRollups.tenantId, logRollups.dimsId, logRollups.minute] }).onDelete("cascade"),
+]);
+
+/** The same per UTC day (replaces log_rollup_buckets_day). */
+export const logRollupHistDay = pgTable("log_rollup_hist_day", {
+  tenantId: integer("tenant_id").notNull(),
+  dimsId: bigint("dims_id", { mode: "number" }).notNull(),
+  day: bigint("day", { mode: "number" }).notNull(),
+  buckets: bigint("buckets", { mode: "number" }).array().notNull(),
+}, (t) => [primaryKey({ columns: [t.tenantId, t.dimsId, t.day] })]);

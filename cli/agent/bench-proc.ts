@@ -41,3 +41,38 @@ export function processTree(root: number): { pids: number; cpuS: number; rssByte
   for (const pid of tree) (cpuS += all.get(pid)!.cpuS), (rssBytes += all.get(pid)!.rssBytes);
   return { pids: tree.size, cpuS, rssBytes };
 }
+
+/**
+ * Where a process's RSS lies (Linux smaps_rollup): its own pages (private) and
+ * the pages it shares, most of them the node executable's code and data,
+ * mapped from the file and shared by every node process on the host. null
+ * where /proc is unreadable.
+ */
+export function memorySplit(pid: number): { privateBytes: number; sharedBytes: number } | null {
+  try {
+    const s = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(s)?.[1] ?? 0) * 1024;
+    return { privateBytes: kb("Private_Clean") + kb("Private_Dirty"), sharedBytes: kb("Shared_Clean") + kb("Shared_Dirty") };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What the systemd unit runs node with: the flags of ExecStart before the
+ * script, and Environment= assignments, so the bench measures the deployed
+ * settings rather than a copy of them.
+ */
+export function unitSettings(unit: string): { nodeFlags: string[]; env: Record<string, string> } {
+  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1];
+  if (!exec) throw new Error("the unit has no ExecStart= line");
+  const words = exec.trim().split(/\s+/);
+  const script = words.findIndex((w) => /\.m?js$/.test(w));
+  const env: Record<string, string> = {};
+  for (const m of unit.matchAll(/^Environment=(.*)$/gm))
+    for (const a of m[1].trim().split(/\s+/)) {
+      const eq = a.replace(/^"|"$/g, "").indexOf("=");
+      if (eq > 0) env[a.replace(/^"|"$/g, "").slice(0, eq)] = a.replace(/^"|"$/g, "").slice(eq + 1);
+    }
+  return { nodeFlags: words.slice(1, script === -1 ? words.length : script), env };
+}

@@ -3,12 +3,16 @@
 // as its own process: from sources (tsx cli/bin.ts agent), or with --bin the
 // release artifact (`node dist/inferscope.mjs agent`; a single executable runs
 // as itself), with --node-flags passed to node (as the systemd unit would).
-// Its CPU and RSS are read from its own /metrics, so the exporters, log writer
-// and receiver here do not count; on Linux the whole process tree it started
-// (tsx's wrapper and esbuild service included) is read from /proc as well.
+// --unit runs the artifact exactly as the systemd unit does: the node flags of
+// its ExecStart and its Environment= lines, read from cli/agent/inferscope-agent.service.
+// CPU (process CPU time over wall time) and RSS are read from the agent's own
+// /metrics at the start and end of the window; on Linux the whole process
+// tree it started (tsx's wrapper and esbuild service included) is read from
+// /proc every second as well, which costs the agent nothing (its /metrics is
+// read only every 5 s, for the V8 heap figures).
 //
 //   npx tsx cli/agent/bench.ts [--seconds 60] [--targets 10] [--series 2000] [--lines 1000] [--interval 15]
-//                              [--bin dist/inferscope.mjs] [--node-flags="--max-semi-space-size=1 ..."]
+//                              [--bin dist/inferscope.mjs] [--node-flags="--max-semi-space-size=1 ..."] [--unit]
 //
 // The agent inherits this process's environment, so glibc malloc tuning given
 // on the command line applies to it as a unit's Environment= would:
@@ -19,16 +23,16 @@
 // "per minute/hour at this steady state"; the first interval (start-up, tsx
 // compile, first scrape) is excluded from the measurement window.
 import { spawn } from "node:child_process";
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { decodeWriteRequest } from "../../workers/ingest/protocols/remote-write/parse";
-import { processTree } from "./bench-proc";
+import { memorySplit, processTree, unitSettings } from "./bench-proc";
 
 const { values: args } = parseArgs({
   options: {
@@ -39,6 +43,7 @@ const { values: args } = parseArgs({
     interval: { type: "string", default: "15" },
     bin: { type: "string" },
     "node-flags": { type: "string", default: "" },
+    unit: { type: "boolean", default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -47,8 +52,10 @@ const SERIES = Number(args.series);
 const LINES_PER_S = Number(args.lines);
 const INTERVAL_S = Number(args.interval);
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = args.bin ? resolve(args.bin) : undefined;
-const NODE_FLAGS = args["node-flags"].split(/\s+/).filter(Boolean);
+const UNIT = args.unit ? unitSettings(readFileSync(`${ROOT}cli/agent/inferscope-agent.service`, "utf8")) : undefined;
+const BIN = args.bin ? resolve(args.bin) : UNIT ? `${ROOT}dist/inferscope.mjs` : undefined;
+const NODE_FLAGS = UNIT && !args["node-flags"] ? UNIT.nodeFlags : args["node-flags"].split(/\s+/).filter(Boolean);
+if (UNIT) Object.assign(process.env, UNIT.env); // the agent inherits it, as from the unit's Environment=
 if (BIN && !existsSync(BIN)) {
   console.error(`bench: --bin ${args.bin}: no such file (build it with npm run build:agent)`);
   process.exit(2);
@@ -167,13 +174,14 @@ logs:
   };
   const warmup = INTERVAL_S * 1000 + 2000;
   const mallocEnv = Object.entries(process.env).filter(([k]) => k.startsWith("MALLOC_")).map(([k, v]) => `${k}=${v} `).join("");
-  const runs = `${mallocEnv}${BIN ? `${/\.[cm]?js$/.test(BIN) ? "node " : ""}${BIN}` : "tsx cli/bin.ts"}`;
+  const runs = `${UNIT ? "the systemd unit's ExecStart: " : ""}${mallocEnv}${BIN ? `${/\.[cm]?js$/.test(BIN) ? "node " : ""}${BIN}` : "tsx cli/bin.ts"}`;
   process.stderr.write(`bench: agent = ${runs}${NODE_FLAGS.length ? ` (node flags: ${NODE_FLAGS.join(" ")})` : ""}\n`);
   process.stderr.write(`bench: ${TARGETS} targets x ${SERIES} series every ${INTERVAL_S}s + ${LINES_PER_S} log lines/s; warm-up ${warmup / 1000}s, then measuring ${SECONDS}s\n`);
   await new Promise((r) => setTimeout(r, warmup));
   const start = await self();
   const startTree = processTree(agent.pid!);
   const startAt = Date.now();
+  const loadStart = loadavg();
   const startRx = { ...received };
   const startLines = lineNo;
   let rssMax = start.rss;
@@ -183,18 +191,27 @@ logs:
   let externalMax = start.external;
   let rssN = 0;
   let treeRssMax = startTree?.rssBytes ?? NaN;
-  while (Date.now() - startAt < SECONDS * 1000) {
+  let privateMax = NaN;
+  let sharedAtPrivateMax = NaN;
+  for (let tick = 1; Date.now() - startAt < SECONDS * 1000; tick++) {
     await new Promise((r) => setTimeout(r, 1000));
-    const s = await self();
-    rssMax = Math.max(rssMax, s.rss);
+    const tree = processTree(agent.pid!);
+    // /proc where there is one: reading the agent's /metrics every second would be load of its own.
+    const s = tree && tick % 5 !== 0 ? null : await self();
+    const rss = tree?.rssBytes ?? s!.rss;
+    rssMax = Math.max(rssMax, rss);
+    rssSum += rss;
+    rssN++;
+    treeRssMax = Math.max(treeRssMax, tree?.rssBytes ?? NaN);
+    const split = memorySplit(agent.pid!);
+    if (split && !(split.privateBytes <= privateMax)) (privateMax = split.privateBytes), (sharedAtPrivateMax = split.sharedBytes);
+    if (!s) continue;
     heapMax = Math.max(heapMax, s.heap);
     heapTotalMax = Math.max(heapTotalMax, s.heapTotal);
     externalMax = Math.max(externalMax, s.external);
-    rssSum += s.rss;
-    rssN++;
-    treeRssMax = Math.max(treeRssMax, processTree(agent.pid!)?.rssBytes ?? NaN);
   }
   const end = await self();
+  const loadEnd = loadavg();
   const endTree = processTree(agent.pid!);
   const wall = (Date.now() - startAt) / 1000;
   clearInterval(writer);
@@ -213,11 +230,15 @@ logs:
   console.log(`agent bench, agent = ${runs}${NODE_FLAGS.length ? ` ${NODE_FLAGS.join(" ")}` : ""}`);
   console.log(`agent bench (${TARGETS} targets x ${SERIES} series / ${INTERVAL_S}s, ${LINES_PER_S} log lines/s), measured over ${wall.toFixed(1)}s after warm-up:`);
   console.log(`  CPU:          ${cpu.toFixed(2)} s  = ${((cpu / wall) * 100).toFixed(1)}% of one core  (${((cpu / wall) * 3600 / 60).toFixed(1)} CPU-min per hour)`);
-  console.log(`  memory (RSS): avg ${mib(rssSum / Math.max(1, rssN))} MiB, max ${mib(rssMax)} MiB; V8 heap used max ${mib(heapMax)} MiB, committed max ${mib(heapTotalMax)} MiB; external max ${mib(externalMax)} MiB`);
+  console.log(`  memory (RSS): avg ${mib(rssSum / Math.max(1, rssN))} MiB, max ${mib(rssMax)} MiB; V8 heap used max ${mib(heapMax)} MiB, committed max ${mib(heapTotalMax)} MiB; external max ${mib(externalMax)} MiB (heap sampled every 5 s)`);
+  if (Number.isFinite(privateMax))
+    console.log(`  RSS split:    private max ${mib(privateMax)} MiB (the agent's own pages), shared ${mib(sharedAtPrivateMax)} MiB then (mostly the node executable's pages, shared with every node process)`);
   if (startTree && endTree) {
     const treeCpu = endTree.cpuS - startTree.cpuS;
     console.log(`  process tree: ${endTree.pids} process(es), CPU ${((treeCpu / wall) * 100).toFixed(1)}% of one core, RSS at end ${mib(endTree.rssBytes)} MiB, max ${mib(treeRssMax)} MiB`);
   }
+  const la = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
+  console.log(`  machine load: ${la(loadStart)} at start, ${la(loadEnd)} at end (1/5/15-min load averages of the whole host, ${cpus().length} CPUs)`);
   console.log(`  delivered:    ${samples} samples (${(samples / wall).toFixed(0)}/s), ${logs} log records (${(logs / wall).toFixed(0)}/s; written ${lineNo - startLines})`);
   console.log(`  wire:         ${received.batches - startRx.batches} requests, ${mib(received.bytes - startRx.bytes)} MiB compressed`);
   console.log(`  queue at end: ${end.queue} bytes`);

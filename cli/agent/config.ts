@@ -152,6 +152,39 @@ const logSource = z
       ctx.addIssue({ code: "custom", path: ["fields", "time"], message: `format "jsonl" needs fields.time: the path of the request's start time in a line` });
   });
 
+/**
+ * A synthetic check (issue 10): a tiny chat completion sent on schedule to an
+ * OpenAI-compatible endpoint, so availability and time to first token are
+ * measured when no user is sending traffic. Exported as llm_probe_* series.
+ */
+const probe = z
+  .strictObject({
+    /** Names the probe in logs and in the `probe` label; default from the endpoint and model. */
+    name: z.string().regex(/^[a-zA-Z0-9_.:-]+$/, "name may use letters, digits, _ . : - only").optional(),
+    /** The OpenAI base URL (http://host:8000/v1); without a /vN path, /v1 is added. */
+    endpoint: httpUrl,
+    model: z.string().min(1, "model is required: the model name the endpoint serves"),
+    prompt: z.string().min(1).default("Reply with the single word: ok"),
+    /** Kept small: the check measures the path, it should not load the GPU. */
+    max_tokens: z.number().int().min(1).max(4096).default(8),
+    /** Streaming (the default) is what gives the time to first token. */
+    stream: z.boolean().default(true),
+    interval: duration(1000).default(60_000),
+    timeout: duration(100).default(10_000),
+    api_key: z.string().optional(),
+    api_key_file: z.string().optional(),
+    job: z.string().min(1).default("llm_probe"),
+    labels: labelSet.default({}),
+  })
+  .superRefine((v, ctx) => {
+    if (v.api_key !== undefined && v.api_key_file !== undefined)
+      ctx.addIssue({ code: "custom", path: ["api_key_file"], message: "set api_key or api_key_file, not both" });
+    if (v.timeout > v.interval)
+      ctx.addIssue({ code: "custom", path: ["timeout"], message: `timeout (${v.timeout}ms) is longer than the interval (${v.interval}ms): a probe would still be running when the next is due` });
+    for (const reserved of ["target", "model", "probe", "job", "instance"])
+      if (reserved in v.labels) ctx.addIssue({ code: "custom", path: ["labels", reserved], message: `label ${JSON.stringify(reserved)} is set by the probe itself` });
+  });
+
 const schema = z.strictObject({
   data_dir: z.string().min(1),
   endpoint: z.strictObject({
@@ -186,11 +219,14 @@ const schema = z.strictObject({
   ollama: z.array(ollamaTarget).default([]),
   nvidia_smi: nvidiaSmi.optional(),
   logs: z.array(logSource).default([]),
+  probes: z.array(probe).default([]),
 });
 
 export type AgentConfigInput = z.input<typeof schema>;
-export type AgentConfig = z.output<typeof schema> & { apiKey: string; configPath: string };
+export type AgentConfig = Omit<z.output<typeof schema>, "probes"> & { apiKey: string; configPath: string; probes: ProbeConfig[] };
 export type LogSourceConfig = z.output<typeof logSource>;
+/** A probe as configured, with its key read (from api_key with ${VAR} expanded, or api_key_file). */
+export type ProbeConfig = z.output<typeof probe> & { name: string; apiKey?: string };
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = "";
@@ -238,7 +274,25 @@ export function parseConfig(text: string, file: string): AgentConfig {
     if (names.has(l.name)) throw new ConfigError(`${file}: logs[${i}].name: duplicate log source name ${JSON.stringify(l.name)}`);
     names.add(l.name);
   });
-  return { ...cfg, apiKey, configPath: file };
+  const probeNames = new Set<string>();
+  const probes = cfg.probes.map((p, i): ProbeConfig => {
+    const where = `${file}: probes[${i}]`;
+    const name = p.name ?? `${new URL(p.endpoint).host}/${p.model}`;
+    if (probeNames.has(name)) throw new ConfigError(`${where}.name: duplicate probe name ${JSON.stringify(name)}${p.name ? "" : " (the default, endpoint host and model: set name to tell them apart)"}`);
+    probeNames.add(name);
+    let key: string | undefined;
+    if (p.api_key !== undefined) key = expandEnv(p.api_key, `${where}.api_key`);
+    else if (p.api_key_file !== undefined) {
+      try {
+        key = readFileSync(p.api_key_file, "utf8").trim();
+      } catch (e) {
+        throw new ConfigError(`${where}.api_key_file: cannot read ${p.api_key_file}: ${(e as Error).message}`);
+      }
+      if (key === "") throw new ConfigError(`${where}.api_key_file: ${p.api_key_file} is empty`);
+    }
+    return { ...p, name, ...(key !== undefined ? { apiKey: key } : {}) };
+  });
+  return { ...cfg, probes, apiKey, configPath: file };
 }
 
 export function loadConfig(file: string): AgentConfig {

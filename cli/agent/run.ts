@@ -4,17 +4,17 @@
 // moment; anything unsent stays in the queue for the next start.
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import type { RwWriteRequest } from "../../shared/contracts/remote-write";
 import { splitHostPort, type AgentConfig } from "./config";
 import { CheckpointStore } from "./collectors/checkpoint";
 import { LogSource } from "./collectors/log-source";
+import { probeSpec } from "./collectors/llm-probe";
 import { nvidiaSmiCollect } from "./collectors/nvidia-smi";
 import { ollamaCollect } from "./collectors/ollama";
 import { httpScrape, instanceOf } from "./collectors/scrape";
-import { TargetLoop, type TargetSpec } from "./collectors/target-loop";
+import { TargetLoop, type SeriesSink, type TargetSpec } from "./collectors/target-loop";
 import { DiskQueue } from "./delivery/disk-queue";
 import { Forwarder } from "./delivery/forwarder";
-import { encodeMetrics, PAYLOAD_HEADERS } from "./delivery/payloads";
+import { encodeMetricsProto, PAYLOAD_HEADERS } from "./delivery/payloads";
 import { log, setLogLevel } from "./log";
 import { agentMetrics } from "./self-metrics";
 import { startSelfServer } from "./self-server";
@@ -35,18 +35,21 @@ export async function runAgent(cfg: AgentConfig): Promise<RunningAgent> {
     backoffMinMs: d.backoff_min, backoffMaxMs: d.backoff_max, retryAfterMaxMs: d.retry_after_max, headers: PAYLOAD_HEADERS,
   }, metrics);
 
-  // Each collection becomes one or more durable batches before the loop moves on.
-  const sink = (req: RwWriteRequest, samples: number) => {
-    for (let i = 0; i < req.timeseries.length || i === 0; i += d.max_series_per_batch) {
-      const part: RwWriteRequest = { timeseries: req.timeseries.slice(i, i + d.max_series_per_batch), metadata: i === 0 ? req.metadata : [] };
-      const n = part.timeseries.reduce((a, s) => a + s.samples.length, 0);
+  // Each collection becomes one or more durable batches before the loop moves on,
+  // cut between series; the metadata rides with the first.
+  const sink: SeriesSink = ({ series, ends, metadata }) => {
+    for (let i = 0; i < ends.length || i === 0; i += d.max_series_per_batch) {
+      const from = i === 0 ? 0 : ends[i - 1];
+      const last = Math.min(i + d.max_series_per_batch, ends.length) - 1;
+      const to = last < 0 ? 0 : ends[last];
+      const n = last + 1 - i; // one sample per series
       try {
-        queue.enqueue({ key: `m-${randomUUID()}`, kind: "metrics", createdAt: Date.now(), items: n }, encodeMetrics(part));
+        queue.enqueue({ key: `m-${randomUUID()}`, kind: "metrics", createdAt: Date.now(), items: n }, encodeMetricsProto(series.subarray(from, to), i === 0 ? metadata : undefined));
         metrics.batchesQueued.inc({ kind: "metrics" });
         metrics.samplesQueued.inc({}, n);
       } catch (e) {
         metrics.batchesDropped.inc({ kind: "metrics", reason: "enqueue_failed" });
-        log.error("could not write metrics batch to the queue", { error: String(e), samples });
+        log.error("could not write metrics batch to the queue", { error: String(e), samples: n });
       }
     }
   };
@@ -69,6 +72,7 @@ export async function runAgent(cfg: AgentConfig): Promise<RunningAgent> {
     const n = cfg.nvidia_smi;
     specs.push({ ...base(n.interval, n.timeout), job: n.job, instance: cfg.labels.host ?? "localhost", labels: { ...cfg.labels, ...n.labels }, honorLabels: false, collect: nvidiaSmiCollect(n.path) });
   }
+  for (const p of cfg.probes) specs.push(probeSpec(p, cfg.labels, d.metadata_interval));
   const loops = specs.map((s) => new TargetLoop(s, sink, metrics));
   const sources = cfg.logs.map((l) => new LogSource(l, queue, checkpoints, metrics, cfg.labels, d.max_logs_per_batch));
 
@@ -104,7 +108,7 @@ export async function runAgent(cfg: AgentConfig): Promise<RunningAgent> {
   for (const s of sources) s.start();
   for (const l of loops) l.start();
   log.info("agent started", {
-    config: cfg.configPath, endpoint: cfg.endpoint.url, self_port: self.port, targets: specs.length, log_sources: sources.length,
+    config: cfg.configPath, endpoint: cfg.endpoint.url, self_port: self.port, targets: specs.length, probes: cfg.probes.length, log_sources: sources.length,
     queued_batches: queue.depth(), queued_bytes: queue.bytes,
   });
 

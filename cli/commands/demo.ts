@@ -8,6 +8,7 @@ import { numberFlag } from "../terminal/number-args";
 import { parseDurationFlag } from "../terminal/time-args";
 import { runDemo } from "../demo/index";
 import { commonHelp, DEFAULT_URL, helpExit, parse, target, UsageError } from "./api-client";
+import { interruptSignal } from "./interrupt";
 
 const HELP = `usage: inferscope demo [--backfill 1h] [--duration forever] [--hosts 3] [--seed 1] [--rules DIR]
 
@@ -50,13 +51,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const local = devKey(values);
   if (local) process.stderr.write("using the local stack's dev key (.inferscope/dev-api-key, written by npm start)\n");
   const t = target(local ? { ...values, key: local } : values, "ingest");
-  const controller = new AbortController();
-  const onSignal = () => {
-    process.stderr.write("\nstopping after the requests in flight (Ctrl-C again to quit at once)\n");
-    controller.abort();
-    process.once("SIGINT", () => process.exit(130));
-  };
-  process.once("SIGINT", onSignal);
+  // Ctrl-C only (SIGTERM ends the demo the default way); a second Ctrl-C quits at once.
+  const { signal, release } = interruptSignal({ signals: ["SIGINT"], again: () => process.exit(130) });
+  // Registered first, so the line comes before anything the abort makes runDemo print.
+  signal.addEventListener("abort", () => process.stderr.write("\nstopping after the requests in flight (Ctrl-C again to quit at once)\n"), { once: true });
   try {
     const summary = await runDemo({
       url: t.url,
@@ -67,7 +65,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       hosts: numberFlag(values.hosts, "hosts", { min: 1, max: 50, integer: true, fallback: 3 }),
       seed: numberFlag(values.seed, "seed", { min: 0, integer: true, fallback: 1 }),
       rules: values.rules,
-      signal: controller.signal,
+      signal,
       progressOut: process.stderr,
       // On a terminal a message first clears the progress bar's line; the bar redraws below it.
       log: (line) => process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[2K" : ""}${line}\n`),
@@ -80,6 +78,6 @@ export async function demoCommand(argv: string[]): Promise<number> {
       );
     return 0;
   } finally {
-    process.off("SIGINT", onSignal);
+    release();
   }
 }

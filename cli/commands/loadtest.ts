@@ -7,11 +7,12 @@ import { formatMs } from "../terminal/format";
 import { processIo, type Io } from "../terminal/io";
 import { parseDurationFlag } from "../terminal/time-args";
 import { parse } from "./api-client";
+import { interruptSignal } from "./interrupt";
 import { numberFlag } from "../terminal/number-args";
 import { ingestRun, INGEST_HELP, INGEST_OPTIONS } from "../loadtest/ingest-run";
 import { runLoad } from "../loadtest/run";
 import { MAX_DURATION_MS, MAX_VUS, SCENARIO_SPECS, SCENARIOS, scenarioOf, shapeOf, type ScenarioName } from "../loadtest/scenarios";
-import { EXIT_INTERRUPTED, EXIT_THRESHOLDS, EXIT_USAGE, parseThresholds } from "../loadtest/thresholds";
+import { EXIT_INTERRUPTED, EXIT_THRESHOLDS, EXIT_USAGE, parseThresholds, withScenarioDefaults } from "../loadtest/thresholds";
 import type { LoadRun } from "../loadtest/run";
 import { OPENAI_HELP, OPENAI_OPTIONS } from "../loadtest/openai-options";
 
@@ -43,15 +44,17 @@ common options:
   --export FILE        also write the JSON report to FILE
 thresholds (any failed one exits ${EXIT_THRESHOLDS}):
   --max-error-rate R   such as 0.01 or 1%: failed requests (no answer included) over all that finished
-  --max-p95 D          p95 of request latency, such as 500ms
-  --max-ttft-p95 D     openai: p95 of time to first token of the streamed requests
+  --max-p95 D          p95 of the latency of successful answers, such as 500ms
+  --max-ttft-p95 D     openai: p95 of time to first token of the successful streamed answers
   --max-queryable D    ingest: the slowest marker's time until queryable
+  with none given there is no verdict (exit 0, said in the summary); smoke then
+  applies --max-error-rate 0 (any threshold flag replaces that default)
 
 ${INGEST_HELP}
 
 ${OPENAI_HELP}
 
-exit codes: 0 passed, ${EXIT_THRESHOLDS} a threshold failed, ${EXIT_USAGE} usage error or refused target,
+exit codes: 0 passed (or no thresholds), ${EXIT_THRESHOLDS} a threshold failed, ${EXIT_USAGE} usage error or refused target,
 ${EXIT_INTERRUPTED} interrupted by Ctrl-C (the summary so far is printed), 1 an internal error.`;
 
 const COMMON = {
@@ -83,22 +86,11 @@ export interface Common {
 
 /** Ctrl-C once stops the load (the summary follows); twice also stops waiting for markers. */
 function interrupts(io: Io) {
-  const stop = new AbortController();
   const finish = new AbortController();
-  const onSignal = () => (stop.signal.aborted ? finish.abort() : stop.abort());
-  io.signal?.addEventListener("abort", onSignal, { once: true });
-  const useProcess = io.signal === undefined;
-  if (useProcess) {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  }
-  const release = () => {
-    if (useProcess) {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    }
-  };
-  return { stop: stop.signal, finish: finish.signal, release };
+  // A test's io.signal stands for the first Ctrl-C; it leaves the process's signals alone.
+  if (io.signal) return { stop: io.signal, finish: finish.signal, release: () => {} };
+  const { signal, release } = interruptSignal({ again: () => finish.abort() });
+  return { stop: signal, finish: finish.signal, release };
 }
 
 export async function loadtestCommand(argv: string[], io: Io = processIo()): Promise<number> {
@@ -125,7 +117,7 @@ export async function loadtestCommand(argv: string[], io: Io = processIo()): Pro
     throw new CliError(`--duration must be from 1s to ${MAX_DURATION_MS / 3_600_000}h (not ${values.duration})`);
   if (common.timeoutMs <= 0) throw new CliError("--timeout must be above 0");
   if (common.gracefulStopMs > 5 * 60_000) throw new CliError("--graceful-stop is at most 5m");
-  const thresholds = parseThresholds(values);
+  const thresholds = withScenarioDefaults(parseThresholds(values), scenario);
   const shape = shapeOf(scenario, common.durationMs);
   let run: LoadRun;
   if (values.target === "ingest") {

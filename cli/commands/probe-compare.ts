@@ -9,6 +9,7 @@ import { formatMs, formatNumber, formatPercent } from "../terminal/format";
 import { renderTable } from "../terminal/table";
 import { intFlag, PROBE_HELP, parseProbeArgs, probeSettings } from "../probe/options";
 import { progressBar } from "../terminal/progress";
+import { pause, retryWaitMs } from "../probe/run";
 import { ProbeSession } from "../probe/session";
 import { sampleOf, summarize, type RunSummary, type Sample } from "../probe/stats";
 
@@ -21,6 +22,7 @@ first target's median over this one's for times (2.0x: twice as fast) and this
 one's over the first's for tokens/s. Exit 1 when a target answered nothing.
   --models A B C      models to compare at --endpoint (also comma-separated)
   --endpoints U1 U2   the same --model at several endpoints (providers); with --models, pairwise
+  --api-key KEY       one key for every endpoint, or repeated: one per --endpoints entry, in order
   --iterations N      measured requests per target (default 10)
   --warmup W          requests per target before measuring (default 1)
 ${PROBE_HELP}`;
@@ -45,7 +47,7 @@ const ratio = (a: number | null, b: number | null) => (a !== null && b !== null 
 
 export async function probeCompare(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseProbeArgs(argv, {
-    models: { type: "string" }, endpoints: { type: "string" },
+    models: { type: "string" }, endpoints: { type: "string" }, "api-key": { type: "string", multiple: true },
     iterations: { type: "string", default: "10" }, warmup: { type: "string", default: "1" },
   });
   if (values.help) {
@@ -66,11 +68,12 @@ export async function probeCompare(argv: string[], io: Io): Promise<number> {
   if (n < 2) throw new CliError(`compare needs at least two targets (got ${n}: ${[...models, ...endpoints].join(", ")})`);
   const iterations = intFlag(values.iterations, "iterations", 1, 100_000);
   const warmup = intFlag(values.warmup, "warmup", 0, 10_000);
+  const keys = apiKeys(values["api-key"] ?? [], endpoints.length);
 
   const targets: Target[] = [];
   try {
     for (let i = 0; i < n; i++) {
-      const s = await probeSettings({ ...values, endpoint: endpoints[i] ?? values.endpoint }, io.env);
+      const s = await probeSettings({ ...values, endpoint: endpoints[i] ?? values.endpoint, "api-key": keys.length > 1 ? keys[i] : keys[0] }, io.env);
       // One reporter for the run: one run id and one line about what was reported.
       const session = new ProbeSession(s, io, targets.length ? { reporter: targets[0].session.reporter } : {});
       targets.push({ model: models[i] ?? "", endpoint: session.client.base, session, samples: [] });
@@ -85,6 +88,8 @@ export async function probeCompare(argv: string[], io: Io): Promise<number> {
         const r = await t.session.send(t.model, i, "probe compare", i < warmup ? ["warmup"] : []);
         if (i >= warmup) t.samples.push(sampleOf(r));
         bar.update(++done, total, `${t.model}`);
+        // A 429 counts as that target's failure; its Retry-After is waited out (capped) before going on.
+        if (done < total) await pause(retryWaitMs(r, performance.now()), io.signal);
       }
     }
     bar.done();
@@ -104,6 +109,15 @@ export async function probeCompare(argv: string[], io: Io): Promise<number> {
     // The first owns the reporter: close it last, once every target's requests are in.
     for (const t of [...targets].reverse()) await t.session.close();
   }
+}
+
+/** --api-key once (every endpoint) or once per --endpoints entry, paired by position. */
+function apiKeys(keys: string[], endpoints: number): string[] {
+  if (keys.length <= 1) return keys;
+  if (!endpoints) throw new CliError(`--api-key is given ${keys.length} times; several keys pair with --endpoints, one per endpoint (with one --endpoint pass one key)`);
+  if (keys.length !== endpoints)
+    throw new CliError(`--api-key is given ${keys.length} times and --endpoints lists ${endpoints}: pass one key for all of them, or one per endpoint in the same order`);
+  return keys;
 }
 
 function compareRows(targets: Target[]): CompareRow[] {

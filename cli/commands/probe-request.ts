@@ -30,21 +30,24 @@ export async function probeRequest(argv: string[], io: Io): Promise<number> {
   try {
     const health = await session.client.health({ signal: io.signal });
     const models = await session.client.listModels({ signal: io.signal });
-    let targets: string[];
+    // No model to ask (none given, none listed: the endpoint is down or serves none) is a failed
+    // check like the others, printed in its place and exit 1 — not a usage error.
+    let targets: string[] = [];
+    let unsent: string | null = null;
+    const listed = models.ok ? "lists none" : "failed";
     if (values["all-models"]) {
-      if (!models.ok) throw new CliError(`--all-models needs the model list, and GET ${session.client.base}/models failed: ${models.error}`);
-      if (!models.models.length) throw new CliError(`--all-models: ${session.client.base}/models lists no models`);
-      targets = models.models;
+      if (models.ok && models.models.length) targets = models.models;
+      else unsent = `--all-models needs the model list, and GET ${session.client.base}/models ${models.ok ? "lists no models" : `failed: ${models.error}`}`;
     } else {
       const first = models.ok ? models.models[0] : undefined;
-      if (!s.model && !first) throw new CliError(`no --model given and the endpoint lists none (${models.error ?? "empty list"}); pass --model`);
-      targets = [s.model ?? first!];
+      if (s.model ?? first) targets = [s.model ?? first!];
+      else unsent = `no --model given and the model list ${listed}; pass --model`;
     }
     const results: CompletionResult[] = [];
     for (const m of targets) results.push(await session.send(m, results.length, "probe request"));
-    const ok = health.ok && results.every((r) => r.ok);
+    const ok = health.ok && unsent === null && results.every((r) => r.ok);
     if (s.json) {
-      io.stdout.write(`${JSON.stringify({ ok, endpoint: session.client.base, health, models, requests: results }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ ok, endpoint: session.client.base, health, models, requests: results, ...(unsent ? { error: unsent } : {}) }, null, 2)}\n`);
       return ok ? 0 : 1;
     }
     const p = session.out;
@@ -52,6 +55,10 @@ export async function probeRequest(argv: string[], io: Io): Promise<number> {
     io.stdout.write(`endpoint  ${session.client.base}\n`);
     io.stdout.write(`health    ${mark(health.ok)}  GET ${health.checked} ${health.status || "-"} in ${formatMs(health.timings.totalMs)}${health.error ? `: ${health.error}` : ""}\n`);
     io.stdout.write(`models    ${models.ok ? `${models.models.length}: ${shorten(models.models.join(", "), 80)}` : p.red(`FAILED: ${models.error}`)}\n`);
+    if (unsent) {
+      io.stdout.write(`\nrequest   ${mark(false)}  not sent: ${unsent}\n`);
+      return 1;
+    }
     if (values["all-models"]) io.stdout.write(`\n${modelTable(results, p.red)}`);
     else io.stdout.write(`\n${oneRequest(results[0], mark)}`);
     if (values["all-models"]) {

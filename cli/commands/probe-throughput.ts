@@ -6,6 +6,7 @@ import { CliError } from "../errors";
 import type { Io } from "../terminal/io";
 import { formatMs, formatNumber, formatPercent } from "../terminal/format";
 import { renderTable } from "../terminal/table";
+import { describeNumber, fractionFlag, readNumber } from "../terminal/number-args";
 import { parseDurationFlag } from "../terminal/time-args";
 import { intFlag, PROBE_HELP, parseProbeArgs, probeSettings } from "../probe/options";
 import { progressBar } from "../terminal/progress";
@@ -51,11 +52,12 @@ export interface LevelResult {
 }
 
 function parseLevels(raw: string): number[] {
+  const level = { min: 1, max: MAX_CONCURRENCY, integer: true };
   const parts = raw.split(",").map((x) => x.trim());
-  const levels = parts.map((x) => Number(x));
-  const bad = parts.filter((x, i) => !/^\d+$/.test(x) || levels[i] < 1 || levels[i] > MAX_CONCURRENCY);
-  if (!parts.length || bad.length) throw new CliError(`--sweep-levels takes comma-separated whole numbers from 1 to ${MAX_CONCURRENCY}, e.g. 1,2,5,10 (not: ${bad.map((b) => JSON.stringify(b)).join(", ") || '""'})`);
-  return [...new Set(levels)].sort((a, b) => a - b);
+  const levels = parts.map((x) => readNumber(x, level));
+  const bad = parts.filter((_, i) => levels[i] === null);
+  if (bad.length) throw new CliError(`--sweep-levels takes comma-separated levels, each ${describeNumber(level)}, e.g. 1,2,5,10 (not: ${bad.map((b) => JSON.stringify(b)).join(", ")})`);
+  return [...new Set(levels as number[])].sort((a, b) => a - b);
 }
 
 interface Bounds {
@@ -104,10 +106,8 @@ export async function probeThroughput(argv: string[], io: Io): Promise<number> {
   if (durationMs !== undefined && durationMs <= 0) throw new CliError(`--duration must be more than 0 (not ${JSON.stringify(values.duration)})`);
   const requests = values.requests === undefined ? undefined : intFlag(values.requests, "requests", 1, 1_000_000);
   const maxP95Ms = values["max-p95"] === undefined ? null : parseDurationFlag(values["max-p95"], "max-p95");
-  const minRaw = values["min-success"] ?? "99";
-  const minPct = Number(minRaw.replace(/%$/, ""));
-  if (!/^\d+(\.\d+)?%?$/.test(minRaw) || minPct > 100) throw new CliError(`--min-success takes a percentage from 0 to 100, e.g. 99 or 99.5 (not ${JSON.stringify(minRaw)})`);
-  const bounds: Bounds = { maxP95Ms, minSuccess: minPct / 100 };
+  // A percentage, bare or with %: 99 and 99% are 99%.
+  const bounds: Bounds = { maxP95Ms, minSuccess: fractionFlag(values["min-success"], "min-success", { fallback: 0.99, bare: "percent" }) };
   // A fixed run is judged only against bounds the user gave (and fails when nothing succeeded).
   const judged = maxP95Ms !== null || values["min-success"] !== undefined;
 
@@ -162,6 +162,6 @@ function sweepTable(rows: LevelResult[], best: LevelResult | null, mark: (s: str
     { title: "P95", cell: (r) => formatMs(r.summary.e2e_ms.p95), align: "right" },
     { title: "P99", cell: (r) => formatMs(r.summary.e2e_ms.p99), align: "right" },
     { title: "TTFT P95", cell: (r) => formatMs(r.summary.ttft_ms.p95), align: "right" },
-    { title: "", cell: (r) => (r === best ? mark("◀ best") : r.outside ?? "") },
+    { title: "VERDICT", cell: (r) => (r === best ? mark("◀ best") : r.outside ?? "within bounds") },
   ]);
 }

@@ -4,6 +4,7 @@
 // regress (a run against a baseline, for CI). Each subcommand is its own file.
 import { CliError } from "../errors";
 import { processIo, type Io } from "../terminal/io";
+import { PROBE_FAILED, ProbeFailure } from "../probe/failure";
 import { interruptSignal } from "./interrupt";
 
 type Sub = { summary: string; run: (argv: string[], io: Io) => Promise<number> };
@@ -31,9 +32,14 @@ function interruptible(io: Io): { io: Io; release: () => void } {
 
 export async function probeCommand(argv: string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === "-h" || name === "--help" || name === "help") {
+  // Asked for help: stdout, exit 0. No subcommand is bad usage: stderr (a script's stdout stays clean), exit 2.
+  if (!name) {
+    io.stderr.write(probeUsage());
+    return 2;
+  }
+  if (name === "-h" || name === "--help" || name === "help") {
     io.stdout.write(probeUsage());
-    return name ? 0 : 2;
+    return 0;
   }
   const sub = SUBCOMMANDS[name];
   if (!sub) throw new CliError(`unknown subcommand ${JSON.stringify(name)}; one of: ${Object.keys(SUBCOMMANDS).join(", ")}`);
@@ -42,6 +48,12 @@ export async function probeCommand(argv: string[], io: Io = processIo()): Promis
     const code = await sub.run(rest, run.io);
     // Interrupted: what finished was printed; the exit code says it was not the whole run.
     return run.io.signal?.aborted ? 130 : code;
+  } catch (e) {
+    // The endpoint failed before there was anything to print: exit 1, as any failed check; 2 stays for bad usage.
+    if (!(e instanceof ProbeFailure)) throw e;
+    if (run.io.signal?.aborted) return 130;
+    io.stderr.write(`inferscope probe ${name}: ${e.message}\n`);
+    return PROBE_FAILED;
   } finally {
     run.release();
   }

@@ -1,9 +1,11 @@
 // Every host's targets, scraped once per tick in a fixed order: the inference
 // servers first (they say how busy their GPUs were), then dcgm-exporter, then
-// the agent's own metrics (which count the scrapes before it).
+// the agent's own metrics (which count the scrapes before it); after every
+// host, the first host's agent's synthetic checks (probes.ts).
 import { AgentTarget } from "./agent";
 import { DcgmTarget } from "./dcgm";
 import type { HostSpec, Script } from "./fleet";
+import { ProbeSim } from "./probes";
 import { Rand } from "./rng";
 import { SeriesSet } from "./series";
 import { LlamaCppTarget, OllamaTarget } from "./servers";
@@ -21,6 +23,7 @@ export class FleetSim {
   readonly set = new SeriesSet();
   private readonly hosts: HostSim[];
   private readonly r: Rand;
+  private readonly probes: ProbeSim;
   private lastTs: number | null = null;
 
   constructor(fleet: HostSpec[], private readonly script: Script, seed: number) {
@@ -37,10 +40,12 @@ export class FleetSim {
       const agent = new Scrape(this.set, new AgentTarget(this.set, h.name, [...serverScrapes, dcgm], h.servers.some((s) => s.kind === "ollama"), uptimeS));
       return { use, servers: serverScrapes, dcgm, agent };
     });
+    // Created last: the hosts' series keep their order and the fleet's stream its draws.
+    this.probes = new ProbeSim(this.set, fleet, seed);
   }
 
   get targets(): number {
-    return this.hosts.reduce((n, h) => n + h.servers.length + 2, 0);
+    return this.hosts.reduce((n, h) => n + h.servers.length + 2, 0) + this.probes.targets;
   }
 
   /** Scrapes every target at ts (in time order, 15 s apart) under this load. */
@@ -55,5 +60,6 @@ export class FleetSim {
       h.dcgm.run(t);
       h.agent.run(t);
     }
+    this.probes.tick(t);
   }
 }

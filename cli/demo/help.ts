@@ -68,4 +68,11 @@ export const HELP: Record<string, string> = {
   process_resident_memory_bytes: "Resident memory size in bytes.",
   nodejs_heap_used_bytes: "V8 heap in use.",
   process_cpu_seconds_total: "User and system CPU time spent in seconds.",
+  // The agent's synthetic checks (cli/agent/collectors/llm-probe.ts).
+  llm_probe_success: "1 if the synthetic completion succeeded, else 0.",
+  llm_probe_duration_seconds: "Duration of the synthetic completion, to the end of the answer or the failure.",
+  llm_probe_ttft_seconds: "Time to the first token of the synthetic completion (streaming successes).",
+  llm_probe_tokens_per_second: "Output tokens per second of the synthetic completion (successes).",
+  llm_probe_http_status_code: "HTTP status of the synthetic completion; 0 when no answer came.",
+  llm_probe_failures_total: "Synthetic completions that failed, by reason.",
 };

@@ -9,7 +9,7 @@ import { standardLoggingPayload } from "./litellm-payloads";
 import { clamp } from "./target";
 import { Rand } from "./rng";
 
-interface ModelSpec {
+export interface ModelSpec {
   model: string;
   provider: string;
   apiBase: string;
@@ -24,7 +24,8 @@ interface ModelSpec {
 
 const SELF_HOSTED_USD_PER_S = 4 / 3600 / 16; // $4/h for the GPUs, 16 requests at a time
 
-function models(fleet: HostSpec[]): ModelSpec[] {
+/** The gateway's models and where each is served; the demo's probes (probes.ts) check the same ones. */
+export function models(fleet: HostSpec[]): ModelSpec[] {
   const vllmBase = (model: string) => {
     for (const h of fleet) for (const s of h.servers) if (s.kind === "vllm" && s.model === model) return `http://${h.name}:${s.port}/v1`;
     return "http://localhost:8000/v1";

@@ -1,6 +1,7 @@
 // --report-to for --target openai: every answered request of the load also goes
 // to an Inferscope as a canonical request-log record tagged "synthetic" and
-// "loadtest", through the probe's reporter (cli/probe/reporter.ts, which maps
+// "loadtest" (not "probe"), with ids loadtest-<run>-<n> and attributes.loadtest_run
+// like --target ingest's records, through the probe's reporter (cli/probe/reporter.ts, which maps
 // with cli/probe/to-log-record.ts), so a load test's records are the same
 // records as a probe's and show in the same searches and counters. Reporting
 // never changes the run's result or exit code: what could not be sent is said
@@ -14,7 +15,7 @@ export const LOADTEST_TAG = "loadtest";
 
 /** What --report-to did, for the stderr line and the JSON report. */
 export interface Reported extends ReportOutcome {
-  /** The reporter's run id: attributes.probe_run of every record of this run. */
+  /** The load test's run id: attributes.loadtest_run of every record of this run. */
   run: string;
 }
 
@@ -36,14 +37,14 @@ export function reportTarget(values: { "report-to"?: string; key?: string }, env
   return target({ url: raw.trim(), key: values.key }, "ingest", env);
 }
 
-export function startReport(to: ApiTarget, endpoint: string, scenario: string, fetchImpl?: typeof fetch): RunReport {
-  const reporter = new Reporter(to, fetchImpl);
+export function startReport(to: ApiTarget, endpoint: string, scenario: string, runId: string, fetchImpl?: typeof fetch): RunReport {
+  const reporter = new Reporter(to, fetchImpl, { baseTag: LOADTEST_TAG, requestIdPrefix: LOADTEST_TAG, runId, attributes: { loadtest_run: runId } });
   const source = `loadtest ${scenario}`;
   return {
     add(r, requestedModel) {
       // An abort is the hard stop or Ctrl-C, not the endpoint's doing: not a synthetic failure to record.
       if (r.errorKind === "aborted") return;
-      reporter.add(r, { endpoint, requestedModel, source, tags: [LOADTEST_TAG] });
+      reporter.add(r, { endpoint, requestedModel, source });
     },
     async close() {
       return { ...(await reporter.close()), run: reporter.runId };
@@ -53,6 +54,6 @@ export function startReport(to: ApiTarget, endpoint: string, scenario: string, f
 
 /** The one stderr line after the load: what was sent where, or why not. */
 export function reportedLine(o: Reported): string {
-  if (!o.failed) return `reported ${o.sent} synthetic request log(s) to ${o.url} (tags synthetic, loadtest; attributes.probe_run ${o.run})`;
+  if (!o.failed) return `reported ${o.sent} synthetic request log(s) to ${o.url} (tags synthetic, loadtest; attributes.loadtest_run ${o.run})`;
   return `reporting to ${o.url} failed for ${o.failed} of ${o.sent + o.failed} record(s): ${o.problem} (the load test's results and exit code are unaffected)`;
 }

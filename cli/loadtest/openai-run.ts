@@ -47,7 +47,7 @@ export async function openaiRun(values: Values, c: Common, shape: Shape, env: Re
     }
     mix = [{ model: listed.models[0], weight: 1 }];
   }
-  const report = reportTo ? startReport(reportTo, client.base, c.scenario) : null;
+  const report = reportTo ? startReport(reportTo, client.base, c.scenario, c.runId) : null;
 
   const complete: Complete = async (req, signal) => {
     const r = await client.complete({ model: req.model, messages: req.messages, stream: req.stream, maxTokens: req.maxTokens }, { signal, timeoutMs: c.timeoutMs });

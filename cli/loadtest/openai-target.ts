@@ -1,6 +1,6 @@
 // --target openai: virtual users against an OpenAI-compatible endpoint, each
 // request to a model drawn from the weighted mix, a share of them streamed
-// (SSE, where time to first token is measured). The requests go through the
+// (SSE, where time to first token and tokens/s are measured). The requests go through the
 // probe's client (cli/probe/openai-client.ts) via the Complete function, so
 // the timings mean the same here as in `inferscope probe`. A 429 is counted
 // under its status and honoured: that user waits out Retry-After (at most
@@ -75,7 +75,10 @@ export class OpenAiLoad {
       accepted: res.ok ? 1 : 0,
       error: res.error,
       ttftMs: stream ? res.ttftMs : null,
-      tokensPerSecond: res.outputTokensPerSecond,
+      // Only a streamed answer's rate is a decode rate (tokens after the first over the time
+      // between first and last); a plain answer's is tokens over end to end, queueing and
+      // prefill included. Mixing both would make TOK/S depend on --stream-share.
+      tokensPerSecond: stream ? res.outputTokensPerSecond : null,
       outputTokens: res.completionTokens,
     });
     if (res.retryAfterMs !== null && res.retryAfterMs > 0) {

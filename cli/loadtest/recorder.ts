@@ -1,7 +1,10 @@
 // What a load test counts, per stream of requests (remote_write, logs, or one
 // OpenAI model): requests by outcome and HTTP status, items offered and
 // accepted, the open model's dropped / late / throttled iterations, and
-// latencies kept in a reservoir so a soak run stays small.
+// latencies kept in a reservoir so a soak run stays small. Latency and TTFT
+// are of successful answers only (as probe, and k6's expected_response:true):
+// an instant 503 is not a fast answer, and counting it would let a failing
+// endpoint pass --max-p95. Every request's latency is kept apart (latencyAllMs).
 import { quantilesOf, Reservoir } from "../commands/stats";
 import type { Quantiles } from "../../shared/contracts/log-api";
 
@@ -35,10 +38,18 @@ export interface StreamSnapshot {
   throttled: number;
   interrupted: number;
   outputTokens: number;
+  /** Of successful answers (2xx): what the table, the live line and --max-p95 read. */
   latencyMs: Quantiles;
+  /** Of every finished request, failures included (an instant 503 pulls it down). */
+  latencyAllMs: Quantiles;
   ttftMs: Quantiles;
   tokensPerSecond: Quantiles;
+  /** Past RESERVOIR values of a figure, its quantiles come from a uniform sample of that many: approximate. */
+  quantilesApproximate: boolean;
 }
+
+/** Latencies kept per stream and figure; beyond this a uniform sample stands for them all. */
+export const RESERVOIR = 50_000;
 
 /** "ok", "429", "503", "network": the key of an outcome in byStatus. */
 export const statusKey = (o: Pick<Outcome, "ok" | "status">) => (o.status === 0 ? "network" : String(o.status));
@@ -56,9 +67,10 @@ export class StreamStats {
   outputTokens = 0;
   readonly byStatus = new Map<string, number>();
   readonly errorExamples = new Map<string, string>();
-  private readonly latency = new Reservoir(50_000);
-  private readonly ttft = new Reservoir(50_000);
-  private readonly tps = new Reservoir(50_000);
+  private readonly latency = new Reservoir(RESERVOIR);
+  private readonly latencyAll = new Reservoir(RESERVOIR);
+  private readonly ttft = new Reservoir(RESERVOIR);
+  private readonly tps = new Reservoir(RESERVOIR);
 
   constructor(readonly name: string) {}
 
@@ -72,6 +84,8 @@ export class StreamStats {
     this.offered += o.offered;
     this.accepted += o.accepted;
     this.outputTokens += o.outputTokens ?? 0;
+    this.latencyAll.add(o.latencyMs);
+    if (!o.ok) return;
     this.latency.add(o.latencyMs);
     if (o.ttftMs !== undefined && o.ttftMs !== null) this.ttft.add(o.ttftMs);
     if (o.tokensPerSecond !== undefined && o.tokensPerSecond !== null && Number.isFinite(o.tokensPerSecond)) this.tps.add(o.tokensPerSecond);
@@ -81,12 +95,21 @@ export class StreamStats {
     return this.latency.values;
   }
 
+  allLatencies(): readonly number[] {
+    return this.latencyAll.values;
+  }
+
   ttfts(): readonly number[] {
     return this.ttft.values;
   }
 
   tokenRates(): readonly number[] {
     return this.tps.values;
+  }
+
+  /** True once any figure's reservoir has seen more values than it keeps. */
+  approximate(): boolean {
+    return [this.latency, this.latencyAll, this.ttft, this.tps].some((r) => !r.exact);
   }
 
   snapshot(): StreamSnapshot {
@@ -106,8 +129,10 @@ export class StreamStats {
       interrupted: this.interrupted,
       outputTokens: this.outputTokens,
       latencyMs: quantilesOf(this.latency.values),
+      latencyAllMs: quantilesOf(this.latencyAll.values),
       ttftMs: quantilesOf(this.ttft.values),
       tokensPerSecond: quantilesOf(this.tps.values),
+      quantilesApproximate: this.approximate(),
     };
   }
 }
@@ -122,7 +147,9 @@ export function combined(streams: StreamStats[]): StreamSnapshot {
   }
   const snap = all.snapshot();
   snap.latencyMs = quantilesOf(streams.flatMap((s) => [...s.latencies()]));
+  snap.latencyAllMs = quantilesOf(streams.flatMap((s) => [...s.allLatencies()]));
   snap.ttftMs = quantilesOf(streams.flatMap((s) => [...s.ttfts()]));
   snap.tokensPerSecond = quantilesOf(streams.flatMap((s) => [...s.tokenRates()]));
+  snap.quantilesApproximate = streams.some((s) => s.approximate());
   return snap;
 }

@@ -5,7 +5,7 @@ import { quantileSorted } from "../commands/stats";
 import type { Palette } from "../terminal/colour";
 import { formatCount, formatMs, formatPercent, formatRate, shorten } from "../terminal/format";
 import { renderTable, type Column } from "../terminal/table";
-import type { StreamSnapshot } from "./recorder";
+import { RESERVOIR, type StreamSnapshot } from "./recorder";
 import type { Reported } from "./openai-report";
 import type { Visibility } from "./queryable";
 import type { Stage } from "./scenarios";
@@ -41,7 +41,10 @@ export interface LoadtestReport {
   /** --report-to: how many records went to which Inferscope, and the first reason any did not. */
   reported?: Reported;
   thresholds: Verdict[];
-  passed: boolean;
+  /** null when no threshold was given: no verdict (exit 0, or 130 when interrupted). */
+  passed: boolean | null;
+  /** The summary's verdict line: "PASS", "FAIL (exit 99)", "no thresholds given: no verdict (exit 0)". */
+  verdict: string;
   exitCode: number;
 }
 
@@ -131,10 +134,17 @@ export function renderReport(r: LoadtestReport, p: Palette): string {
   }
   if (r.total.dropped + r.total.late + r.total.throttled > 0 && r.target === "ingest")
     out.push("", p.dim("dropped: due while --vus requests were already in flight (raise --vus to allow more); late: started over 100ms after their time; throttled: due during a Retry-After wait."));
+  if (r.total.quantilesApproximate) {
+    const which = r.streams.filter((s) => s.quantilesApproximate).map((s) => s.name).join(", ");
+    out.push("", p.yellow(`latency quantiles are approximate (${which}): past ${formatCount(RESERVOIR)} values per stream they come from a uniform sample of ${formatCount(RESERVOIR)}`));
+  }
   if (r.thresholds.length) {
     out.push("", "thresholds:");
-    for (const v of r.thresholds) out.push(`  ${v.ok ? p.green("✓") : p.red("✗")} ${v.name} ${v.limit}: ${v.actual}`);
-    out.push(r.passed ? p.green("PASS") : p.red(`FAIL (exit ${r.exitCode})`));
+    for (const v of r.thresholds) {
+      const notes = [v.approximate ? "approximate: sampled" : "", v.note ?? ""].filter(Boolean).join("; ");
+      out.push(`  ${v.ok ? p.green("✓") : p.red("✗")} ${v.name} ${v.limit}: ${v.actual}${notes ? p.dim(` (${notes})`) : ""}`);
+    }
   }
+  out.push("", r.passed === null ? p.yellow(r.verdict) : r.passed ? p.green(r.verdict) : p.red(r.verdict));
   return `${out.join("\n")}\n`;
 }

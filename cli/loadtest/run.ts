@@ -14,7 +14,7 @@ import { combined, type StreamStats } from "./recorder";
 import { ratesOf, renderReport, summariseVisibility, worstQueryable, REPORT_VERSION, type LoadtestReport } from "./report";
 import type { Visibility } from "./queryable";
 import { totalMs, type ScenarioName, type Shape } from "./scenarios";
-import { evaluate, exitCode, type Thresholds } from "./thresholds";
+import { evaluate, exitCode, passedOf, verdictLine, type Thresholds } from "./thresholds";
 
 export interface LoadRun {
   target: LoadtestReport["target"];
@@ -86,7 +86,7 @@ export async function runLoad(run: LoadRun, thresholds: Thresholds, out: Output,
   const streams = run.streams();
   const total = combined(streams);
   const queryableMs = markers ? worstQueryable(markers) : undefined;
-  const verdicts = evaluate(thresholds, { requests: total.requests, errorRate: total.errorRate, p95Ms: total.latencyMs.p95, ttftP95Ms: total.ttftMs.p95, queryableMs });
+  const verdicts = evaluate(thresholds, { requests: total.requests, approximate: total.quantilesApproximate, errorRate: total.errorRate, p95Ms: total.latencyMs.p95, ttftP95Ms: total.ttftMs.p95, queryableMs });
   const code = exitCode(verdicts, interrupted);
   const report: LoadtestReport = {
     version: REPORT_VERSION,
@@ -104,7 +104,8 @@ export async function runLoad(run: LoadRun, thresholds: Thresholds, out: Output,
     ...(markers ? { queryable: { summary: summariseVisibility(markers), markers } } : {}),
     ...(reported ? { reported } : {}),
     thresholds: verdicts,
-    passed: verdicts.every((v) => v.ok),
+    passed: passedOf(verdicts),
+    verdict: verdictLine(passedOf(verdicts), code),
     exitCode: code,
   };
   io.stdout.write(out.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, paletteFor(io)));

@@ -1,6 +1,6 @@
 // A load test sends a lot of traffic on purpose, so by default it only goes
-// to this machine: the target's host must be loopback (a literal 127.0.0.0/8
-// or ::1, or a name that resolves only to those). Anything else needs
+// to this machine: the target's host must be loopback (a literal 127.0.0.0/8,
+// ::1 or IPv4-mapped ::ffff:127.0.0.0/104, or a name that resolves only to those). Anything else needs
 // --allow-remote, the user's word that the host is theirs to load.
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
@@ -9,8 +9,12 @@ import { CliError } from "../errors";
 export function isLoopbackAddress(addr: string): boolean {
   const a = addr.replace(/^\[|\]$/g, "").toLowerCase();
   if (isIP(a) === 4) return a.startsWith("127.");
-  if (isIP(a) === 6) return a === "::1" || /^::ffff:127\./.test(a) || a === "0:0:0:0:0:0:0:1";
-  return false;
+  if (isIP(a) !== 6) return false;
+  // The URL parser's canonical form: compressed, lower case, and an IPv4-mapped
+  // address in hex (http://[::ffff:127.0.0.1] has the hostname [::ffff:7f00:1]),
+  // so every spelling of ::1 and of ::ffff:127.x.y.z is recognised.
+  const canon = new URL(`http://[${a}]`).hostname.slice(1, -1);
+  return canon === "::1" || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(canon);
 }
 
 export type Resolve = (host: string) => Promise<string[]>;

@@ -8,6 +8,11 @@ import type { CompletionResult } from "./openai-types";
 export function finishStream(r: CompletionResult, sse: SseReader): CompletionResult {
   if (sse.error) return { ...r, error: sse.error, errorKind: "protocol" };
   if (sse.events === 0) return { ...r, error: "the stream ended without a single event (is the endpoint OpenAI-compatible?)", errorKind: "protocol" };
+  // A stream must end with [DONE] or at least say why it finished; one that just stops
+  // was cut off (a crashed server, a proxy's timeout) and its answer is partial. Some
+  // servers omit [DONE] after a finish_reason, so either one will do.
+  if (!sse.done && !sse.finishReason)
+    return { ...r, text: sse.text, error: `stream ended before [DONE] (after ${sse.deltas} content ${sse.deltas === 1 ? "delta" : "deltas"}, no finish_reason)`, errorKind: "protocol" };
   const out: CompletionResult = { ...r, ok: true, text: sse.text, model: sse.model ?? r.model };
   if (sse.id) out.id = sse.id;
   if (sse.finishReason) out.finishReason = sse.finishReason;

@@ -37,6 +37,8 @@ interface RawResponse {
   streamed: boolean;
   error?: string;
   errorKind?: FailureKind;
+  /** The socket's error code (ECONNREFUSED, ENOTFOUND, ECONNRESET, ...) when the network failed. */
+  code?: string;
 }
 
 /** The base URL with a /vN path: http://h:8000 -> http://h:8000/v1; http://h/openai/v1 stays. */
@@ -119,7 +121,7 @@ export class OpenAiClient {
     if (sse) r.timings.ttftMs = sse.firstTokenMs;
     const retry = retryAfterMs(r.headers["retry-after"]);
     if (retry !== undefined) result.retryAfterMs = retry;
-    if (r.errorKind) return { ...result, error: r.error, errorKind: r.errorKind };
+    if (r.errorKind) return { ...result, error: r.error, errorKind: r.errorKind, ...(r.code !== undefined ? { code: r.code } : {}) };
     if (r.status !== 200) return { ...result, error: httpError(r), errorKind: "http" };
     // Asked to stream, answered with one JSON completion (a proxy or server that ignores
     // `stream`): a completion all the same, only without a first token to time.
@@ -145,19 +147,19 @@ export class OpenAiClient {
       let resHeaders: http.IncomingHttpHeaders = {};
       const chunks: Buffer[] = [];
       let bytes = 0;
-      const done = (errorKind?: FailureKind, error?: string) => {
+      const done = (errorKind?: FailureKind, error?: string, code?: string) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         call.signal?.removeEventListener("abort", onAbort);
         timings.totalMs = since();
-        resolve({ status, headers: resHeaders, body: Buffer.concat(chunks).toString("utf8"), timings, reused, streamed, ...(errorKind ? { errorKind, error } : {}) });
+        resolve({ status, headers: resHeaders, body: Buffer.concat(chunks).toString("utf8"), timings, reused, streamed, ...(errorKind ? { errorKind, error } : {}), ...(code !== undefined ? { code } : {}) });
         if (errorKind) req.destroy();
       };
       const onAbort = () => done("aborted", "aborted by the caller");
       const lib = secure ? https : http;
       const req = lib.request(url, { method, headers, agent: this.agent ?? false, ...(secure && this.opts.ca ? { ca: this.opts.ca } : {}) });
-      req.on("error", (e: NodeJS.ErrnoException) => done("connection", connectionError(url, e)));
+      req.on("error", (e: NodeJS.ErrnoException) => done("connection", connectionError(url, e), e.code));
       const timer = setTimeout(() => done("timeout", `no complete answer within ${timeoutMs / 1000}s (${phaseAt(timings, status)})`), timeoutMs);
       if (call.signal?.aborted) return onAbort();
       call.signal?.addEventListener("abort", onAbort, { once: true });
@@ -195,7 +197,7 @@ export class OpenAiClient {
           else chunks.push(chunk);
         });
         res.on("end", () => done());
-        res.on("error", (e) => done("connection", `response cut off: ${e.message}`));
+        res.on("error", (e: NodeJS.ErrnoException) => done("connection", `response cut off: ${e.message}`, e.code));
         res.on("aborted", () => done("connection", "response cut off by the server"));
       });
       req.end(body);

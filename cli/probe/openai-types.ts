@@ -64,6 +64,8 @@ export interface CompletionResult {
   status: number;
   error?: string;
   errorKind?: FailureKind;
+  /** With errorKind "connection": the socket's error code (ECONNREFUSED, ENOTFOUND, ECONNRESET, ...), when it gave one. */
+  code?: string;
   /** From Retry-After on a 429 or 503. */
   retryAfterMs?: number;
   timings: Timings;

@@ -6,9 +6,12 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { ParseArgsConfig } from "node:util";
 import { CliError } from "../errors";
+import { numberFlag } from "../terminal/number-args";
 import { parseDurationFlag } from "../terminal/time-args";
 import { parse, target, type ApiTarget } from "../commands/api-client";
+import { MAX_LOG_TEXT_LENGTH } from "../../shared/logs/record";
 import { apiBase, type ChatMessage, type CompletionRequest } from "./openai-client";
+import { SYNTHETIC_ENVIRONMENT } from "./to-log-record";
 
 export const PROBE_OPTIONS = {
   endpoint: { type: "string" },
@@ -21,6 +24,7 @@ export const PROBE_OPTIONS = {
   "no-stream": { type: "boolean" },
   timeout: { type: "string", default: "60s" },
   "report-to": { type: "string" },
+  environment: { type: "string" },
   "ca-file": { type: "string" },
 } as const satisfies ParseArgsConfig["options"];
 
@@ -40,6 +44,7 @@ request:
 output:
   --json              one JSON document on stdout instead of tables
   --report-to URL     also send each request to this Inferscope as a request log tagged "synthetic"
+  --environment ENV   the reported records' environment (default "synthetic", so dashboards can leave them out)
   --key KEY           an ingest key for --report-to (env INFERSCOPE_API_KEY)`;
 
 export interface Prompt {
@@ -56,6 +61,8 @@ export interface ProbeSettings {
   timeoutMs: number;
   json: boolean;
   reportTo: ApiTarget | null;
+  /** The environment of reported records (--environment); default "synthetic". */
+  environment: string;
   /** PEM of --ca-file. */
   ca: string | undefined;
 }
@@ -70,11 +77,10 @@ export function parseProbeArgs<O extends ParseArgsConfig["options"]>(argv: strin
   return parsed;
 }
 
-/** A whole number within bounds, or a message naming the flag. */
-export function intFlag(raw: string | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (raw === undefined) throw new CliError(`--${flag} needs a value`);
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new CliError(`--${flag} takes a whole number from ${min} to ${max === Number.MAX_SAFE_INTEGER ? "any" : max} (not ${JSON.stringify(raw)})`);
+/** A whole number within bounds (the shared numberFlag), or a message naming the flag. */
+export function intFlag(raw: string | undefined, flag: string, min: number, max?: number): number {
+  const n = numberFlag(raw, flag, { min, max, integer: true });
+  if (n === undefined) throw new CliError(`--${flag} needs a value`);
   return n;
 }
 
@@ -99,6 +105,10 @@ export async function probeSettings(v: Values, env: Record<string, string | unde
   // The ingest key: --key, else INFERSCOPE_API_KEY, checked the way every operator tool checks it.
   const reportTo = reportRaw === undefined ? null : target({ url: reportRaw, key: v.key as string | undefined }, "ingest", env);
   if (reportRaw === undefined && v.key !== undefined) throw new CliError("--key is the Inferscope key for --report-to; the endpoint's key is --api-key");
+  const environment = v.environment as string | undefined;
+  if (environment !== undefined && reportRaw === undefined) throw new CliError("--environment names the reported records' environment: it needs --report-to URL");
+  if (environment !== undefined && !environment.trim()) throw new CliError('--environment is empty: name one (e.g. staging), or leave it out for "synthetic"');
+  if (environment !== undefined && environment.length > MAX_LOG_TEXT_LENGTH) throw new CliError(`--environment is ${environment.length} characters long; at most ${MAX_LOG_TEXT_LENGTH}`);
   return {
     endpoint,
     apiKey: (v["api-key"] as string | undefined) ?? (env.INFERSCOPE_PROBE_API_KEY || env.OPENAI_API_KEY || undefined),
@@ -109,6 +119,7 @@ export async function probeSettings(v: Values, env: Record<string, string | unde
     timeoutMs,
     json: v.json === true,
     reportTo,
+    environment: environment?.trim() ?? SYNTHETIC_ENVIRONMENT,
     ca,
   };
 }

@@ -95,3 +95,27 @@ export function comparabilityNotes(b: LatencyExport, c: LatencyExport): string[]
     notes.push("the prompt sets differ (pass the baseline's --prompt / --prompt-file)");
   return notes;
 }
+
+/** The default for --max-success-drop: a fall of more than 1 point of success rate is a regression. */
+export const DEFAULT_MAX_SUCCESS_DROP_PTS = 1;
+
+export interface SuccessCheck {
+  baseline: number | null;
+  current: number | null;
+  /** Percentage points lost (negative: gained); null when either run has no requests. */
+  drop_pts: number | null;
+  limit_pts: number;
+  regressed: boolean;
+}
+
+/**
+ * Success rate, judged in percentage points rather than relative change: 100% -> 50%
+ * must fail however fast the requests that did succeed were (the latency checks see only those).
+ */
+export function successCheck(baseline: RunSummary, current: RunSummary, limitPts: number): SuccessCheck {
+  const b = baseline.success_rate;
+  const c = current.success_rate;
+  // Rounded to a thousandth of a point so that 99% - 98% is 1, not 1.0000000000000009.
+  const drop = b === null || c === null ? null : Math.round((b - c) * 100_000) / 1000;
+  return { baseline: b, current: c, drop_pts: drop, limit_pts: limitPts, regressed: drop !== null && drop > limitPts };
+}

@@ -25,8 +25,13 @@ export function distTable(s: RunSummary, metrics: readonly Metric[]): string {
     { title: "N", cell: (m) => s[m].count, align: "right" },
     ...DIST_COLUMNS.map((k): Column<Metric> => ({ title: k === "median" ? "MEDIAN/P50" : k.toUpperCase(), cell: (m) => formatMetric(m, s[m][k] as number | null), align: "right" })),
   ];
-  return renderTable(rows, cols);
+  const table = renderTable(rows, cols);
+  // The quantiles are of each metric as measured; for a rate more is better, so its high
+  // quantiles are the best requests, not the worst: said, so no one reads p99 as a floor.
+  return rows.includes("tokens_per_second") ? `${table}${TPS_NOTE}\n` : table;
 }
+
+export const TPS_NOTE = "(output tokens/s: more is better, so its P90/P95/P99 are the fastest requests; its slow tail is MIN)";
 
 /** "18 of 20 succeeded (90%)" and the failures by message. */
 export function outcomeLines(s: RunSummary, p: Palette, max = 5): string {

@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { ApiTarget } from "../commands/api-client";
 import { retryAfterMs, type CompletionResult } from "./openai-client";
-import { toLogRecord } from "./to-log-record";
+import { SYNTHETIC_ENVIRONMENT, toLogRecord } from "./to-log-record";
 import type { RequestLogInput } from "../../shared/logs/record";
 
 const BATCH = 100;
@@ -28,26 +28,53 @@ export interface RecordContext {
   tags?: string[];
 }
 
+/** Who is reporting: the probe by default; loadtest reuses the reporter under its own name. */
+export interface ReporterOptions {
+  /** The tag after "synthetic" on every record, before the per-record ones; default "probe". */
+  baseTag?: string;
+  /** Request ids are `<prefix>-<run id>-<n>`, idempotency keys `<prefix>-<run id>-b<n>`; default "probe". */
+  requestIdPrefix?: string;
+  /** Default: 8 random hex characters. */
+  runId?: string;
+  /** Set on every record (the measured attributes win a clash); default `{ probe_run: <run id> }`. */
+  attributes?: Record<string, unknown>;
+  /**
+   * The records' environment; default "synthetic". Unlike a tag it is a rollup
+   * dimension, so dashboards and alerts can leave probe traffic out with environment!="synthetic".
+   */
+  environment?: string;
+}
+
 export class Reporter {
-  readonly runId = randomUUID().slice(0, 8);
+  readonly runId: string;
   private seq = 0;
   private pending: RequestLogInput[] = [];
   private chain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly outcome: ReportOutcome;
+  private readonly baseTag: string;
+  private readonly prefix: string;
+  private readonly attributes: Record<string, unknown>;
+  private readonly environment: string;
 
-  constructor(private readonly to: ApiTarget, private readonly fetchImpl: typeof fetch = fetch) {
+  constructor(private readonly to: ApiTarget, private readonly fetchImpl: typeof fetch = fetch, opts: ReporterOptions = {}) {
     this.outcome = { url: to.url, sent: 0, failed: 0, problem: null };
+    this.runId = opts.runId ?? randomUUID().slice(0, 8);
+    this.baseTag = opts.baseTag ?? "probe";
+    this.prefix = opts.requestIdPrefix ?? "probe";
+    this.attributes = opts.attributes ?? { probe_run: this.runId };
+    this.environment = opts.environment ?? SYNTHETIC_ENVIRONMENT;
   }
 
   add(r: CompletionResult, ctx: RecordContext): void {
     this.pending.push(toLogRecord(r, {
-      requestId: `probe-${this.runId}-${this.seq++}`,
+      requestId: `${this.prefix}-${this.runId}-${this.seq++}`,
       endpoint: ctx.endpoint,
       requestedModel: ctx.requestedModel,
       source: ctx.source,
-      runId: this.runId,
-      tags: ["probe", ...(ctx.tags ?? [])],
+      attributes: this.attributes,
+      tags: [this.baseTag, ...(ctx.tags ?? [])],
+      environment: this.environment,
     }));
     if (this.pending.length >= BATCH) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
@@ -66,7 +93,7 @@ export class Reporter {
     if (!this.pending.length) return;
     const batch = this.pending;
     this.pending = [];
-    const key = `probe-${this.runId}-b${this.seq}`;
+    const key = `${this.prefix}-${this.runId}-b${this.seq}`;
     this.chain = this.chain.then(() => this.post(batch, key));
   }
 

@@ -68,9 +68,18 @@ export function sampleOf(r: CompletionResult): Sample {
 
 export function dist(values: readonly number[]): Dist {
   const q = quantilesOf(values);
+  // A loop, not Math.min(...values): spreading passes every value as an argument,
+  // which throws RangeError past the engine's stack (~120k values in V8), and a long
+  // throughput run or a merged export gets there.
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
   return {
     count: values.length, mean: q.mean, median: q.p50, p50: q.p50, p90: q.p90, p95: q.p95, p99: q.p99,
-    min: values.length ? Math.min(...values) : null, max: values.length ? Math.max(...values) : null,
+    min: values.length ? min : null, max: values.length ? max : null,
   };
 }
 

@@ -6,6 +6,8 @@ import { MAX_ERROR_MESSAGE_LENGTH, MAX_LOG_TEXT_LENGTH, type RequestLogInput } f
 import type { CompletionResult } from "./openai-client";
 
 export const SYNTHETIC_TAG = "synthetic";
+/** The environment of a reported probe request unless --environment says otherwise. */
+export const SYNTHETIC_ENVIRONMENT = "synthetic";
 
 export interface SyntheticContext {
   /** Unique per record: a run id and the request's number in it. */
@@ -20,6 +22,8 @@ export interface SyntheticContext {
   source: string;
   /** Groups one run's records: attributes.probe_run. */
   runId?: string;
+  /** More attributes, such as another tool's run id (loadtest_run); the measured ones win a clash. */
+  attributes?: Record<string, unknown>;
   /** More tags after "synthetic". */
   tags?: string[];
   environment?: string;
@@ -62,7 +66,7 @@ export function toLogRecord(r: CompletionResult, ctx: SyntheticContext): Request
 }
 
 function attributes(r: CompletionResult, ctx: SyntheticContext): Record<string, unknown> {
-  const a: Record<string, unknown> = { synthetic: true, probe_source: ctx.source, reused_connection: r.reusedConnection, usage_source: r.usageSource };
+  const a: Record<string, unknown> = { ...ctx.attributes, synthetic: true, probe_source: ctx.source, reused_connection: r.reusedConnection, usage_source: r.usageSource };
   if (ctx.runId) a.probe_run = ctx.runId;
   const t = r.timings;
   for (const [k, v] of [["dns_ms", t.dnsMs], ["connect_ms", t.connectMs], ["tls_ms", t.tlsMs], ["ttfb_ms", t.ttfbMs]] as const) if (v !== null) a[k] = round(v);

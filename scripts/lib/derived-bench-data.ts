@@ -1,7 +1,9 @@
 // Rollup rows for the derived-metrics benchmark, generated in SQL: `dims` dims
 // sets with 1-4 requests every minute of [from, to], two non-empty buckets per
-// histogram and minute, and the day rows that sum them.
+// histogram and minute, and the day rows that sum them; the bucket rows then
+// become arrays and the hours are built as the data migration does.
 import type pg from "pg";
+import { carryRollupsOver } from "./rollup-backfill";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -55,9 +57,10 @@ export async function loadDerivedBenchData(c: pg.Client, tenantId: number, dims:
      SELECT tenant_id, dims_id, minute / ${DAY} * ${DAY}, hist, bucket, sum(n) FROM log_rollup_buckets WHERE tenant_id = $1 GROUP BY 1, 2, 3, 4, 5`,
     [tenantId],
   );
-  await c.query("ANALYZE log_dims, log_rollups, log_rollup_buckets, log_rollups_day, log_rollup_buckets_day");
+  await carryRollupsOver(c);
+  await c.query("ANALYZE log_dims, log_rollups, log_rollup_hist, log_rollups_hour, log_rollups_day, log_rollup_hist_day");
   const counts = await c.query(
-    `SELECT (SELECT count(*) FROM log_rollups) AS minutes, (SELECT sum(requests) FROM log_rollups) AS logs, (SELECT count(*) FROM log_rollup_buckets) AS buckets`,
+    `SELECT (SELECT count(*) FROM log_rollups) AS minutes, (SELECT sum(requests) FROM log_rollups) AS logs, (SELECT count(*) FROM log_rollup_hist) AS buckets`,
   );
   return counts.rows[0] as { minutes: string; logs: string; buckets: string };
 }

@@ -3,8 +3,9 @@
 // 30 distinct error messages whose variable parts (ids, numbers, addresses)
 // differ per record, 40 users in 8 teams (each user with its three models, its
 // streaming habit and environment), traces of a few records. Plus the rollup rows the aggregator would have written for them
-// (log_dims, log_rollups, log_rollup_buckets and the per-day tables),
+// (log_dims, log_rollups, log_rollup_hist, log_rollups_hour and the per-day tables),
 // computed in SQL with the bounds and observations of shared/logs/rollup-spec.ts.
+import { carryRollupsOver } from "./rollup-backfill";
 import type pg from "pg";
 import { errorFingerprint, errorTypeOf } from "../../shared/logs/errors";
 import { DAY_MS, HISTOGRAMS } from "../../shared/logs/rollup-spec";
@@ -137,6 +138,7 @@ export async function seedRollups(c: pg.Client, tenantId: number): Promise<void>
   const bounds = HISTOGRAMS.map((h) => `ARRAY[${h.bounds.join(",")}]::float8[]`);
   await c.query(`DELETE FROM log_rollup_buckets WHERE tenant_id = ${tenantId}; DELETE FROM log_rollups WHERE tenant_id = ${tenantId};
     DELETE FROM log_rollup_buckets_day WHERE tenant_id = ${tenantId}; DELETE FROM log_rollups_day WHERE tenant_id = ${tenantId};
+    DELETE FROM log_rollup_hist_day WHERE tenant_id = ${tenantId}; DELETE FROM log_rollups_hour WHERE tenant_id = ${tenantId};
     DELETE FROM log_dims WHERE tenant_id = ${tenantId}`);
   await c.query(`
     CREATE TEMP TABLE obs ON COMMIT PRESERVE ROWS AS
@@ -173,4 +175,6 @@ export async function seedRollups(c: pg.Client, tenantId: number): Promise<void>
   await c.query(`INSERT INTO log_rollup_buckets (tenant_id, dims_id, minute, hist, bucket, n) ${buckets("minute")}`);
   await c.query(`INSERT INTO log_rollup_buckets_day (tenant_id, dims_id, day, hist, bucket, n) ${buckets(`(minute / ${DAY_MS}) * ${DAY_MS}`)}`);
   await c.query("DROP TABLE obs; DROP TABLE obs_d");
+  // Bucket rows into arrays, and the hours, as the data migration does (every tenant's: ON CONFLICT DO NOTHING).
+  await carryRollupsOver(c);
 }

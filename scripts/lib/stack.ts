@@ -31,6 +31,8 @@ export interface StackOptions {
   retentionDays?: number;
   /** The query worker's DERIVED_SERIES_TTL (a Prometheus duration); its default when absent. */
   derivedSeriesTtl?: string;
+  /** The query worker's COMPACTION_HEAD (a Prometheus duration); its default when absent. */
+  compactionHead?: string;
   /** Seconds the queue waits to fill a batch; small in tests. */
   queueBatchTimeout?: number;
   queueMaxRetries?: number;
@@ -88,6 +90,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ...dbBindings,
       RETENTION_DAYS: String(opts.retentionDays ?? DEFAULT_RETENTION_DAYS),
       ...(opts.derivedSeriesTtl ? { DERIVED_SERIES_TTL: opts.derivedSeriesTtl } : {}),
+      ...(opts.compactionHead ? { COMPACTION_HEAD: opts.compactionHead } : {}),
       ...(opts.adminBootstrapKey ? { ADMIN_BOOTSTRAP_KEY: opts.adminBootstrapKey } : {}),
     };
     // Module names are relative to modulesRoot; bundles may live outside the cwd (tests).

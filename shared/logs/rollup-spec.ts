@@ -1,9 +1,10 @@
 // What the per-minute rollups of request logs hold. The aggregator adds each
 // newly stored log into the rollup rows of its minute (log_rollups, with the
-// histogram buckets in log_rollup_buckets, and the same again per UTC day in
-// the *_day tables); the query worker's derived series read them. Every
-// quantity here is a function of one LogRow, so a rollup can be recomputed
-// from the logs of its minute.
+// histogram buckets in log_rollup_buckets), of its hour (log_rollups_hour, the
+// buckets a dense array in the row) and of its UTC day (the *_day tables); the
+// query worker's derived series and summaries read them. Every quantity here
+// is a function of one LogRow, so a rollup can be recomputed from the logs of
+// its minute.
 import type { LogRow } from "./record";
 
 /**
@@ -49,8 +50,10 @@ export function dimsKey(d: Dims): string {
 }
 
 export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 export const minuteOf = (ms: number) => Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+export const hourStartOf = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 export const dayStartOf = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 /** LiteLLM's LATENCY_BUCKETS (seconds), +Inf implied: its latency histograms and ours. */
@@ -131,3 +134,11 @@ export interface RollupSums {
   histCount: number[]; // by HISTOGRAMS index
   histSum: number[];
 }
+
+/**
+ * A rollup row's bucket counts as one dense array (log_rollups_hour.buckets):
+ * histogram h's buckets from BUCKET_OFFSET[h], bounds.length + 1 of them
+ * (+Inf last); BUCKET_SLOTS in all.
+ */
+export const BUCKET_OFFSET: readonly number[] = HISTOGRAMS.map((_, i) => HISTOGRAMS.slice(0, i).reduce((n, h) => n + h.bounds.length + 1, 0));
+export const BUCKET_SLOTS = HISTOGRAMS.reduce((n, h) => n + h.bounds.length + 1, 0);

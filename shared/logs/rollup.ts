@@ -1,10 +1,12 @@
 // What a set of request logs adds to the rollups: one delta per (tenant, dims,
-// minute) and per (tenant, dims, UTC day), and the non-empty histogram buckets
-// of each. The aggregator adds the deltas of the logs it has just stored; a
+// minute), per (tenant, dims, hour) and per (tenant, dims, UTC day), and the
+// histogram buckets of each. Only the minutes are added log by log; hours and
+// days are the sums of their minutes' deltas (exact: see the quantisation
+// below), which costs per rollup row instead of per log. The aggregator adds the deltas of the logs it has just stored; a
 // rebuild adds the deltas of the logs read back. Both use this function, so
 // they agree.
 import type { LogRow } from "./record";
-import { bucketIndex, dayStartOf, dimsKey, dimsOf, HISTOGRAMS, minuteOf, type Dims, type RollupSums } from "./rollup-spec";
+import { BUCKET_OFFSET, BUCKET_SLOTS, bucketIndex, dayStartOf, dimsKey, dimsOf, HISTOGRAMS, hourStartOf, minuteOf, type Dims, type RollupSums } from "./rollup-spec";
 
 /** A log and its tenant (kept apart: copying a LogRow to add a field costs more than the rollup). */
 export interface TenantLog {
@@ -25,10 +27,12 @@ export interface RollupDelta extends RollupSums {
   tenantId: number;
   /** One of RollupDeltas.dims (the same object for every delta of those dims). */
   dims: DimsEntry;
-  /** Unix ms: the minute's start (minute deltas) or the UTC day's (day deltas). */
+  /** Unix ms: the start of the minute, the hour or the UTC day. */
   at: number;
   /** Its non-empty buckets, by hist then bucket. */
   buckets: BucketCount[];
+  /** The same bucket counts dense, BUCKET_SLOTS long (rollup-spec BUCKET_OFFSET): the hour tier's array. */
+  slots: Uint32Array;
 }
 
 export interface DimsEntry {
@@ -41,6 +45,7 @@ export interface RollupDeltas {
   /** Every (tenant, dims) the deltas name, once. */
   dims: DimsEntry[];
   minutes: RollupDelta[];
+  hours: RollupDelta[];
   days: RollupDelta[];
 }
 
@@ -124,24 +129,10 @@ export class DimsIndex {
   }
 }
 
-// Bucket counts of one rollup row live in one dense array: histogram h's
-// buckets from OFFSET[h], bounds.length + 1 of them (+Inf last).
-const OFFSET: number[] = [];
-let SLOTS = 0;
-for (const h of HISTOGRAMS) {
-  OFFSET.push(SLOTS);
-  SLOTS += h.bounds.length + 1;
-}
-
-interface Acc {
-  delta: RollupDelta;
-  /** Bucket counts by slot (OFFSET). */
-  slots: Uint32Array;
-}
+const OFFSET = BUCKET_OFFSET;
 
 /** Adds one log to a rollup row: its quantised cost and its histograms' observations and bucket slots. */
-function add(acc: Acc, r: LogRow, cost: number, obs: ReadonlyArray<number | null>, slot: ArrayLike<number>): void {
-  const d = acc.delta;
+function add(d: RollupDelta, r: LogRow, cost: number, obs: ReadonlyArray<number | null>, slot: ArrayLike<number>): void {
   d.requests++;
   d.inputTokens += r.inputTokens ?? 0;
   d.outputTokens += r.outputTokens ?? 0;
@@ -155,22 +146,52 @@ function add(acc: Acc, r: LogRow, cost: number, obs: ReadonlyArray<number | null
     if (v === null) continue;
     d.histCount[h]++;
     d.histSum[h] += Math.round(v * HIST_SCALE[h]) / HIST_SCALE[h];
-    acc.slots[slot[h]]++;
+    d.slots[slot[h]]++;
   }
+}
+
+/** Adds a minute's delta into its hour's or day's. Every term is quantised, so the sums are exact in any order. */
+function fold(into: RollupDelta, m: RollupDelta): void {
+  into.requests += m.requests;
+  into.inputTokens += m.inputTokens;
+  into.outputTokens += m.outputTokens;
+  into.totalTokens += m.totalTokens;
+  into.cachedTokens += m.cachedTokens;
+  into.costUsd += m.costUsd;
+  into.cacheHits += m.cacheHits;
+  into.cacheMisses += m.cacheMisses;
+  for (let h = 0; h < HISTOGRAMS.length; h++) {
+    into.histCount[h] += m.histCount[h];
+    into.histSum[h] += m.histSum[h];
+  }
+  for (let i = 0; i < BUCKET_SLOTS; i++) into.slots[i] += m.slots[i];
+}
+
+type ByAt = Map<DimsEntry, Map<number, RollupDelta>>;
+
+function deltaOf(into: ByAt, e: DimsEntry, at: number): RollupDelta {
+  let byAt = into.get(e);
+  if (!byAt) into.set(e, (byAt = new Map()));
+  let d = byAt.get(at);
+  if (!d) byAt.set(at, (d = { tenantId: e.tenantId, dims: e, at, ...emptySums(), buckets: [], slots: new Uint32Array(BUCKET_SLOTS) }));
+  return d;
+}
+
+/** The non-empty buckets of a delta's slots, by hist then bucket. */
+function bucketsOf(slots: Uint32Array): BucketCount[] {
+  const out: BucketCount[] = [];
+  for (const h of HISTOGRAMS)
+    for (let i = 0; i <= h.bounds.length; i++) {
+      const n = slots[OFFSET[h.id] + i];
+      if (n > 0) out.push({ hist: h.id, bucket: i, n });
+    }
+  return out;
 }
 
 /** The deltas of a set of logs, each counted once per entry given (dedupe before calling). */
 export function rollupDeltas(logs: Iterable<TenantLog>, index = new DimsIndex()): RollupDeltas {
-  const minutes = new Map<DimsEntry, Map<number, Acc>>();
-  const days = new Map<DimsEntry, Map<number, Acc>>();
+  const minutes: ByAt = new Map();
   const used = new Set<DimsEntry>();
-  const accOf = (into: Map<DimsEntry, Map<number, Acc>>, e: DimsEntry, at: number): Acc => {
-    let byAt = into.get(e);
-    if (!byAt) into.set(e, (byAt = new Map()));
-    let acc = byAt.get(at);
-    if (!acc) byAt.set(at, (acc = { delta: { tenantId: e.tenantId, dims: e, at, ...emptySums(), buckets: [] }, slots: new Uint32Array(SLOTS) }));
-    return acc;
-  };
   const obs = new Array<number | null>(HISTOGRAMS.length);
   const slot = new Uint16Array(HISTOGRAMS.length);
   for (const { tenantId, row: r } of logs) {
@@ -182,22 +203,23 @@ export function rollupDeltas(logs: Iterable<TenantLog>, index = new DimsIndex())
       if (obs[h.id] !== null) slot[h.id] = OFFSET[h.id] + bucketIndex(h.bounds, v!);
     }
     const cost = r.costUsd === null ? 0 : Math.round(r.costUsd * COST_SCALE) / COST_SCALE;
-    add(accOf(minutes, e, minuteOf(r.time)), r, cost, obs, slot);
-    add(accOf(days, e, dayStartOf(r.time)), r, cost, obs, slot);
+    add(deltaOf(minutes, e, minuteOf(r.time)), r, cost, obs, slot);
   }
-  const flatten = (from: Map<DimsEntry, Map<number, Acc>>, deltas: RollupDelta[]) => {
+  const hours: ByAt = new Map();
+  const days: ByAt = new Map();
+  const out: RollupDeltas = { dims: [...used], minutes: [], hours: [], days: [] };
+  for (const [e, byAt] of minutes)
+    for (const m of byAt.values()) {
+      m.buckets = bucketsOf(m.slots);
+      out.minutes.push(m);
+      fold(deltaOf(hours, e, hourStartOf(m.at)), m);
+      fold(deltaOf(days, e, dayStartOf(m.at)), m);
+    }
+  for (const [from, to] of [[hours, out.hours], [days, out.days]] as const)
     for (const byAt of from.values())
-      for (const { delta, slots } of byAt.values()) {
-        for (const h of HISTOGRAMS)
-          for (let i = 0; i <= h.bounds.length; i++) {
-            const n = slots[OFFSET[h.id] + i];
-            if (n > 0) delta.buckets.push({ hist: h.id, bucket: i, n });
-          }
-        deltas.push(delta);
+      for (const d of byAt.values()) {
+        d.buckets = bucketsOf(d.slots);
+        to.push(d);
       }
-  };
-  const out: RollupDeltas = { dims: [...used], minutes: [], days: [] };
-  flatten(minutes, out.minutes);
-  flatten(days, out.days);
   return out;
 }

@@ -9,6 +9,7 @@ import { NVIDIA_SMI_ARGS, NVIDIA_SMI_META, nvidiaSmiCollect, parseNvidiaSmiCsv }
 import { ollamaCollect, ollamaSamples } from "../../cli/agent/collectors/ollama";
 import { httpScrape, instanceOf } from "../../cli/agent/collectors/scrape";
 import { TargetLoop, type CollectFn } from "../../cli/agent/collectors/target-loop";
+import { decodeWriteRequestProto } from "../../workers/ingest/protocols/remote-write/parse";
 import { agentMetrics } from "../../cli/agent/self-metrics";
 import { FixtureExporter } from "./helpers/exporter";
 
@@ -32,7 +33,8 @@ function loop(collect: CollectFn, extra: Partial<ConstructorParameters<typeof Ta
   const metrics = agentMetrics();
   const l = new TargetLoop(
     { job: "vllm", instance: "127.0.0.1:8000", labels: { host: "gpu-01", cluster: "c1" }, intervalMs: 1000, timeoutMs: 500, honorLabels: false, metadataIntervalMs: 60_000, collect, ...extra },
-    (req) => out.push(req),
+    // What the loop hands over is wire bytes: read them back as the ingest worker would.
+    (c) => out.push(decodeWriteRequestProto(Buffer.concat([c.series, c.metadata]))),
     metrics,
   );
   return { l, out, metrics };
@@ -122,6 +124,38 @@ describe("scrape target loop", () => {
     const h = loop(httpScrape(exp.url), { honorLabels: true });
     await h.l.scrapeOnce();
     expect(rows(h.out[0]).find((x) => x.name === "m")!.labels).toMatchObject({ job: "inner", instance: "i", host: "h2" });
+  });
+
+  it("reads series seen in the last scrape from its cache: the same output as a fresh parse, bad lines still caught", async () => {
+    const body = (v: number, extra = "") =>
+      `# TYPE a gauge\na{x="1",y="2"} ${v}\nb ${v * 2}\t1700000000000\r\nc{q="} 1"} +Inf\nd{} NaN\n{"utf8.name"} 1\n${extra}`;
+    let text = body(1);
+    const exp = new FixtureExporter(() => text);
+    await exp.start();
+    cleanups.push(() => exp.stop());
+    const warm = loop(httpScrape(exp.url));
+    await warm.l.scrapeOnce();
+    // second scrape: every series known; one written again with its labels in another order (a duplicate)
+    text = body(3, 'a{y="2",x="1"} 9\n');
+    await warm.l.scrapeOnce();
+    const fresh = loop(httpScrape(exp.url));
+    await fresh.l.scrapeOnce();
+    const norm = (req: RwWriteRequest) => rows(req).filter((x) => x.name !== "scrape_duration_seconds").map((x) => ({ ...x, ts: x.name === "b" ? x.ts : 0 }));
+    expect(norm(warm.out[1])).toEqual(norm(fresh.out[0]));
+    expect(rows(warm.out[1]).find((x) => x.name === "a")!.value).toBe(3); // the first of the duplicates is kept
+    expect(rows(warm.out[1]).find((x) => x.name === "b")).toMatchObject({ value: 6, ts: 1700000000000 });
+    expect(rows(warm.out[1]).find((x) => x.name === "c")!.value).toBe(Infinity);
+    expect(warm.metrics.invalidSeries.get({ job: "vllm", instance: "127.0.0.1:8000" })).toBe(3); // utf8.name twice, the duplicate once
+    expect(warm.out[1].timeseries[0].labels).toEqual(fresh.out[0].timeseries[0].labels);
+    // a known series with a bad value fails the scrape with the full parser's message, and marks everything stale
+    text = body(4).replace("b 8", "b 8x");
+    await warm.l.scrapeOnce();
+    const third = rows(warm.out[2]);
+    expect(third.find((x) => x.name === "up")!.value).toBe(0);
+    expect(third.filter((x) => isStaleNaN(x.value)).map((x) => x.name).sort()).toEqual(["a", "c", "d"]); // b has its own timestamp
+    text = body(5);
+    await warm.l.scrapeOnce();
+    expect(rows(warm.out[3]).find((x) => x.name === "a")!.value).toBe(5);
   });
 
   it("reads OpenMetrics when the target answers with it", async () => {

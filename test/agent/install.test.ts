@@ -186,7 +186,8 @@ describe("install.sh in a scratch root", () => {
     expect(k.get("User")).toEqual(["inferscope"]);
     expect(k.get("Group")).toEqual(["inferscope"]);
     expect(k.get("EnvironmentFile")).toEqual(["/etc/inferscope/agent.env"]);
-    expect(k.get("ExecStart")).toEqual([`${NODE} --max-semi-space-size=2 --max-old-space-size=192 /usr/local/lib/inferscope/inferscope.mjs agent --config /etc/inferscope/agent.yaml`]);
+    expect(k.get("ExecStart")).toEqual([`${NODE} --max-semi-space-size=1 --max-old-space-size=192 --single-threaded --v8-pool-size=1 /usr/local/lib/inferscope/inferscope.mjs agent --config /etc/inferscope/agent.yaml`]);
+    expect(k.get("Environment")).toEqual(["MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=65536"]);
     expect(k.get("StateDirectory")).toEqual(["inferscope"]);
     expect(k.get("ReadWritePaths")).toEqual(["/var/lib/inferscope"]);
     expect(k.get("WantedBy")).toEqual(["multi-user.target"]);
@@ -337,9 +338,9 @@ esac
       const yamlPath = join(h, "etc/inferscope/agent.yaml");
       writeFileSync(yamlPath, readFileSync(yamlPath, "utf8").replaceAll("127.0.0.1:9465", `127.0.0.1:${selfPort}`));
 
-      // What systemd would run: User=, EnvironmentFile=, WorkingDirectory=, ExecStart= of the installed unit.
+      // What systemd would run: User=, Environment=, EnvironmentFile=, WorkingDirectory=, ExecStart= of the installed unit.
       const k = unitKeys(readFileSync(join(h, "etc/systemd/system/inferscope-agent.service"), "utf8"));
-      const asService = `setpriv --reuid ${k.get("User")![0]} --regid ${k.get("Group")![0]} --init-groups /bin/sh -c 'set -a; . ${k.get("EnvironmentFile")![0]}; set +a; cd ${k.get("WorkingDirectory")![0]} && exec ${k.get("ExecStart")![0]}'`;
+      const asService = `setpriv --reuid ${k.get("User")![0]} --regid ${k.get("Group")![0]} --init-groups /bin/sh -c 'set -a; ${k.get("Environment")![0]}; . ${k.get("EnvironmentFile")![0]}; set +a; cd ${k.get("WorkingDirectory")![0]} && exec ${k.get("ExecStart")![0]}'`;
       agent = spawn("unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", inHost(h, asService)], { env: hostEnv(h), stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
       agent.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));

@@ -23,7 +23,7 @@ afterEach(() => {
 });
 const texts = (t: FileTailer) => {
   const out: string[] = [];
-  for (let c = t.read(); c; c = t.read()) out.push(...c.lines.map((l) => l.text));
+  for (let c = t.read(); c; c = t.read()) for (let i = 0; i < c.count; i++) out.push(c.text(i));
   return out;
 };
 

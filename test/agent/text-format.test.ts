@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { familyOf, parseTextFormat, TextFormatError } from "../../cli/agent/collectors/text-format";
+import { familyOf, parseTextFormat, scanTextFormat, TextFormatError } from "../../cli/agent/collectors/text-format";
 
 const fixture = (f: string) => readFileSync(new URL(`./fixtures/${f}`, import.meta.url), "utf8");
 
@@ -77,6 +77,32 @@ describe("text format parser", () => {
     expect(samples[0]).toEqual({ name: "my.metric", labels: [["a.b", "x"]], value: 4 });
   });
 
+  /**
+   * Every sample as [series text, value, timestamp, parsed in full], with the
+   * series texts in `known` claimed seen before (the cached path). A target
+   * loop's cache only ever holds series texts the full parser accepted.
+   */
+  const scan = (text: string, known: ReadonlySet<string>, om = false) => {
+    const out: Array<[string, number, number | undefined, boolean]> = [];
+    scanTextFormat(text, om, { known: (s) => known.has(s), sample: (series, v, ts, parsed) => out.push([series, v, ts, parsed !== undefined]) });
+    return out;
+  };
+  const seriesOf = (text: string, om = false) => new Set(scan(text, new Set(), om).map(([s]) => s));
+
+  it("reads known series in place with the same values as the full parser", () => {
+    const text = `${fixture("vllm.txt")}${fixture("dcgm.txt")}a{x="} 1"}\t-3e2\t-5\r\nb  +Inf\nc{} -Inf 7\nd NaN\n`;
+    const full = scan(text, new Set());
+    const cached = scan(text, seriesOf(text));
+    expect(cached.map(([s, v, ts]) => [s, v, ts])).toEqual(full.map(([s, v, ts]) => [s, v, ts]));
+    expect(cached.every(([, , , parsed]) => !parsed)).toBe(true);
+    expect(full.slice(-4).map(([s]) => s)).toEqual(['a{x="} 1"}', "b", "c{}", "d"]);
+    expect(full.at(-4)!.slice(1, 3)).toEqual([-300, -5]);
+    // OpenMetrics timestamps (seconds) and exemplars go through the full parser
+    const omText = 'x_total 3 1700000000.25\nh_bucket{le="1"} 2 # {trace_id="t"} 0.5\n# EOF\n';
+    const om = scan(omText, seriesOf(omText, true), true);
+    expect(om).toEqual([["x_total", 3, 1700000000250, true], ['h_bucket{le="1"}', 2, undefined, true]]);
+  });
+
   it.each([
     ['m{a="1" 1', /expected "," or "}"/],
     ['m{a=1} 1', /expected quoted value/],
@@ -91,5 +117,7 @@ describe("text format parser", () => {
     expect(() => parseTextFormat(`ok 1\n${text}\n`)).toThrow(TextFormatError);
     expect(() => parseTextFormat(`ok 1\n${text}\n`)).toThrow(/^line 2: /);
     expect(() => parseTextFormat(`ok 1\n${text}\n`)).toThrow(re);
+    // a series text the cache knows does not skip the checks of what follows it
+    expect(() => scan(`ok 1\n${text}\n`, seriesOf('ok 1\nm 1\nm{a="1"} 1\n'))).toThrow(re);
   });
 });

@@ -90,6 +90,8 @@ describe("inferscope demo: a 1 h backfill", () => {
       'DCGM_FI_DEV_GPU_UTIL{Hostname!=""}', 'DCGM_FI_DEV_GPU_UTIL{hostname!=""}', "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE",
       "DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_POWER_USAGE", "DCGM_FI_DEV_XID_ERRORS",
       "ollama_models_loaded", "ollama_model_vram_bytes", "inferscope_agent_queue_bytes", "rate(inferscope_agent_batches_sent_total[5m])", "up",
+      "llm_probe_success", "llm_probe_ttft_seconds", "llm_probe_duration_seconds", "llm_probe_tokens_per_second", "llm_probe_http_status_code",
+      'sum by (probe, reason) (increase(llm_probe_failures_total{reason="http_429"}[1h])) > 0',
     ];
     for (const q of families) {
       const r = await query(q);

@@ -109,7 +109,7 @@ describe("inferscope loadtest --target ingest", () => {
   it("refuses a key without the ingest scope with the server's message, and a remote URL before sending", async () => {
     const q = await stack.tenantWithKey(`loadtest-query-only-${process.pid}`, ["query"]);
     const { code, report } = await loadtest(q.key, ["--duration", "1s", "--rate", "20", "--samples-per-request", "10", "--log-rate", "0", "--marker-every", "0", "--queryable-timeout", "2s"]);
-    expect(code).toBe(0); // no thresholds asked for
+    expect(code).toBe(99); // smoke's default --max-error-rate 0
     expect(Object.keys(report.total.byStatus)).toEqual(["403"]);
     expect(report.total.errorExamples["403"]).toMatch(/^HTTP 403: .*ingest/);
     expect(report.queryable!.markers[0].error).toMatch(/marker not accepted: HTTP 403/);

@@ -73,7 +73,7 @@ describe("summary", () => {
       version: 1, target: "ingest", url: "http://127.0.0.1:8787", scenario: "constant", runId: "lt1", startedAt: "2026-01-01T00:00:00.000Z",
       durationMs: 10_000, interrupted: false, plan: { peak: { samplesPerSecond: 1000 }, start: shape.start, stages: shape.stages },
       streams: s.map((x) => x.snapshot()), total, rates: ratesOf(total, 10_000),
-      queryable: { summary: summariseVisibility(markers), markers }, thresholds, passed: false, exitCode: exitCode(thresholds, false),
+      queryable: { summary: summariseVisibility(markers), markers }, thresholds, passed: false, verdict: "FAIL (exit 99)", exitCode: exitCode(thresholds, false),
     };
     expect(report.rates).toEqual({ requests: 12.1, accepted: 920, offered: 1021 });
     expect(worstQueryable(markers)).toBeNull();
@@ -87,6 +87,6 @@ describe("summary", () => {
     expect(text).toMatch(/\n  no answer\s+1  \(logs 1\)  no answer within 30s\n/);
     expect(text).toMatch(/429s were honoured: that stream waited out Retry-After/);
     expect(text).toMatch(/\n  logs     1\/2 markers seen  p50 400ms  max 400ms  after the load -\n  samples  2\/2 markers seen  p50 1.00s  max 1.20s  after the load 1.20s\n  logs marker 2: not visible within 60s\n/);
-    expect(text).toMatch(/✗ error rate <= 5.00%: 9.09%\nFAIL \(exit 99\)\n$/);
+    expect(text).toMatch(/✗ error rate <= 5.00%: 9.09%\n\nFAIL \(exit 99\)\n$/);
   });
 });

@@ -100,7 +100,7 @@ describe("thresholds", () => {
     expect(exitCode(pass, true)).toBe(EXIT_INTERRUPTED);
     const slow = evaluate(t, { requests: 100, errorRate: 0, p95Ms: 201 });
     expect(slow.map((v) => v.ok)).toEqual([true, false]);
-    expect(slow[1]).toEqual({ name: "p95 latency", limit: "<= 200ms", actual: "201ms", ok: false });
+    expect(slow[1]).toEqual({ name: "p95 latency", limit: "<= 200ms", actual: "201ms", unit: "ms", limitValue: 200, actualValue: 201, ok: false });
     expect(exitCode(slow, false)).toBe(EXIT_THRESHOLDS);
     expect(exitCode(slow, true)).toBe(EXIT_THRESHOLDS);
     expect(EXIT_THRESHOLDS).toBe(99);

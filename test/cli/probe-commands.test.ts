@@ -3,6 +3,8 @@
 // token rate (within timer tolerance), --all-models names the failing model,
 // tables for people and --json for scripts, colour and progress on a TTY only.
 import { spawn } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -121,6 +123,47 @@ describe("probe request", () => {
   });
 });
 
+/** A port nothing listens on: bound, then closed. */
+async function deadEndpoint(): Promise<string> {
+  const srv = http.createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return `http://127.0.0.1:${port}/v1`;
+}
+
+describe("an unreachable endpoint", () => {
+  it("probe request without --model prints health, models and the request as failures and exits 1, not 2", async () => {
+    const dead = await deadEndpoint();
+    const host = new URL(dead).host;
+    const r = await probe(["request", "--endpoint", dead]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(new RegExp(`^health    FAILED  GET /health - in [\\d.]+ms: connection refused by ${host} \\(is the server running\\?\\)$`, "m"));
+    expect(r.out).toContain(`models    FAILED: connection refused by ${host} (is the server running?)\n`);
+    expect(r.out).toContain("request   FAILED  not sent: no --model given and the model list failed; pass --model\n");
+    const j = await json(["request", "--endpoint", dead]);
+    expect(j.code).toBe(1);
+    expect(j.doc).toMatchObject({ ok: false, health: { ok: false, errorKind: "connection" }, models: { ok: false }, requests: [], error: "no --model given and the model list failed; pass --model" });
+    const all = await probe(["request", "--endpoint", dead, "--all-models"]);
+    expect(all.code).toBe(1);
+    expect(all.out).toContain(`request   FAILED  not sent: --all-models needs the model list, and GET ${dead}/models failed: connection refused by ${host} (is the server running?)\n`);
+  });
+
+  it("latency, throughput and compare without --model exit 1 with the reason on stderr", async () => {
+    const dead = await deadEndpoint();
+    const why = `no --model given and GET ${dead}/models failed: connection refused by ${new URL(dead).host} (is the server running?); pass --model`;
+    for (const [sub, ...extra] of [["latency"], ["throughput", "--requests", "2"], ["compare", "--endpoints", `${dead},${dead}`]]) {
+      const r = await probe(sub === "compare" ? [sub, ...extra] : [sub, "--endpoint", dead, ...extra]);
+      expect({ sub, code: r.code }).toEqual({ sub, code: 1 });
+      expect(r.err).toBe(`inferscope probe ${sub}: ${why}\n`);
+    }
+    // With --model the requests are sent, fail, and say why: also exit 1.
+    const withModel = await probe(["latency", "--endpoint", dead, "--model", "m", "--iterations", "2", "--warmup", "0"]);
+    expect(withModel.code).toBe(1);
+    expect(withModel.out).toContain("connection refused");
+  });
+});
+
 describe("probe latency", () => {
   it("reports TTFT, end to end and tokens/s at the fixture's rates, after the warm-up, and exports them", async () => {
     const file = join(dir, "a.json");
@@ -151,6 +194,8 @@ describe("probe latency", () => {
     expect(plain.code).toBe(0);
     expect(plain.out).toMatch(/^b at http:\/\/127\.0\.0\.1:\d+\/v1: 3 requests after 0 warm-up, streamed, max_tokens 64\n\nMETRIC +N +MEAN +MEDIAN\/P50 +P90 +P95 +P99 +MIN +MAX\nTTFT +3 /);
     expect(plain.out).toMatch(/^output tokens\/s +3 +(9\d|10\d|11\d)(\.\d)? /m);
+    // For tokens/s the high quantiles are the fast requests: said under the table.
+    expect(plain.out).toMatch(/^output tokens\/s .*\n\(output tokens\/s: more is better, so its P90\/P95\/P99 are the fastest requests; its slow tail is MIN\)\n/m);
     expect(plain.out).toContain("3 of 3 succeeded (100%)");
     expect(plain.err).toBe("");
     expect(plain.out).not.toContain("\x1b[");
@@ -225,6 +270,27 @@ describe("probe compare", () => {
     }
     const text = await probe(["compare", "--endpoint", fx.url, "--models", "a,b", "--iterations", "2", "--warmup", "0"]);
     expect(text.out).toMatch(/^MODEL +SUCCESS +TTFT P50 +TTFT P95 +E2E P50 +E2E P95 +TOKENS\/S P50 +TTFT SPEED-UP +E2E SPEED-UP +TOKENS\/S ×\na +100% .* 1\.00x +1\.00x +1\.00x\nb +100% .* 0\.[3-6]\dx +0\.[3-6]\dx +0\.[3-6]\dx\n/m);
+  });
+
+  it("pairs repeated --api-key with --endpoints by position, one key serving all", async () => {
+    const other = await startOpenAiFixture({ apiKey: "sk-other", models: { a: { firstTokenMs: 5, outputTokens: 2 } } });
+    try {
+      const args = ["compare", "--endpoints", `${fx.url},${other.url}`, "--model", "a", "--iterations", "1", "--warmup", "0"];
+      const paired = await json([...args, "--api-key", "sk-probe", "--api-key", "sk-other"]);
+      expect(paired.code).toBe(0);
+      expect(paired.doc.targets.map((t: { summary: { succeeded: number } }) => t.summary.succeeded)).toEqual([1, 1]);
+      expect(fx.received.at(-1)!.authorization).toBe("Bearer sk-probe");
+      expect(other.received.at(-1)!.authorization).toBe("Bearer sk-other");
+      // One key: every endpoint gets it (the second refuses it).
+      const one = await json([...args, "--api-key", "sk-probe"]);
+      expect(one.code).toBe(1);
+      expect(other.received.at(-1)!.authorization).toBe("Bearer sk-probe");
+      const err = (a: string[]) => probeCommand(a, captureIo().io).then(() => "no error", (e: Error) => e.message);
+      expect(await err([...args, "--api-key", "k1", "--api-key", "k2", "--api-key", "k3"])).toBe("--api-key is given 3 times and --endpoints lists 2: pass one key for all of them, or one per endpoint in the same order");
+      expect(await err(["compare", "--endpoint", fx.url, "--models", "a,b", "--api-key", "k1", "--api-key", "k2"])).toBe("--api-key is given 2 times; several keys pair with --endpoints, one per endpoint (with one --endpoint pass one key)");
+    } finally {
+      await other.close();
+    }
   });
 
   it("compares one model at two endpoints, and exits 1 when a target answers nothing", async () => {

@@ -40,9 +40,9 @@ describe("probe flags", () => {
 
   it("names the request flags' problems", async () => {
     const e = ["--endpoint", fx.url];
-    expect(await message(["latency", ...e, "--iterations", "0"])).toBe('--iterations takes a whole number from 1 to 100000 (not "0")');
-    expect(await message(["latency", ...e, "--warmup=-1"])).toBe('--warmup takes a whole number from 0 to 10000 (not "-1")');
-    expect(await message(["latency", ...e, "--max-tokens", "lots"])).toBe('--max-tokens takes a whole number from 1 to 1000000 (not "lots")');
+    expect(await message(["latency", ...e, "--iterations", "0"])).toBe('--iterations takes a whole number from 1 to 100,000 (not "0")');
+    expect(await message(["latency", ...e, "--warmup=-1"])).toBe('--warmup takes a whole number from 0 to 10,000 (not "-1")');
+    expect(await message(["latency", ...e, "--max-tokens", "lots"])).toBe('--max-tokens takes a whole number from 1 to 1,000,000 (not "lots")');
     expect(await message(["latency", ...e, "--timeout", "soon"])).toBe('--timeout takes a duration such as 5s, 500ms or 1m30s (not "soon")');
     expect(await message(["latency", ...e, "--stream", "--no-stream"])).toBe("--stream and --no-stream contradict each other: pass one");
     expect(await message(["latency", ...e, "--model", " "])).toBe("--model is empty: name a model, or leave it out to use the first one the endpoint lists");
@@ -63,6 +63,8 @@ describe("probe flags", () => {
     expect(await message(["request", ...e, "--report-to", "http://127.0.0.1:1"])).toBe("no API key: pass --key or set INFERSCOPE_API_KEY (an API key with the ingest scope)");
     expect(await message(["request", ...e, "--report-to", "127.0.0.1:8787", "--key", "k"])).toBe('--url takes an http(s) URL such as http://127.0.0.1:8787 (not "127.0.0.1:8787")');
     expect(await message(["request", ...e, "--key", "k"])).toBe("--key is the Inferscope key for --report-to; the endpoint's key is --api-key");
+    expect(await message(["request", ...e, "--environment", "prod"])).toBe("--environment names the reported records' environment: it needs --report-to URL");
+    expect(await message(["request", ...e, "--report-to", "http://127.0.0.1:1", "--key", "k", "--environment", " "])).toBe('--environment is empty: name one (e.g. staging), or leave it out for "synthetic"');
   });
 
   it("names the subcommands' own problems", async () => {
@@ -71,10 +73,11 @@ describe("probe flags", () => {
     expect(await message(["request", ...e, "--all-models", "--model", "m"])).toBe("--all-models asks every listed model; leave out --model (or drop --all-models)");
     expect(await message(["throughput", ...e, "--sweep", "--concurrency", "4"])).toBe("--concurrency is one level; --sweep runs several: pass one of them (levels of a sweep are --sweep-levels)");
     expect(await message(["throughput", ...e, "--requests", "5", "--duration", "5s"])).toBe("--requests and --duration both say when to stop: pass one");
-    expect(await message(["throughput", ...e, "--sweep-levels", "1,x,0"])).toBe('--sweep-levels takes comma-separated whole numbers from 1 to 1000, e.g. 1,2,5,10 (not: "x", "0")');
-    expect(await message(["throughput", ...e, "--concurrency", "5000"])).toBe('--concurrency takes a whole number from 1 to 1000 (not "5000")');
+    expect(await message(["throughput", ...e, "--sweep-levels", "1,x,0"])).toBe('--sweep-levels takes comma-separated levels, each a whole number from 1 to 1,000, e.g. 1,2,5,10 (not: "x", "0")');
+    expect(await message(["throughput", ...e, "--concurrency", "5000"])).toBe('--concurrency takes a whole number from 1 to 1,000 (not "5000")');
     expect(await message(["throughput", ...e, "--max-p95", "fast"])).toBe('--max-p95 takes a duration such as 5s, 500ms or 1m30s (not "fast")');
-    expect(await message(["throughput", ...e, "--min-success", "120"])).toBe('--min-success takes a percentage from 0 to 100, e.g. 99 or 99.5 (not "120")');
+    expect(await message(["throughput", ...e, "--min-success", "120"])).toBe('--min-success takes a percentage from 0 to 100, such as 99 or 99.5% (not "120")');
+    expect(await message(["throughput", ...e, "--min-success", "100.5%"])).toBe('--min-success takes a percentage from 0 to 100, such as 99 or 99.5% (not "100.5%")');
     expect(await message(["compare", ...e])).toBe("probe compare needs --models A B C (or --endpoints U1 U2 with --model M)");
     expect(await message(["compare", ...e, "--models", "a"])).toBe("compare needs at least two targets (got 1: a)");
     expect(await message(["compare", "--models", "a,b,c", "--endpoints", `${fx.url},${fx.url}`])).toBe("--models has 3 and --endpoints 2: pairwise they must be as many");
@@ -93,10 +96,15 @@ describe("probe flags", () => {
     expect(cap.out()).toContain("--max-p95 D");
     const top = captureIo();
     expect(await probeCommand([], top.io)).toBe(2);
-    expect(top.out()).toContain("  regress     a run against --baseline FILE");
+    expect(top.err()).toContain("  regress     a run against --baseline FILE");
+    expect(top.out()).toBe("");
+    const asked = captureIo();
+    expect(await probeCommand(["-h"], asked.io)).toBe(0);
+    expect(asked.out()).toMatch(/^usage: inferscope probe <subcommand>/);
+    expect(asked.err()).toBe("");
     const run = promisify(execFile);
     const err = await run("npx", ["tsx", "cli/bin.ts", "probe", "latency", "--endpoint", fx.url, "--iterations", "x"], { encoding: "utf8" }).then(() => null, (e: { code: number; stderr: string }) => e);
-    expect(err).toMatchObject({ code: 2, stderr: 'inferscope probe: --iterations takes a whole number from 1 to 100000 (not "x")\n' });
+    expect(err).toMatchObject({ code: 2, stderr: 'inferscope probe: --iterations takes a whole number from 1 to 100,000 (not "x")\n' });
     const ok = await run("npx", ["tsx", "cli/bin.ts", "probe", "request", "--endpoint", fx.url, "--json"], { encoding: "utf8" });
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, requests: [{ ok: true, model: "m" }] });
   });

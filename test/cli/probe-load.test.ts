@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { probeCommand } from "../../cli/commands/probe";
 import { CliError } from "../../cli/errors";
+import type { CompletionResult } from "../../cli/probe/openai-client";
+import { MAX_RETRY_WAIT_MS, retryWaitMs } from "../../cli/probe/run";
 import { startOpenAiFixture, type OpenAiFixture } from "../helpers/openai-fixture";
 import { captureIo } from "./fake-api";
 
@@ -25,6 +27,9 @@ beforeAll(async () => {
       fast: { firstTokenMs: 30, tokensPerSecond: 400, outputTokens: 9 },
       slow: { firstTokenMs: 90, tokensPerSecond: 400, outputTokens: 9 },
       flaky: { firstTokenMs: 5, outputTokens: 1, errorRate: 0.3 },
+      // Half the requests refused with Retry-After: 0.25 s; "stern" asks for a minute.
+      limited: { firstTokenMs: 5, outputTokens: 1, rateLimitRate: 0.5, retryAfterS: 0.25 },
+      stern: { firstTokenMs: 5, outputTokens: 1, rateLimitRate: 1, retryAfterS: 60 },
     },
   });
   dir = await mkdtemp(join(tmpdir(), "probe-load-"));
@@ -74,7 +79,7 @@ describe("probe throughput", () => {
 
     const text = await probe(["throughput", "--endpoint", fx.url, "--model", "crowd", "--sweep-levels", "1,5", "--max-p95", "1ms"]);
     expect(text.code).toBe(1);
-    expect(text.out).toMatch(/^CONCURRENCY +REQUESTS +SUCCESS +RPS +OK RPS +TOKENS\/S +P50 +P95 +P99 +TTFT P95\n +1 +20 +100% .* p95 \d+ms > 1ms\n/m);
+    expect(text.out).toMatch(/^CONCURRENCY +REQUESTS +SUCCESS +RPS +OK RPS +TOKENS\/S +P50 +P95 +P99 +TTFT P95 +VERDICT\n +1 +20 +100% .* p95 \d+ms > 1ms\n/m);
     expect(text.out).toContain("no concurrency is within p95 ≤ 1ms, success ≥ 99.0%");
   });
 
@@ -102,6 +107,56 @@ describe("probe throughput", () => {
     expect(timed.code).toBe(0);
     expect(timed.doc.levels[0].wall_s).toBeGreaterThanOrEqual(0.5);
     expect(timed.doc.levels[0].wall_s).toBeLessThan(1.2);
+  });
+});
+
+describe("Retry-After on a 429", () => {
+  /** The gaps (ms) between a 429 the fixture sent and the next request it received. */
+  const gapsAfter429 = () => {
+    const rs = fx.received.filter((r) => r.path === "/v1/chat/completions");
+    return rs.slice(0, -1).flatMap((r, i) => (r.status === 429 ? [rs[i + 1].at - r.at] : []));
+  };
+
+  it("throughput waits it out before the next request and counts the 429 as a failure", async () => {
+    const { doc } = await json(["throughput", "--endpoint", fx.url, "--model", "limited", "--concurrency", "1", "--requests", "8"]);
+    const counts = fx.counts().limited;
+    expect(counts[429]).toBeGreaterThan(1);
+    expect(doc.levels[0].summary).toMatchObject({ requests: 8, failed: counts[429], succeeded: counts[200] });
+    expect(doc.levels[0].summary.errors[0]).toMatchObject({ status: 429, error: "HTTP 429: Rate limit reached for requests" });
+    const gaps = gapsAfter429();
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(245);
+  });
+
+  it("latency and compare wait too", async () => {
+    await probe(["latency", "--endpoint", fx.url, "--model", "limited", "--iterations", "6", "--warmup", "0"]);
+    expect(gapsAfter429().length).toBeGreaterThan(0);
+    for (const g of gapsAfter429()) expect(g).toBeGreaterThanOrEqual(245);
+    fx.reset();
+    await probe(["compare", "--endpoint", fx.url, "--models", "limited,fast", "--iterations", "8", "--warmup", "0"]);
+    const rs = fx.received.filter((r) => r.path === "/v1/chat/completions");
+    const waits = rs.slice(0, -1).flatMap((r, i) => (r.status === 429 ? [rs[i + 1].at - r.at] : []));
+    expect(waits.length).toBeGreaterThan(0);
+    for (const g of waits) expect(g).toBeGreaterThanOrEqual(245);
+  });
+
+  it("never waits past the run's end: a minute's Retry-After in a 400ms run", async () => {
+    const t0 = Date.now();
+    const { doc, code } = await json(["throughput", "--endpoint", fx.url, "--model", "stern", "--concurrency", "2", "--duration", "400ms"]);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(code).toBe(1);
+    expect(doc.levels[0].summary).toMatchObject({ requests: 2, succeeded: 0, failed: 2 });
+  });
+
+  it("caps the wait at 30 s and ignores Retry-After on other statuses", () => {
+    const r = (status: number, retryAfterMs?: number) => ({ status, retryAfterMs }) as CompletionResult;
+    expect(retryWaitMs(r(429, 250), 0)).toBe(250);
+    expect(retryWaitMs(r(429, 120_000), 0)).toBe(MAX_RETRY_WAIT_MS);
+    expect(MAX_RETRY_WAIT_MS).toBe(30_000);
+    expect(retryWaitMs(r(429, 10_000), 1000, 4000)).toBe(3000);
+    expect(retryWaitMs(r(429, 10_000), 5000, 4000)).toBe(0);
+    expect(retryWaitMs(r(429), 0)).toBe(0);
+    expect(retryWaitMs(r(503, 5000), 0)).toBe(0);
   });
 });
 
@@ -149,6 +204,33 @@ describe("probe regress", () => {
     expect(tps.doc.deltas.find((d: { metric: string; stat: string }) => d.metric === "tokens_per_second" && d.stat === "p50")).toMatchObject({ delta: -0.5, regressed: true });
     // ...and a rise is not.
     expect((await probe(["regress", "--baseline", halvedFile, "--current", fastFile, "--threshold", "tps.p50=10"])).code).toBe(0);
+  });
+
+  it("fails on a fall in success rate past --max-success-drop points (default 1), however fast the rest was", async () => {
+    // Half the requests failed; the latency of those that succeeded is the baseline's own.
+    const half = JSON.parse(await readFile(fastFile, "utf8"));
+    half.summary = { ...half.summary, requests: 12, failed: 6, success_rate: 0.5, errors: [{ error: "HTTP 500: boom", status: 500, count: 6 }] };
+    const halfFile = join(dir, "half.json");
+    await writeFile(halfFile, JSON.stringify(half));
+    const r = await probe(["regress", "--baseline", fastFile, "--current", halfFile]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("success rate 100% -> 50.0% (-50 points, limit -1 points) REGRESSED\n");
+    expect(r.out).toMatch(/^REGRESSION: success rate -50 points \(limit -1 points\)$/m);
+    const j = await json(["regress", "--baseline", fastFile, "--current", halfFile]);
+    expect(j.doc.success).toEqual({ baseline: 1, current: 0.5, drop_pts: 50, limit_pts: 1, regressed: true });
+    expect((await probe(["regress", "--baseline", fastFile, "--current", halfFile, "--max-success-drop", "60"])).code).toBe(0);
+    // 100% -> 99%: one point, within the default; 98%: past it.
+    const at = async (rate: number) => {
+      const f = join(dir, `rate-${rate}.json`);
+      await writeFile(f, JSON.stringify({ ...half, summary: { ...half.summary, success_rate: rate } }));
+      return (await probe(["regress", "--baseline", fastFile, "--current", f])).code;
+    };
+    expect(await at(0.99)).toBe(0);
+    expect(await at(0.98)).toBe(1);
+    // A rise is no regression.
+    expect((await probe(["regress", "--baseline", halfFile, "--current", fastFile])).out).toContain("success rate 50.0% -> 100% (+50 points, limit -1 points) ok\n");
+    const bad = await probeCommand(["regress", "--baseline", fastFile, "--current", halfFile, "--max-success-drop", "lots"], captureIo().io).catch((e: Error) => e.message);
+    expect(bad).toBe('--max-success-drop takes a number from 0 to 100 (not "lots")');
   });
 
   it("runs a fresh latency probe with the baseline's settings when there is no --current", async () => {

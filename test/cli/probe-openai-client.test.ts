@@ -21,6 +21,7 @@ beforeAll(async () => {
       broken: { errorRate: 1 },
       hung: { firstTokenMs: 5000 },
       plain: { firstTokenMs: 30, tokensPerSecond: 500, outputTokens: 6, ignoresStream: true },
+      cut: { firstTokenMs: 5, tokensPerSecond: 1000, outputTokens: 8, cutStreamAfter: 3 },
     },
   });
   bare = await startOpenAiFixture({ noHealth: true, models: { m: {} } });
@@ -129,7 +130,7 @@ describe("complete", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((r) => closed.close(r));
     const refused = await new OpenAiClient({ endpoint: `http://127.0.0.1:${port}/v1` }).complete({ model: "m", prompt: "x" });
-    expect(refused).toMatchObject({ ok: false, status: 0, errorKind: "connection" });
+    expect(refused).toMatchObject({ ok: false, status: 0, errorKind: "connection", code: "ECONNREFUSED" });
     expect(refused.error).toBe(`connection refused by 127.0.0.1:${port} (is the server running?)`);
     expect(refused.timings.connectMs).toBeNull();
 
@@ -158,6 +159,26 @@ describe("complete", () => {
       expect(b.timings).toMatchObject({ dnsMs: 0, connectMs: 0, tlsMs: 0 });
     } finally {
       c.close();
+    }
+  });
+
+  it("a stream that stops before [DONE] and without a finish_reason is a protocol failure, not a success", async () => {
+    const r = await client().complete({ model: "cut", prompt: "x" });
+    expect(r).toMatchObject({ ok: false, status: 200, errorKind: "protocol", error: "stream ended before [DONE] (after 3 content deltas, no finish_reason)", text: "tok0 tok1 tok2" });
+    // The same model, not cut, still succeeds; and a finish_reason without [DONE] is a finished answer.
+    const whole = await client().complete({ model: "fast", prompt: "x" });
+    expect(whole).toMatchObject({ ok: true, finishReason: "stop" });
+    const noDone = http.createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: "hi" }, finish_reason: null }] })}\n\n`);
+      res.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`);
+    });
+    await new Promise<void>((res) => noDone.listen(0, "127.0.0.1", res));
+    try {
+      const c = new OpenAiClient({ endpoint: `http://127.0.0.1:${(noDone.address() as AddressInfo).port}` });
+      expect(await c.complete({ model: "m", prompt: "x" })).toMatchObject({ ok: true, text: "hi", finishReason: "stop" });
+    } finally {
+      await new Promise((res) => noDone.close(res));
     }
   });
 
@@ -211,7 +232,7 @@ describe("connection phases", () => {
 describe("listModels and health", () => {
   it("lists the served models", async () => {
     const r = await client().listModels();
-    expect(r).toMatchObject({ ok: true, status: 200, models: ["slow", "fast", "quiet", "limited", "broken", "hung", "plain"] });
+    expect(r).toMatchObject({ ok: true, status: 200, models: ["slow", "fast", "quiet", "limited", "broken", "hung", "plain", "cut"] });
     expect(r.timings.totalMs).toBeGreaterThan(0);
   });
   it("checks /health, or the model list where there is none", async () => {

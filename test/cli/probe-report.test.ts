@@ -67,7 +67,8 @@ describe("probe --report-to", () => {
     const measured = fromLatency.find((r) => !r.tags.includes("warmup"))!;
     expect(measured.tags).toEqual(["synthetic", "probe"]);
     expect(measured.ttft_ms).toBeGreaterThanOrEqual(19);
-    expect(measured).toMatchObject({ output_tokens: 5, api_base: fx.url, attributes: { synthetic: true, probe_source: "probe latency" } });
+    expect(measured).toMatchObject({ output_tokens: 5, api_base: fx.url, environment: "synthetic", attributes: { synthetic: true, probe_source: "probe latency" } });
+    expect(found.every((r) => r.environment === "synthetic")).toBe(true);
     // The probe's run id groups a run's records.
     expect(new Set(fromLatency.map((r) => r.attributes.probe_run)).size).toBe(1);
     expect(new Set(found.map((r) => r.attributes.probe_run)).size).toBe(2);
@@ -75,7 +76,19 @@ describe("probe --report-to", () => {
     // Searchable at once; the derived counters follow the log rollups (about 40 s on this stack).
     await eventually(async () => (await instant('sum(llm_requests_total{model=~"probe-.*"})')) === 7, 120_000, "llm_requests_total counts the 7 requests");
     expect(await instant('sum(llm_requests_total{model="probe-down", status="failure"})')).toBe(1);
+    // environment is a rollup dimension: a dashboard leaves probe traffic out with environment!="synthetic".
+    expect(await instant('sum(llm_requests_total{model=~"probe-.*", environment="synthetic"})')).toBe(7);
   }, 180_000);
+
+  it("--environment names the records' environment instead", async () => {
+    const r = await probe(["request", "--endpoint", fx.url, "--model", "probe-a", "--prompt", "env check", "--report-to", stack.url, "--key", stack.key, "--environment", "canary"]);
+    expect(r.code).toBe(0);
+    const rec = await eventually(async () => {
+      const d = await api<RequestSearchData>("/api/v1/requests", { tag: "synthetic", start: String(Math.floor(Date.now() / 1000) - 600) });
+      return d.records.find((x) => x.environment === "canary") ?? null;
+    }, 30_000, "the canary record");
+    expect(rec).toMatchObject({ model: "probe-a", tags: ["synthetic", "probe"] });
+  });
 
   it("reports a comparison's targets as one run", async () => {
     const r = await probe(["compare", "--endpoint", fx.url, "--models", "probe-a,probe-down", "--iterations", "2", "--warmup", "0", "--report-to", stack.url, "--key", stack.key]);

@@ -44,6 +44,20 @@ describe("Reporter", () => {
     expect(reportLine(o)).toBe("reported 250 synthetic request log(s) to http://inferscope.test");
   });
 
+  it("sets environment \"synthetic\" on every record unless told another", async () => {
+    const plain = recorder([accepted]);
+    const a = new Reporter(target, plain.fetchImpl);
+    a.add(result(0), ctx);
+    await a.close();
+    expect(plain.calls[0].body.logs[0]).toMatchObject({ environment: "synthetic", tags: ["synthetic", "probe"] });
+    const staging = recorder([accepted]);
+    const b = new Reporter(target, staging.fetchImpl, { environment: "staging-probe" });
+    b.add(result(0), ctx);
+    await b.close();
+    expect(staging.calls[0].body.logs[0]).toMatchObject({ environment: "staging-probe" });
+    expect(RequestLogSchema.safeParse(staging.calls[0].body.logs[0]).success).toBe(true);
+  });
+
   it("waits out one 429, then counts what was refused or not delivered", async () => {
     const limited = () => new Response(JSON.stringify({ error: "log rate" }), { status: 429, headers: { "retry-after": "0" } });
     const retried = recorder([limited, accepted]);

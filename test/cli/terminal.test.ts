@@ -5,7 +5,7 @@ import { colourEnabled, palette, stripAnsi } from "../../cli/terminal/colour";
 import { axisTime, columnChart, resample, sparkline, timeAxis } from "../../cli/terminal/chart";
 import { formatCompact, formatLabels, formatMs, formatNumber, formatPercent, formatUsd, shorten, formatClock } from "../../cli/terminal/format";
 import { renderTable, table } from "../../cli/terminal/table";
-import { fractionFlag, numberFlag } from "../../cli/terminal/number-args";
+import { fractionFlag, numberFlag, readNumber } from "../../cli/terminal/number-args";
 import { parseDurationFlag, parseTimeFlag } from "../../cli/terminal/time-args";
 import { CliError } from "../../cli/errors";
 
@@ -159,5 +159,22 @@ describe("fraction flags", () => {
     expect(() => fractionFlag("150%", "max-error-rate")).toThrow(`--max-error-rate ${takes} (not "150%")`);
     expect(() => fractionFlag("250", "stream-share")).toThrow(`--stream-share ${takes} (not "250")`);
     for (const raw of ["lots", "", "%", "-1%", "1e-2", ".5", "0x1", "1 %", "1%%", "NaN"]) expect(() => fractionFlag(raw, "f")).toThrow(`--f ${takes} (not ${JSON.stringify(raw)})`);
+  });
+  it("with bare: percent, read a number without % as a percentage too (probe's --min-success 99)", () => {
+    const pct = { bare: "percent" } as const;
+    expect(fractionFlag("99", "min-success", pct)).toBe(0.99);
+    expect(fractionFlag("99.5%", "min-success", pct)).toBe(0.995);
+    expect(fractionFlag("0.5", "min-success", pct)).toBe(0.005);
+    expect(fractionFlag("100", "min-success", pct)).toBe(1);
+    expect(fractionFlag(undefined, "min-success", { ...pct, fallback: 0.99 })).toBe(0.99);
+    for (const raw of ["120", "100.1%", "x", "", "-1", "1e2"]) expect(() => fractionFlag(raw, "min-success", pct)).toThrow(`--min-success takes a percentage from 0 to 100, such as 99 or 99.5% (not ${JSON.stringify(raw)})`);
+  });
+});
+
+describe("readNumber", () => {
+  it("is numberFlag's check without the throw, for flags that hold a list", () => {
+    const level = { min: 1, max: 1000, integer: true };
+    expect(["1", " 20 ", "1000", "0", "1001", "x", "", "2.5"].map((s) => readNumber(s, level))).toEqual([1, 20, 1000, null, null, null, null, null]);
+    expect(readNumber("2.5", { above: 0 })).toBe(2.5);
   });
 });

@@ -36,6 +36,11 @@ export interface FixtureModel {
   failWith?: number;
   /** Answers `stream: true` with one JSON completion (application/json), as a server or proxy that ignores `stream` does. */
   ignoresStream?: boolean;
+  /**
+   * Ends a stream cleanly after this many tokens, with no finish_reason, usage or
+   * [DONE]: a server that crashed or a proxy that gave up mid-answer.
+   */
+  cutStreamAfter?: number;
 }
 
 export interface FixtureOptions {
@@ -181,6 +186,10 @@ export async function startOpenAiFixture(opts: FixtureOptions): Promise<OpenAiFi
       send(chunk({ content: token(i) }, null));
       if (i === 0) firstSentAt = performance.now();
       i++;
+      if (m.cutStreamAfter !== undefined && i >= m.cutStreamAfter) {
+        res.end();
+        return finish();
+      }
       if (i < n) return void setTimeout(next, Math.max(0, firstSentAt + i * gap - performance.now()));
       send(chunk({}, n < (m.outputTokens ?? 16) ? "length" : "stop"));
       const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;

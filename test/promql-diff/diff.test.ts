@@ -6,50 +6,15 @@
 // Run: npx vitest run test/promql-diff   (needs `prometheus` 2.42 on PATH, or PROMETHEUS_BIN;
 // PROMQL_DIFF_REPORT=file also writes the list of disagreements to a file)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pushInTimeOrder, startPrometheus, type PrometheusInstance } from "../../scripts/lib/prometheus";
+import type { PrometheusInstance } from "../../scripts/lib/prometheus";
 import { startTestStack, type TestStack } from "../helpers/stack";
 import { MemoryStorage } from "../support/memory-storage";
 import { engineAnswerer, httpAnswerer, type Answerer } from "./answerers";
-import { compareAnswers, type ApiAnswer } from "./compare";
-import { buildCases, isOrdered, QUERIES, type QueryCase } from "./corpus";
+import { agreement, mapLimit, prometheusWith } from "./agreement";
+import type { ApiAnswer } from "./compare";
+import { buildCases, QUERIES } from "./corpus";
 import { generateDataset } from "./dataset";
 import { loadIntoStack, storedSamples } from "./pipeline";
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
-}
-
-/** Runs every case through `ours`, compares with Prometheus's answers; prints and returns the disagreements. */
-async function agreement(label: string, cases: QueryCase[], expected: ApiAnswer[], ours: Answerer, concurrency: number): Promise<string[]> {
-  const started = Date.now();
-  const actual = await mapLimit(cases, concurrency, async (c): Promise<ApiAnswer> => {
-    try {
-      return await ours(c);
-    } catch (e) {
-      return { status: "error", errorType: "crash", error: String((e as Error)?.stack ?? e) };
-    }
-  });
-  const failures: string[] = [];
-  cases.forEach((c, i) => {
-    const diffs = compareAnswers(expected[i], actual[i], c.type === "instant" && isOrdered(c.query));
-    if (diffs.length) failures.push(`${c.id} ${c.type} ${JSON.stringify(c.query)}\n    ${diffs.slice(0, 3).join("\n    ")}${diffs.length > 3 ? `\n    ... ${diffs.length - 3} more` : ""}`);
-  });
-  const agreed = cases.length - failures.length;
-  console.log(`PromQL differential (${label}): ${agreed}/${cases.length} cases agree (${((100 * agreed) / cases.length).toFixed(2)}%), ${QUERIES.length} queries, ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  if (failures.length) console.log(failures.join("\n"));
-  if (process.env.PROMQL_DIFF_REPORT) (await import("node:fs")).writeFileSync(`${process.env.PROMQL_DIFF_REPORT}.${label.replace(/\W+/g, "-")}`, failures.join("\n") + "\n");
-  return failures;
-}
 
 describe("PromQL agrees with Prometheus 2.42", () => {
   const ds = generateDataset();
@@ -70,11 +35,7 @@ describe("PromQL agrees with Prometheus 2.42", () => {
     try {
       // Prometheus and the stack start and load side by side.
       const [p] = await Promise.all([
-        startPrometheus().then(async (p) => {
-          prom = p;
-          await pushInTimeOrder(p.url, ds.series);
-          return p;
-        }),
+        prometheusWith(ds, (p) => (prom = p)),
         // The dataset is from 2023: this stack keeps (and accepts) data that old.
         startTestStack({ retentionDays: 100_000 }).then(async (s) => {
           stack = s;

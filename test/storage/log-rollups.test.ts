@@ -1,6 +1,6 @@
 // The rollups writeLogs keeps, on real Postgres through the Neon driver (as the
 // aggregator runs it): only rows the INSERT wrote are added, and a rebuild
-// from the stored logs gives exactly the same four tables.
+// from the stored logs gives exactly the same five tables.
 import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { ensureTenant } from "../../shared/admin";
@@ -75,6 +75,7 @@ describe("incremental rollups", () => {
 
     expect(await rollupTotal(db, tenant, "requests")).toBe(400);
     expect(await rollupTotal(db, tenant, "requests", "log_rollups_day")).toBe(400);
+    expect(await rollupTotal(db, tenant, "requests", "log_rollups_hour")).toBe(400);
     expect(await rollupTotal(db, tenant, "input_tokens")).toBe(stored.reduce((n, r) => n + (r.inputTokens ?? 0), 0));
     expect(await rollupTotal(db, tenant, "cache_hits")).toBe(stored.filter((r) => r.cacheHit === true).length);
     expect(await rollupTotal(db, tenant, "cost_usd")).toBeCloseTo(stored.reduce((n, r) => n + (r.costUsd ?? 0), 0), 7);
@@ -109,8 +110,9 @@ describe("incremental rollups", () => {
     await postgresWriteStorage(db).writeLogs([message(tenant, "x", logs)]);
     const good = await rollupTables(db, tenant);
     await db.execute(sql`UPDATE log_rollups SET requests = requests + 5, hist_sum[1] = 0 WHERE tenant_id = ${tenant}`);
-    await db.execute(sql`UPDATE log_rollup_buckets_day SET n = 999 WHERE tenant_id = ${tenant}`);
-    await db.execute(sql`DELETE FROM log_rollup_buckets WHERE tenant_id = ${tenant} AND hist = 0`);
+    await db.execute(sql`UPDATE log_rollup_hist_day SET buckets[7] = 999 WHERE tenant_id = ${tenant}`);
+    await db.execute(sql`UPDATE log_rollup_hist SET buckets[1:36] = array_fill(0::bigint, ARRAY[36]) WHERE tenant_id = ${tenant}`);
+    await db.execute(sql`UPDATE log_rollups_hour SET cost_usd = 0 WHERE tenant_id = ${tenant}`);
     // A stray row for a minute without logs (on the same day) goes; rows of other days stay.
     const dimsId = (await db.execute<{ id: string }>(sql`SELECT dims_id::text AS id FROM log_rollups WHERE tenant_id = ${tenant} LIMIT 1`)).rows[0].id;
     await db.execute(sql`INSERT INTO log_rollups (tenant_id, dims_id, minute, requests, hist_count, hist_sum)
@@ -140,6 +142,7 @@ describe("incremental rollups", () => {
     await Promise.all([writes, rebuilds]);
     expect(await rollupTotal(db, tenant, "requests")).toBe(600);
     expect(await rollupTotal(db, tenant, "requests", "log_rollups_day")).toBe(600);
+    expect(await rollupTotal(db, tenant, "requests", "log_rollups_hour")).toBe(600);
     const settled = await rollupTables(db, tenant);
     await rebuildRollups(db, tenant, day, day);
     expect(await rollupTables(db, tenant)).toEqual(settled);

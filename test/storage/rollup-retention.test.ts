@@ -1,5 +1,6 @@
-// Retention deletes the per-minute log rollups of the days it drops, and keeps
-// the per-day rollups (counters count from them over all time).
+// Retention deletes the per-minute log rollups of the days it drops (their
+// bucket arrays with them: a foreign key cascades), and keeps the per-day
+// rollups (counters count from them over all time).
 import { describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { ensureTenant } from "../../shared/admin";
@@ -22,16 +23,16 @@ describe("retention of log rollups", () => {
     const minutes = async (table: string) =>
       (await db.execute<{ m: string }>(sql`SELECT minute::text AS m FROM ${sql.identifier(table)} WHERE tenant_id = ${tenant} ORDER BY 1`)).rows.map((r) => Number(r.m));
     const days = async (table: string) =>
-      (await db.execute<{ d: string; n: string }>(sql`SELECT day::text AS d, sum(${sql.raw(table === "log_rollups_day" ? "requests" : "n")})::text AS n FROM ${sql.identifier(table)} WHERE tenant_id = ${tenant} GROUP BY 1 ORDER BY 1`)).rows.map((r) => [Number(r.d), Number(r.n)]);
+      (await db.execute<{ d: string; n: string }>(sql`SELECT day::text AS d, sum(${sql.raw(table === "log_rollups_day" ? "requests" : "(SELECT sum(n) FROM unnest(buckets) n)")})::text AS n FROM ${sql.identifier(table)} WHERE tenant_id = ${tenant} GROUP BY 1 ORDER BY 1`)).rows.map((r) => [Number(r.d), Number(r.n)]);
     expect(await minutes("log_rollups")).toEqual(times);
-    const daysBefore = { sums: await days("log_rollups_day"), buckets: await days("log_rollup_buckets_day") };
+    const daysBefore = { sums: await days("log_rollups_day"), buckets: await days("log_rollup_hist_day") };
     expect(daysBefore.sums).toEqual([[cutoff - DAY_MS, 2], [cutoff, 2]]);
 
     const today = Math.floor(Date.now() / DAY_MS);
     const dropped = await runRetention(db, today - cutoff / DAY_MS);
     expect(dropped).toContain("request_logs_p19991231");
     expect(await minutes("log_rollups")).toEqual([cutoff, cutoff + 3_600_000]);
-    expect(await minutes("log_rollup_buckets")).toEqual([cutoff, cutoff + 3_600_000]);
-    expect({ sums: await days("log_rollups_day"), buckets: await days("log_rollup_buckets_day") }).toEqual(daysBefore);
+    expect(await minutes("log_rollup_hist")).toEqual([cutoff, cutoff + 3_600_000]);
+    expect({ sums: await days("log_rollups_day"), buckets: await days("log_rollup_hist_day") }).toEqual(daysBefore);
   });
 });

@@ -14,6 +14,7 @@ import { sql } from "drizzle-orm";
 import { ensureTenant } from "../../shared/admin";
 import { NAME_LABEL, type Labels } from "../../shared/labels";
 import { STALE_NAN } from "../../shared/staleness";
+import { runCompaction } from "../../shared/storage/postgres/chunk-compact";
 import { postgresQueryStorage } from "../../shared/storage/postgres/read";
 import { postgresWriteStorage } from "../../shared/storage/postgres/write";
 import { LABEL_INDEX_SLACK_MS } from "../../shared/storage/postgres/label-index-write";
@@ -135,7 +136,7 @@ describe("series time bounds", () => {
     // A series without bounds (no samples) adds no label value.
     await db.execute(sql`INSERT INTO series (tenant_id, metric_name, labels, labels_hash) VALUES (${tenantId}, 'no_samples', '{"job":"nobody"}'::jsonb, gen_random_uuid())`);
     const step = readFileSync(new URL("../../migrations/data/label-index-backfill.sql", import.meta.url), "utf8");
-    expect(readFileSync(new URL("../../migrations/0011_label_index.sql", import.meta.url), "utf8")).toContain(step.trim());
+    expect(readFileSync(new URL("../../migrations/0013_label_index.sql", import.meta.url), "utf8")).toContain(step.trim());
     await db.execute(sql.raw(step));
     expect(await indexOf(tenantId)).toEqual(written);
     // Run again (after the new aggregator is deployed): nothing changes.
@@ -174,6 +175,12 @@ describe("series time bounds", () => {
     expect(dropped.filter((n) => n.startsWith("samples_p")).length).toBeGreaterThanOrEqual(4);
     // Bounds still reach into dropped days; answers must follow what is stored.
     expect(await boundsOf(tenantId)).toEqual(wantBounds(FIXTURES.filter((f) => f.name !== "unbounded")));
+    await checkAll(tenantId, (TODAY - RETENTION) * DAY);
+
+    // Compacted: samples moved into chunks still count, where the bounds decide and where the lookups probe.
+    const compacted = await runCompaction(db, { retentionDays: RETENTION, headMs: 0 });
+    expect(compacted.samples).toBeGreaterThan(0);
+    expect((await db.execute<{ n: string }>(sql`SELECT count(*)::text AS n FROM samples x JOIN series s ON s.id = x.series_id WHERE s.tenant_id = ${tenantId}`)).rows[0].n).toBe("0");
     await checkAll(tenantId, (TODAY - RETENTION) * DAY);
   });
 

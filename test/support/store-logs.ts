@@ -13,8 +13,8 @@ export async function storeLogs(db: Db, tenantId: number, rows: LogRow[]): Promi
   if (r.duplicate || r.written !== rows.length) throw new Error(`storeLogs: ${r.written} of ${rows.length} rows written${r.duplicate ? " (duplicate batch)" : ""}`);
 }
 
-/** Adds only the per-day rollups of the rows (no logs, no minute rows): what is left of days whose minutes retention dropped. */
+/** Adds only the per-day rollups of the rows (no logs, no minute or hour rows): what is left of days whose minutes retention dropped. */
 export async function storeDayRollups(db: Db, tenantId: number, rows: LogRow[]): Promise<void> {
   const deltas = rollupDeltas(rows.map((row) => ({ tenantId, row })));
-  await addRollups(db, { ...deltas, minutes: [] }, await dimsIdsOf(db, deltas.dims));
+  await addRollups(db, { ...deltas, minutes: [], hours: [] }, await dimsIdsOf(db, deltas.dims));
 }

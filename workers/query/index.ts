@@ -19,6 +19,7 @@ import { summaryRoute } from "./api/requests-summary";
 import { labelValuesRoute, labelsRoute, metadataRoute, seriesRoute } from "./api/series-routes";
 import { labelsPredicate } from "./promql";
 import { runRetention } from "./retention";
+import { runCompactionJob } from "./compaction";
 import { runSelfMetrics } from "./self-metrics";
 import { retentionDaysOf } from "../../shared/limits";
 import { recordCronRun } from "../../shared/storage/postgres/cron-runs";
@@ -88,6 +89,7 @@ export default {
         if (dropped.length) console.log(JSON.stringify({ level: "info", worker: "query", msg: "retention dropped partitions", dropped }));
       });
       await job("rules", () => runRuleEvaluation(db, event.scheduledTime, { externalURL: env.EXTERNAL_URL || undefined, derivedTtlMs: derivedTtlMs(env.DERIVED_SERIES_TTL) }).then(() => {}));
+      await job("compaction", () => runCompactionJob(db, env, retentionDaysOf(env)));
       // The invocation still shows as failed in Cloudflare's cron log, and doctor sees no finished run.
       if (failed.length) throw failed[0];
       await recordCronRun(db, QUERY_CRON_JOB, startedAt);

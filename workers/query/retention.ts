@@ -4,7 +4,10 @@
 // partition is detached CONCURRENTLY and then dropped, each its own statement
 // outside a transaction, so ingest and queries are never blocked behind an
 // exclusive lock on samples or request_logs. The per-day rollups stay: they
-// are small, and derived counters count from them over all time.
+// are small, and derived counters count from them over all time. Compacted
+// samples (sample_chunks, never partitioned) go by the same cutoff: chunk
+// windows divide a day, so a chunk lies wholly before or after it, and
+// compaction never writes a day older than the retention.
 import { sql } from "drizzle-orm";
 import type { Db } from "../../shared/db";
 import { DAY_MS } from "../../shared/logs/rollup-spec";
@@ -26,7 +29,11 @@ export async function runRetention(db: Db, retentionDays: number, now = Date.now
   }
   // Minutes of the days whose logs are gone (the same cutoff as the partitions).
   const cutoff = (today - retentionDays) * DAY_MS;
+  await db.execute(sql`DELETE FROM sample_chunks WHERE max_t < ${cutoff}`);
+  await db.execute(sql`DELETE FROM compaction_days WHERE day < ${today - retentionDays}`);
   await db.execute(sql`DELETE FROM log_rollups WHERE minute < ${cutoff}`);
+  // Hours go with their minutes; older ranges are read from the per-day rows.
+  await db.execute(sql`DELETE FROM log_rollups_hour WHERE hour < ${cutoff}`);
   await db.execute(sql`DELETE FROM log_rollup_buckets WHERE minute < ${cutoff}`);
   await db.execute(sql`DELETE FROM ingested_batches WHERE ingested_at < now() - interval '7 days'`);
   return dropped;

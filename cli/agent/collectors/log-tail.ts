@@ -13,18 +13,37 @@ export interface TailPosition {
   offset: number;
 }
 
-export interface TailLine {
-  text: string;
-  /** Byte offset where the line starts. */
-  offset: number;
-}
+/**
+ * Complete lines read in one go. A line is decoded only when asked for: a
+ * chunk of a thousand lines then holds one buffer, not a thousand strings
+ * that every young-generation GC during the chunk would have to copy.
+ */
+export class TailChunk {
+  constructor(
+    private readonly data: Buffer,
+    /** File offset of data[0]. */
+    private readonly base: number,
+    private readonly starts: readonly number[],
+    private readonly ends: readonly number[],
+    /** Position after the last line of this chunk. */
+    readonly end: TailPosition,
+    /** Bytes skipped because a line was longer than the read limit. */
+    readonly skippedBytes: number,
+  ) {}
 
-export interface TailChunk {
-  lines: TailLine[];
-  /** Position after the last line of this chunk. */
-  end: TailPosition;
-  /** Bytes skipped because a line was longer than the read limit. */
-  skippedBytes: number;
+  get count(): number {
+    return this.starts.length;
+  }
+
+  /** Byte offset in the file where line i starts. */
+  offset(i: number): number {
+    return this.base + this.starts[i];
+  }
+
+  /** Line i (without its newline or CR). */
+  text(i: number): string {
+    return this.data.toString("utf8", this.starts[i], this.ends[i]);
+  }
 }
 
 export type TailEvent = "rotated" | "truncated" | "resumed_rotated";
@@ -162,19 +181,21 @@ export class FileTailer {
       if (got < this.maxChunkBytes) return null; // a line still being written
       // One line longer than a whole chunk: skip it rather than stall forever.
       this.offset += got;
-      return { lines: [], end: this.position(), skippedBytes: got };
+      return new TailChunk(data, this.offset - got, [], [], this.position(), got);
     }
-    const lines: TailLine[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
     let startIdx = 0;
     while (startIdx <= lastNl) {
       const nl = data.indexOf(NL, startIdx);
       let endIdx = nl;
       if (endIdx > startIdx && data[endIdx - 1] === 0x0d) endIdx--; // CRLF
-      if (endIdx > startIdx) lines.push({ text: data.toString("utf8", startIdx, endIdx), offset: this.offset + startIdx });
+      if (endIdx > startIdx) (starts.push(startIdx), ends.push(endIdx));
       startIdx = nl + 1;
     }
+    const base = this.offset;
     this.offset += lastNl + 1;
-    return { lines, end: this.position(), skippedBytes: 0 };
+    return new TailChunk(data, base, starts, ends, this.position(), 0);
   }
 
   private switchIfRotated(): boolean {

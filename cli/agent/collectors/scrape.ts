@@ -1,8 +1,9 @@
 // HTTP scrape of a Prometheus/OpenMetrics endpoint (vLLM, llama.cpp,
 // dcgm-exporter, node_exporter, LiteLLM): fetch within the target's timeout,
-// then parse. Any failure rejects, which the target loop reports as up=0.
+// the target loop parses (against its series cache). Any failure rejects, which the target loop reports as up=0.
+import { exchange } from "../http-exchange";
 import type { CollectFn } from "./target-loop";
-import { isOpenMetrics, parseTextFormat } from "./text-format";
+import { isOpenMetrics } from "./text-format";
 
 // Same preference order Prometheus sends: the classic text format first (cheapest
 // and what every exporter speaks), OpenMetrics accepted.
@@ -13,21 +14,13 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export function httpScrape(url: string, headers: Record<string, string> = {}, timeoutMs?: number): CollectFn {
   return async (signal) => {
-    const res = await fetch(url, {
+    const res = await exchange(url, {
       headers: { Accept: ACCEPT, "User-Agent": "inferscope-agent", ...(timeoutMs ? { "X-Prometheus-Scrape-Timeout-Seconds": String(timeoutMs / 1000) } : {}), ...headers },
       signal,
+      maxBodyBytes: MAX_BODY_BYTES,
     });
-    if (res.status !== 200) {
-      await res.body?.cancel();
-      throw new Error(`HTTP ${res.status} from ${url}`);
-    }
-    const len = Number(res.headers.get("content-length") ?? 0);
-    if (len > MAX_BODY_BYTES) {
-      await res.body?.cancel();
-      throw new Error(`body of ${len} bytes is over the ${MAX_BODY_BYTES}-byte limit`);
-    }
-    const text = await res.text();
-    return parseTextFormat(text, isOpenMetrics(res.headers.get("content-type")));
+    if (res.status !== 200) throw new Error(`HTTP ${res.status} from ${url}`);
+    return { text: res.body.toString("utf8"), openMetrics: isOpenMetrics(res.headers["content-type"]) };
   };
 }
 

@@ -51,8 +51,25 @@ export function isOpenMetrics(contentType: string | null | undefined): boolean {
   return !!contentType && contentType.toLowerCase().startsWith("application/openmetrics-text");
 }
 
+/**
+ * Receives each sample of an exposition as scanTextFormat reads it. `series` is
+ * the line's text before the value (`name{labels}`): a target loop keys its
+ * label cache on it, and when known() says it has seen it, the labels are not
+ * parsed again (`parsed` is then undefined) and the value is read in place.
+ */
+export interface SampleSink {
+  known(series: string): boolean;
+  sample(series: string, value: number, timestampMs: number | undefined, parsed: ParsedSample | undefined): void;
+}
+
 export function parseTextFormat(text: string, openMetrics = false): ParseResult {
   const samples: ParsedSample[] = [];
+  const metadata = scanTextFormat(text, openMetrics, { known: () => false, sample: (_s, _v, _t, parsed) => samples.push(parsed!) });
+  return { samples, metadata };
+}
+
+/** The one parser: metadata is returned, samples go to `sink` in exposition order; a syntax error throws. */
+export function scanTextFormat(text: string, openMetrics: boolean, sink: SampleSink): Map<string, FamilyMeta> {
   const metadata = new Map<string, FamilyMeta>();
   const meta = (name: string): FamilyMeta => {
     let m = metadata.get(name);
@@ -66,11 +83,15 @@ export function parseTextFormat(text: string, openMetrics = false): ParseResult 
     lineNo++;
     let end = text.indexOf("\n", pos);
     if (end === -1) end = n;
-    let line = text.slice(pos, end);
+    const start = pos;
     pos = end + 1;
-    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (end > start && text.charCodeAt(end - 1) === 13 /* \r */) end--;
+    const c0 = text.charCodeAt(start);
+    // The common line, a sample of a series seen in the last scrape: one map lookup, no label parsing.
+    if (c0 !== 35 /* # */ && end > start && fastSample(text, start, end, openMetrics, sink)) continue;
+    const line = text.slice(start, end);
     if (line.trim() === "") continue;
-    if (line.charCodeAt(0) === 35 /* # */) {
+    if (c0 === 35 /* # */) {
       const m = /^#[ \t]*(HELP|TYPE|UNIT|EOF)(?:[ \t]+(\S+)(?:[ \t]*(.*))?)?$/.exec(line);
       if (!m) continue; // a plain comment
       const [, kw, rawName, rest = ""] = m;
@@ -92,10 +113,64 @@ export function parseTextFormat(text: string, openMetrics = false): ParseResult 
       }
       continue;
     }
-    samples.push(parseSampleLine(line, lineNo, openMetrics));
+    const [parsed, seriesEnd] = parseSampleLine(line, lineNo, openMetrics);
+    sink.sample(line.slice(0, seriesEnd), parsed.value, parsed.timestampMs, parsed);
   }
-  return { samples, metadata };
+  return metadata;
 }
+
+const isBlank = (c: number) => c === 32 || c === 9;
+
+/**
+ * A sample line whose series text the sink already knows, read without slicing
+ * the line: value and optional timestamp in place. Anything unusual (an
+ * exemplar, a malformed value) returns false, and the full parser reads the
+ * line and gives the precise error.
+ */
+function fastSample(text: string, start: number, end: number, openMetrics: boolean, sink: SampleSink): boolean {
+  // Where the series text ends: after the last "}" (values and timestamps hold
+  // none), or at the first blank when there are no labels. A wrong guess is
+  // only a cache miss: the guessed text was never a valid series.
+  let split = -1;
+  const brace = text.indexOf("{", start);
+  if (brace !== -1 && brace < end) {
+    const close = text.lastIndexOf("}", end - 1);
+    if (close < brace) return false;
+    split = close + 1;
+  } else {
+    for (let i = start; i < end; i++) {
+      if (isBlank(text.charCodeAt(i))) {
+        split = i;
+        break;
+      }
+    }
+  }
+  if (split <= start || split >= end || !isBlank(text.charCodeAt(split))) return false;
+  const series = text.slice(start, split);
+  if (!sink.known(series)) return false;
+  let i = split;
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  const v0 = i;
+  while (i < end && !isBlank(text.charCodeAt(i))) i++;
+  const value = parseFloatValue(text.slice(v0, i));
+  if (value === null) return false;
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  let timestampMs: number | undefined;
+  if (i < end) {
+    if (openMetrics) return false; // fractional-second timestamps and exemplars: the full parser
+    const t0 = i;
+    while (i < end && !isBlank(text.charCodeAt(i))) i++;
+    const ts = text.slice(t0, i);
+    if (!INT_RE.test(ts)) return false;
+    timestampMs = Number(ts);
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+    if (i < end) return false;
+  }
+  sink.sample(series, value, timestampMs, undefined);
+  return true;
+}
+
+const INT_RE = /^-?\d+$/;
 
 function unquote(s: string, lineNo: number): string {
   if (s.length < 2 || !s.endsWith('"')) throw new TextFormatError(lineNo, `unterminated quoted name ${s}`);
@@ -150,7 +225,8 @@ function readName(s: string, i: number): [string, number] {
   return [s.slice(i, j), j];
 }
 
-function parseSampleLine(line: string, lineNo: number, openMetrics: boolean): ParsedSample {
+/** The sample of a line and where its series text (name and labels) ends. */
+function parseSampleLine(line: string, lineNo: number, openMetrics: boolean): [ParsedSample, number] {
   let i = 0;
   let name: string;
   [name, i] = readName(line, i);
@@ -220,11 +296,11 @@ function parseSampleLine(line: string, lineNo: number, openMetrics: boolean): Pa
       sample.timestampMs = Math.round(sec * 1000);
     } else {
       // The classic format uses integer milliseconds.
-      if (!/^-?\d+$/.test(ts)) throw new TextFormatError(lineNo, `invalid timestamp ${JSON.stringify(ts)}`);
+      if (!INT_RE.test(ts)) throw new TextFormatError(lineNo, `invalid timestamp ${JSON.stringify(ts)}`);
       sample.timestampMs = Number(ts);
     }
   }
-  return sample;
+  return [sample, afterLabels];
 }
 
 const SUFFIXES = ["_bucket", "_count", "_sum", "_total", "_created", "_gcount", "_gsum", "_info"];

@@ -6,6 +6,7 @@
 // the key is wrong, revoked or lacks a scope, not that the data is bad: the
 // batch stays on disk and is retried at the maximum backoff until an operator
 // fixes the key, with an error logged on every refusal.
+import { exchange, KEEP_ALIVE, type Exchange } from "../http-exchange";
 import { log } from "../log";
 import type { AgentMetrics } from "../self-metrics";
 import { Backoff, parseRetryAfter } from "./backoff";
@@ -133,9 +134,10 @@ export class Forwarder {
   }
 
   private async send(kind: BatchKind, meta: BatchMeta, payload: Uint8Array<ArrayBuffer>): Promise<Outcome> {
-    let res: Response;
+    let res: Exchange;
+    const url = this.opts.endpoint.replace(/\/+$/, "") + PATHS[kind];
     try {
-      res = await fetch(this.opts.endpoint.replace(/\/+$/, "") + PATHS[kind], {
+      res = await exchange(url, {
         method: "POST",
         headers: {
           ...this.opts.headers[kind],
@@ -145,15 +147,17 @@ export class Forwarder {
         },
         body: payload,
         signal: AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), this.controller.signal]),
+        agent: KEEP_ALIVE[url.startsWith("https:") ? "https:" : "http:"],
+        maxBodyBytes: 1024 * 1024, // an error page; nothing here reads more than its start
       });
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      return { kind: "retry", reason: err.name === "TimeoutError" ? "timeout" : (err.cause?.code ?? "network"), retryAfterMs: null };
+      const err = e as Error & { code?: string };
+      return { kind: "retry", reason: err.name === "TimeoutError" ? "timeout" : (err.code ?? "network"), retryAfterMs: null };
     }
-    const body = await res.text().catch(() => "");
+    const body = res.body.toString("utf8");
     if (res.status >= 200 && res.status < 300) return { kind: "done" };
     if (res.status === 429 || res.status >= 500)
-      return { kind: "retry", reason: `http_${res.status}`, retryAfterMs: parseRetryAfter(res.headers.get("retry-after")) };
+      return { kind: "retry", reason: `http_${res.status}`, retryAfterMs: parseRetryAfter(res.headers["retry-after"] ?? null) };
     if (res.status === 401 || res.status === 403) return { kind: "refused", status: res.status, body: body.slice(0, 500) };
     if (res.status >= 400) return { kind: "dropped", status: res.status, body: body.slice(0, 500) };
     return { kind: "retry", reason: `http_${res.status}`, retryAfterMs: null }; // 1xx/3xx: not an answer

@@ -2,13 +2,14 @@
 // sets, and per group of dims sets (one projected series) its rollups summed in
 // SQL, so one row per series comes back whatever the number of dims sets: the
 // minutes with events and their deltas as packed bytea, the day totals before
-// the range, and the last minute with events before it. Each read is one
+// the range, and the last minute with events before it. Histogram buckets are
+// dense arrays, one per rollup row (log_rollup_hist, log_rollup_hist_day). Each read is one
 // statement, so its parts see one snapshot. Only the columns a family shows
 // are read; the primary keys (tenant_id, dims_id, minute|day, ...) serve every
 // filter.
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db";
-import { HISTOGRAMS, dayStartOf, type Dims } from "../../logs/rollup-spec";
+import { BUCKET_OFFSET, HISTOGRAMS, dayStartOf, type Dims } from "../../logs/rollup-spec";
 import type { Presence } from "../derived/catalogue";
 import type { GroupRows, PrefixPlan, Window } from "../derived/cumulation";
 import { denseBucketRows, liveFrom } from "../derived/cumulation";
@@ -164,11 +165,13 @@ export function postgresDerivedReader(db: Db, tenantId: number): DerivedReader {
     async buckets(groups, hist, c, w, plan) {
       const h = checkedHist(hist);
       const m = groupMap(groups);
+      // This histogram's part of a row's dense bucket array (rollup-spec BUCKET_OFFSET); a bucket is its place in it.
+      const slice = sql.raw(`${BUCKET_OFFSET[h] + 1}:${BUCKET_OFFSET[h] + HISTOGRAMS[h].bounds.length + 1}`);
       const res = await db.execute<{ g: number; ts: unknown; bs: unknown; ns: unknown; dbs: unknown; dns: unknown; last: string | null }>(sql`
         WITH mins AS (
-          SELECT ${m.groupOf("b")} AS g, b.minute, b.bucket, sum(b.n)::float8 AS n
-          FROM log_rollup_buckets b
-          WHERE b.tenant_id = ${tenantId} AND b.dims_id = ANY(${m.ids()}) AND b.minute BETWEEN ${plan.lo} AND ${plan.hi} AND b.hist = ${h}
+          SELECT ${m.groupOf("b")} AS g, b.minute, (u.o - 1)::int2 AS bucket, sum(u.n)::float8 AS n
+          FROM log_rollup_hist b CROSS JOIN LATERAL unnest(b.buckets[${slice}]) WITH ORDINALITY u(n, o)
+          WHERE b.tenant_id = ${tenantId} AND b.dims_id = ANY(${m.ids()}) AND b.minute BETWEEN ${plan.lo} AND ${plan.hi} AND u.n <> 0
           GROUP BY 1, 2, 3
         ),
         agg AS (
@@ -178,19 +181,19 @@ export function postgresDerivedReader(db: Db, tenantId: number): DerivedReader {
         days AS (
           SELECT x.g, string_agg(int2send(x.bucket), ''::bytea) AS dbs, string_agg(float8send(x.n), ''::bytea) AS dns
           FROM (
-            SELECT ${m.groupOf("y")} AS g, y.bucket, sum(y.n)::float8 AS n
-            FROM log_rollup_buckets_day y
-            WHERE y.tenant_id = ${tenantId} AND y.dims_id = ANY(${m.ids()}) AND y.day <= ${plan.lastDay} AND y.hist = ${h}
+            SELECT ${m.groupOf("y")} AS g, (u.o - 1)::int2 AS bucket, sum(u.n)::float8 AS n
+            FROM log_rollup_hist_day y CROSS JOIN LATERAL unnest(y.buckets[${slice}]) WITH ORDINALITY u(n, o)
+            WHERE y.tenant_id = ${tenantId} AND y.dims_id = ANY(${m.ids()}) AND y.day <= ${plan.lastDay} AND u.n <> 0
             GROUP BY 1, 2
           ) x GROUP BY x.g
         ),
         live AS (
           SELECT m.g, max(l.minute) AS last
           FROM ${m.pairs()} CROSS JOIN LATERAL (
-            SELECT b.minute FROM log_rollup_buckets b
-            WHERE b.tenant_id = ${tenantId} AND b.dims_id = m.dims_id AND b.minute >= ${liveFrom(w)} AND b.minute < ${w.first} AND b.hist = ${h}
+            SELECT r.minute FROM log_rollups r
+            WHERE r.tenant_id = ${tenantId} AND r.dims_id = m.dims_id AND r.minute >= ${liveFrom(w)} AND r.minute < ${w.first} AND ${presenceSql("r", { hist: h })}
               AND ${dayHas(tenantId, { hist: h }, liveFrom(w), w.first)}
-            ORDER BY b.minute DESC LIMIT 1
+            ORDER BY r.minute DESC LIMIT 1
           ) l GROUP BY m.g
         )
         SELECT coalesce(agg.g, days.g, live.g) AS g, agg.ts, agg.bs, agg.ns, days.dbs, days.dns, live.last

@@ -5,7 +5,8 @@
 // with the engine's own matcher (passed in as `exact`) where it cannot (RE2
 // regexes). Samples come back per series as two bytea columns, the int8
 // timestamps and the float8 values, big-endian: one row per series, exact float
-// bits, cheap to decode.
+// bits, cheap to decode. Older samples are in compacted XOR chunks, fetched in
+// the same row and merged with the head rows by chunk-read.ts.
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db";
 import { NAME_LABEL, type Labels } from "../../labels";
@@ -14,6 +15,7 @@ import { derivedStorage, type DerivedStorage } from "../derived/storage";
 import { DEFAULT_DERIVED_TTL_MS } from "../derived/ttl";
 import type { ExactMatcher, LabelMatcher, MetricMetadata, QueryStorage, SeriesData, TimeRange } from "../types";
 import { asBytes, permuteFloat64, readFloat8s, readInt8s } from "./bytea";
+import { chunkInRange, chunksOf, withChunks } from "./chunk-read";
 import { postgresDerivedReader } from "./derived-read";
 import { isUnstorable, planMatchers, planMatcherSets } from "./matchers";
 import { checkedLabelNames, checkedLabelValues } from "./checked-lookups";
@@ -66,8 +68,16 @@ function tsParam(t: number): number {
   if (Number.isNaN(t)) return -TS_LIMIT;
   return Math.max(-TS_LIMIT, Math.min(TS_LIMIT, Math.round(t)));
 }
+/** Head rows (d.ts, d.vs) and compacted chunks (k.cs, chunk-read.ts) of one series in range. */
 const samplesOf = (seriesId: SQL, range: TimeRange) =>
-  sql`CROSS JOIN LATERAL (SELECT ${samplesSql} FROM (SELECT ts, value FROM samples y WHERE y.series_id = ${seriesId} AND y.ts BETWEEN ${tsParam(range.start)} AND ${tsParam(range.end)} ORDER BY y.ts) x) d`;
+  sql`CROSS JOIN LATERAL (SELECT ${samplesSql} FROM (SELECT ts, value FROM samples y WHERE y.series_id = ${seriesId} AND y.ts BETWEEN ${tsParam(range.start)} AND ${tsParam(range.end)} ORDER BY y.ts) x) d
+    ${chunksOf(seriesId, tsParam(range.start), tsParam(range.end))}`;
+const hasSamples = sql`(d.ts IS NOT NULL OR k.cs IS NOT NULL)`;
+/** A row of samplesOf as the series' samples: chunks merged with head rows. */
+function decodeRow(r: { ts: unknown; vs: unknown; cs: unknown }, range: TimeRange) {
+  const head = r.ts === null ? { timestamps: new Float64Array(0), values: new Float64Array(0) } : decodeSamples(r.ts, r.vs);
+  return withChunks(head, r.cs, { start: tsParam(range.start), end: tsParam(range.end) });
+}
 const inRange = (range: TimeRange) =>
   sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${tsParam(range.start)} AND ${tsParam(range.end)})`;
 /** The lookups' range test: series bounds first, samples probed only where they cannot decide (series-bounds.ts). */
@@ -104,14 +114,15 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
     async select(matchers: LabelMatcher[], range: TimeRange): Promise<SeriesData[]> {
       const plan = planMatchers(matchers);
       if (plan.residual.length === 0) {
-        const res = await db.execute<SeriesRow & { ts: unknown; vs: unknown }>(sql`
-          SELECT s.metric_name, s.labels, d.ts, d.vs FROM series s ${samplesOf(sql`s.id`, range)}
-          WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND d.ts IS NOT NULL`);
-        return res.rows.map((r) => ({ labels: withName(r.metric_name, r.labels), ...decodeSamples(r.ts, r.vs) }));
+        const res = await db.execute<SeriesRow & { ts: unknown; vs: unknown; cs: unknown }>(sql`
+          SELECT s.metric_name, s.labels, d.ts, d.vs, k.cs FROM series s ${samplesOf(sql`s.id`, range)}
+          WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${hasSamples}`);
+        return res.rows.map((r) => ({ labels: withName(r.metric_name, r.labels), ...decodeRow(r, range) }));
       }
       // Two steps: candidate series, the exact check, then samples of those that passed.
       const candidates = await db.execute<SeriesRow>(sql`
-        SELECT s.id, s.metric_name, s.labels FROM series s WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND ${inRange(range)}`);
+        SELECT s.id, s.metric_name, s.labels FROM series s
+        WHERE s.tenant_id = ${tenantId} AND ${plan.where} AND (${inRange(range)} OR ${chunkInRange(tsParam(range.start), tsParam(range.end))})`);
       const pred = exact(matchers);
       const chosen = new Map<string, Labels>();
       for (const r of candidates.rows) {
@@ -119,10 +130,10 @@ function scrapedStorage(db: Db, tenantId: number, exact: ExactMatcher): QuerySto
         if (pred(labels)) chosen.set(String(r.id), labels);
       }
       if (chosen.size === 0) return [];
-      const res = await db.execute<{ series_id: string; ts: unknown; vs: unknown }>(sql`
-        SELECT c.id AS series_id, d.ts, d.vs FROM unnest(${sql.param([...chosen.keys()])}::bigint[]) AS c(id) ${samplesOf(sql`c.id`, range)}
-        WHERE d.ts IS NOT NULL`);
-      return res.rows.map((r) => ({ labels: chosen.get(String(r.series_id))!, ...decodeSamples(r.ts, r.vs) }));
+      const res = await db.execute<{ series_id: string; ts: unknown; vs: unknown; cs: unknown }>(sql`
+        SELECT c.id AS series_id, d.ts, d.vs, k.cs FROM unnest(${sql.param([...chosen.keys()])}::bigint[]) AS c(id) ${samplesOf(sql`c.id`, range)}
+        WHERE ${hasSamples}`);
+      return res.rows.map((r) => ({ labels: chosen.get(String(r.series_id))!, ...decodeRow(r, range) }));
     },
 
     async series(matcherSets: LabelMatcher[][], range: TimeRange, limit?: number): Promise<Labels[]> {

@@ -1,7 +1,7 @@
 // Recomputes a tenant's rollups from its stored request logs: after a bug, and
 // for logs stored before rollups existed. Whole UTC days are rebuilt (a day
 // row is the sum of its minutes, so a partial day could not be set right), one
-// transaction per day: delete the day's minute and day rows, read its logs in
+// transaction per day: delete the day's minute, hour and day rows, read its logs in
 // chunks through a cursor, add each chunk's deltas (the same function as the
 // aggregator's, so the rows come out identical).
 //
@@ -90,9 +90,10 @@ async function rebuildDay(db: Db, tenantId: number, day: number): Promise<number
   const to = sql`timestamptz 'epoch' + ${day + DAY_MS}::bigint * interval '1 millisecond'`;
   return db.transaction(async (tx) => {
     await tx.execute(sql`DELETE FROM log_rollups WHERE tenant_id = ${tenantId} AND minute >= ${day} AND minute < ${day + DAY_MS}`);
-    await tx.execute(sql`DELETE FROM log_rollup_buckets WHERE tenant_id = ${tenantId} AND minute >= ${day} AND minute < ${day + DAY_MS}`);
+    await tx.execute(sql`DELETE FROM log_rollup_hist WHERE tenant_id = ${tenantId} AND minute >= ${day} AND minute < ${day + DAY_MS}`);
+    await tx.execute(sql`DELETE FROM log_rollups_hour WHERE tenant_id = ${tenantId} AND hour >= ${day} AND hour < ${day + DAY_MS}`);
     await tx.execute(sql`DELETE FROM log_rollups_day WHERE tenant_id = ${tenantId} AND day = ${day}`);
-    await tx.execute(sql`DELETE FROM log_rollup_buckets_day WHERE tenant_id = ${tenantId} AND day = ${day}`);
+    await tx.execute(sql`DELETE FROM log_rollup_hist_day WHERE tenant_id = ${tenantId} AND day = ${day}`);
     await tx.execute(sql`
       DECLARE rebuild_logs NO SCROLL CURSOR FOR
       SELECT (extract(epoch FROM time) * 1000)::bigint AS ms, request_id, model, requested_model, provider, api_base, deployment_id,

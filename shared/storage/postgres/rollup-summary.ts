@@ -1,12 +1,13 @@
 // GET /api/v1/requests/summary's SQL: sums and histogram buckets of the
-// request-log rollups (never the raw logs), grouped by dimensions. UTC days
-// are read from the per-day tables, the ragged ends from the per-minute ones
-// (added, or subtracted from their day: see splitRange), so a 24 h summary
-// reads at most half a day of minutes per end. Dimension sets are chosen
-// first (log_dims, small), then their rollup rows by primary key range.
+// request-log rollups (never the raw logs), grouped by dimensions. Whole UTC
+// days are read from the per-day tables, whole hours from the per-hour one,
+// the ragged ends from the per-minute ones (added, or subtracted from their
+// hour: see splitRange), so a 24 h summary reads at most 12 hours and 30
+// minutes per end and dims set. Dimension sets are chosen
+// first (log_dims, small), then the rollup rows of all of them by primary key.
 import { sql, type SQL } from "drizzle-orm";
 import type { Reader } from "./deadline";
-import { DAY_MS, HISTOGRAMS, type DimKey } from "../../logs/rollup-spec";
+import { BUCKET_OFFSET, BUCKET_SLOTS, DAY_MS, HISTOGRAMS, HOUR_MS, MINUTE_MS, type DimKey } from "../../logs/rollup-spec";
 import type { SummaryFilter, SummaryGroupSums, SummaryQuery } from "../request-log-store";
 
 const dim = (k: string) => sql`(d.dims ->> ${k})`;
@@ -21,91 +22,135 @@ function filterSql(f: SummaryFilter): SQL[] {
   return out;
 }
 
-/** A span [from, to) of minutes added (sign 1) or subtracted (sign -1). */
-export interface MinuteSpan {
+export type Tier = "minute" | "hour" | "day";
+
+/** A span [from, to) of one tier's rows added (sign 1) or subtracted (sign -1). */
+export interface Span {
+  tier: Tier;
   from: number;
   to: number;
   sign: 1 | -1;
 }
 
+const TIERS: ReadonlyArray<[Tier, number]> = [["day", DAY_MS], ["hour", HOUR_MS], ["minute", MINUTE_MS]];
+
 /**
- * What a range [start, end) of minutes is read from: whole days [days[0], days[1])
- * from the per-day tables, plus or minus minute spans. Each ragged end is read
- * whichever way has fewer minutes: its own minutes added, or its day added and
- * the rest of that day subtracted (a "last 24 h" ending now subtracts the
- * minutes after now: none). So at most half a day of minutes per end, never 24 h.
+ * What a range [start, end) of minutes is read from: whole days from the day
+ * rows, whole hours from the hour rows, minutes only at the ragged ends. At
+ * each tier, each ragged end is read whichever way is shorter: the part
+ * inside the range added, or the whole unit added and the part outside it
+ * subtracted (a "last 24 h" ending now subtracts the minutes after now: none).
+ * So at most half a unit of the next finer tier per end: 12 hours, 30 minutes.
+ * The parts are exact integers and quantised floats (shared/logs/rollup.ts),
+ * so their signed sum is the minutes' sum to the bit.
  */
-export function splitRange(start: number, end: number): { minutes: MinuteSpan[]; days: [number, number] | null } {
-  const dayA = Math.floor(start / DAY_MS) * DAY_MS;
-  const dayB = Math.ceil(end / DAY_MS) * DAY_MS;
-  const spans: MinuteSpan[] = [];
-  const push = (from: number, to: number, sign: 1 | -1) => from < to && spans.push({ from, to, sign });
-  if (dayB - dayA === DAY_MS) {
-    // Inside one day: its minutes, or the day less the minutes around them.
-    if (end - start <= DAY_MS - (end - start)) return { minutes: [{ from: start, to: end, sign: 1 }], days: null };
-    push(dayA, start, -1);
-    push(end, dayB, -1);
-    return { minutes: spans, days: [dayA, dayB] };
-  }
-  let lo = dayA;
-  if (start - dayA <= dayA + DAY_MS - start) push(dayA, start, -1);
-  else push(start, (lo = dayA + DAY_MS), 1);
-  let hi = dayB;
-  if (dayB - end <= end - (dayB - DAY_MS)) push(end, dayB, -1);
-  else push((hi = dayB - DAY_MS), end, 1);
-  return { minutes: spans, days: lo < hi ? [lo, hi] : null };
+export function splitRange(start: number, end: number, tiers: ReadonlyArray<[Tier, number]> = TIERS): Span[] {
+  const out: Span[] = [];
+  const cover = (from: number, to: number, sign: 1 | -1, level: number) => {
+    if (from >= to) return;
+    const [tier, unit] = tiers[level];
+    if (level === tiers.length - 1) {
+      out.push({ tier, from, to, sign });
+      return;
+    }
+    const neg = (sign === 1 ? -1 : 1) as 1 | -1;
+    const a = Math.floor(from / unit) * unit;
+    const b = Math.ceil(to / unit) * unit;
+    if (b - a === unit) {
+      // Inside one unit: the finer rows, or the unit less those around the range.
+      if (to - from <= unit - (to - from)) return cover(from, to, sign, level + 1);
+      out.push({ tier, from: a, to: b, sign });
+      cover(a, from, neg, level + 1);
+      cover(to, b, neg, level + 1);
+      return;
+    }
+    const lo = from - a <= a + unit - from ? a : a + unit;
+    const hi = b - to <= to - (b - unit) ? b : b - unit;
+    if (lo < hi) out.push({ tier, from: lo, to: hi, sign });
+    if (lo < from) cover(lo, from, neg, level + 1);
+    else cover(from, lo, sign, level + 1);
+    if (hi > to) cover(to, hi, neg, level + 1);
+    else cover(hi, to, sign, level + 1);
+  };
+  cover(start, end, 1, 0);
+  return out;
 }
 
-export async function rollupSummary(db: Reader, tenantId: number, q: SummaryQuery): Promise<SummaryGroupSums[]> {
-  const { minutes, days } = splitRange(q.startMinute, q.endMinute);
+/** Minutes only: what the tiers must agree with (tests), and the plan before there were hours. */
+export const minutesOnly = (start: number, end: number): Span[] => splitRange(start, end, [["minute", MINUTE_MS]]);
+
+/** Each tier's sums, and where its dense bucket arrays (rollup-spec BUCKET_OFFSET) are: the hour row holds its own. */
+const TABLES: Record<Tier, { sums: string; buckets: string; col: Tier }> = {
+  minute: { sums: "log_rollups", buckets: "log_rollup_hist", col: "minute" },
+  hour: { sums: "log_rollups_hour", buckets: "log_rollups_hour", col: "hour" },
+  day: { sums: "log_rollups_day", buckets: "log_rollup_hist_day", col: "day" },
+};
+
+/** A tenant's dims sets matching the filter, by id, with their group keys and whether they are failures. */
+async function dimsOf(db: Reader, tenantId: number, q: SummaryQuery) {
   const keys = q.by.map((k, i) => sql`coalesce(${dim(k)}, '') AS ${sql.raw(`k${i}`)}`);
-  const keyCols = q.by.map((_, i) => sql.raw(`k${i}`));
-  const dims = sql`
-    SELECT d.id, (d.dims ->> 'status') = 'failure' AS failed ${keys.length ? sql`, ${sql.join(keys, sql`, `)}` : sql``}
-    FROM log_dims d WHERE ${sql.join([sql`d.tenant_id = ${tenantId}`, ...filterSql(q.filter)], sql` AND `)}`;
-  // Per dims set (LATERAL), one UNION ALL branch per span: each a range of the
-  // primary key (tenant_id, dims_id, minute | day); an OR of ranges is none, and
-  // without dims_id a minute range is a scan of the table. Then a hash aggregate
-  // by group key (few groups). OFFSET 0 keeps a lone branch from being pulled up
-  // into a plain join (then a scan of the whole table, however short the range). Not `dims_id IN (SELECT id FROM d)`: the planner
-  // guessed 200 dims sets there and hashed (and spilled) the rollup rows instead.
-  const fromParts = (minuteTable: string, dayTable: string, cols: (sign: string) => string, where = "") => {
-    const part = (table: string, col: string, from: number, to: number, sign: 1 | -1) => sql`
-      SELECT ${sql.raw(cols(sign === 1 ? "" : "-"))} FROM ${sql.raw(table)}
-      WHERE tenant_id = ${tenantId} AND dims_id = d.id AND ${sql.raw(col)} >= ${from} AND ${sql.raw(col)} < ${to} ${sql.raw(where)}`;
-    const parts = minutes.map((m) => part(minuteTable, "minute", m.from, m.to, m.sign));
-    if (days) parts.push(part(dayTable, "day", days[0], days[1], 1));
-    return parts.length ? sql.join(parts, sql` UNION ALL `) : sql.raw(`SELECT ${cols("")} FROM ${minuteTable} WHERE false`);
-  };
-  const groupBy = keyCols.length ? sql`GROUP BY ${sql.join(keyCols, sql`, `)}` : sql``;
-  const select = keyCols.length ? sql`${sql.join(keyCols, sql`, `)}, ` : sql``;
-  const histNames = HISTOGRAMS.flatMap((_, i) => [`c${i}`, `s${i}`]);
-  const sumCols = ["requests", "input_tokens", "output_tokens", "total_tokens", "cached_tokens", "cost_usd"];
-  const partCols = (s: string) =>
-    [...sumCols.map((c) => `${s}${c} AS ${c}`), ...HISTOGRAMS.flatMap((_, i) => [`${s}hist_count[${i + 1}] AS c${i}`, `${s}hist_sum[${i + 1}] AS s${i}`])].join(", ");
-
-  const sumRows = fromParts("log_rollups", "log_rollups_day", partCols);
-  const sumsQuery = db.execute<Record<string, unknown>>(sql`
-    WITH d AS MATERIALIZED (${dims})
-    SELECT ${select} sum(r.requests) AS requests, coalesce(sum(r.requests) FILTER (WHERE d.failed), 0) AS failures,
-      sum(r.input_tokens) AS input_tokens, sum(r.output_tokens) AS output_tokens, sum(r.total_tokens) AS total_tokens,
-      sum(r.cached_tokens) AS cached_tokens, sum(r.cost_usd) AS cost_usd, ${sql.raw(histNames.map((c) => `sum(r.${c}) AS ${c}`).join(", "))}
-    FROM d CROSS JOIN LATERAL (${sumRows} OFFSET 0) r ${groupBy} HAVING sum(r.requests) > 0`);
-  const hists = q.hists.length ? q.hists.map(Number).join(", ") : "-1";
-  const bucketRows = fromParts("log_rollup_buckets", "log_rollup_buckets_day", (s) => `hist, bucket, ${s}n AS n`, `AND hist IN (${hists})`);
-  const bucketsQuery = db.execute<Record<string, unknown>>(sql`
-    WITH d AS MATERIALIZED (${dims})
-    SELECT ${select} r.hist, r.bucket, sum(r.n) AS n FROM d CROSS JOIN LATERAL (${bucketRows} OFFSET 0) r
-    GROUP BY ${sql.join([...keyCols, sql.raw("r.hist"), sql.raw("r.bucket")], sql`, `)} HAVING sum(r.n) <> 0`);
-  const [sums, buckets] = await Promise.all([sumsQuery, bucketsQuery]);
-
-  const keyOf = (r: Record<string, unknown>) => q.by.map((_, i) => String(r[`k${i}`])).join("\u0000");
-  const groups = new Map<string, SummaryGroupSums>();
-  for (const r of sums.rows) {
+  const res = await db.execute<Record<string, unknown>>(sql`
+    SELECT d.id::text AS id, (d.dims ->> 'status') = 'failure' AS failed ${keys.length ? sql`, ${sql.join(keys, sql`, `)}` : sql``}
+    FROM log_dims d WHERE ${sql.join([sql`d.tenant_id = ${tenantId}`, ...filterSql(q.filter)], sql` AND `)} ORDER BY d.id`);
+  const groups: Array<Partial<Record<DimKey, string>>> = [];
+  const groupOf = new Map<string, number>();
+  const g = res.rows.map((r) => {
     const key: Partial<Record<DimKey, string>> = {};
     q.by.forEach((k, i) => (key[k] = String(r[`k${i}`])));
-    groups.set(keyOf(r), {
-      key,
+    const text = q.by.map((_, i) => String(r[`k${i}`])).join("\u0000");
+    let i = groupOf.get(text);
+    if (i === undefined) groupOf.set(text, (i = groups.push(key) - 1));
+    return i;
+  });
+  return { ids: res.rows.map((r) => Number(r.id)), failed: res.rows.map((r) => r.failed === true), g, groups };
+}
+
+export async function rollupSummary(db: Reader, tenantId: number, q: SummaryQuery, split = splitRange): Promise<SummaryGroupSums[]> {
+  const spans = split(q.startMinute, q.endMinute);
+  const d = await dimsOf(db, tenantId, q);
+  if (d.ids.length === 0 || spans.length === 0) return [];
+  // Every dims set at once, one UNION ALL branch per span: each an index scan of the primary key (tenant_id,
+  // dims_id = ANY(ids), minute | hour | day range), the dims set's group and failure flag found by binary search
+  // over the sorted ids (width_bucket). A LATERAL per dims set cost an index scan's start-up per set and span,
+  // most of a summary's time with thousands of sets; a join to the ids made the planner hash the rollup rows.
+  const ids = sql`${sql.param(d.ids)}::bigint[]`;
+  const pos = (alias: string) => sql`width_bucket(${sql.raw(alias)}.dims_id, ${ids})`;
+  const groupOf = (alias: string) => sql`(${sql.param(d.g)}::int[])[${pos(alias)}]`;
+  const failedOf = (alias: string) => sql`(${sql.param(d.failed)}::bool[])[${pos(alias)}]`;
+  const keyRange = (sp: Span, alias: string) => {
+    const col = `${alias}.${TABLES[sp.tier].col}`;
+    return sql`${sql.raw(alias)}.tenant_id = ${tenantId} AND ${sql.raw(alias)}.dims_id = ANY(${ids}) AND ${sql.raw(col)} >= ${sp.from} AND ${sql.raw(col)} < ${sp.to}`;
+  };
+  const sumCols = ["requests", "input_tokens", "output_tokens", "total_tokens", "cached_tokens", "cost_usd"];
+  const histCols = HISTOGRAMS.flatMap((_, i) => [[`c${i}`, `hist_count[${i + 1}]`], [`s${i}`, `hist_sum[${i + 1}]`]]);
+  const partCols = (s: string) => [...sumCols.map((c) => `${s}r.${c} AS ${c}`), ...histCols.map(([as, c]) => `${s}r.${c} AS ${as}`)].join(", ");
+  const sumRows = sql.join(
+    spans.map((sp) => sql`SELECT ${groupOf("r")} AS g, ${failedOf("r")} AS failed, ${sql.raw(partCols(sp.sign === 1 ? "" : "-"))}
+      FROM ${sql.raw(TABLES[sp.tier].sums)} r WHERE ${keyRange(sp, "r")}`),
+    sql` UNION ALL `,
+  );
+  const sumsQuery = db.execute<Record<string, unknown>>(sql`
+    SELECT x.g, sum(x.requests) AS requests, coalesce(sum(x.requests) FILTER (WHERE x.failed), 0) AS failures,
+      ${sql.raw([...sumCols.slice(1), ...histCols.map(([as]) => as)].map((c) => `sum(x.${c}) AS ${c}`).join(", "))}
+    FROM (${sumRows}) x GROUP BY x.g HAVING sum(x.requests) > 0`);
+  // Buckets: the arrays of every span summed slot by slot per group, one aggregate per slot (cheaper than
+  // unnesting each row into rows of its own); the wanted histograms are picked from the sums.
+  const hists = q.hists.map(Number).filter((h) => Number.isInteger(h) && h >= 0 && h < HISTOGRAMS.length);
+  const slots = Array.from({ length: BUCKET_SLOTS }, (_, i) => i + 1);
+  const bucketRows = sql.join(
+    spans.map((sp) => sql`SELECT ${groupOf("r")} AS g, r.buckets AS b, ${sql.raw(String(sp.sign))} AS s
+      FROM ${sql.raw(TABLES[sp.tier].buckets)} r WHERE ${keyRange(sp, "r")}`),
+    sql` UNION ALL `,
+  );
+  const bucketsQuery = hists.length
+    ? db.execute<Record<string, unknown>>(sql`SELECT x.g, ${sql.raw(slots.map((i) => `sum(x.s * x.b[${i}]) AS b${i}`).join(", "))} FROM (${bucketRows}) x GROUP BY 1`)
+    : Promise.resolve({ rows: [] as Record<string, unknown>[] });
+  const [sums, buckets] = await Promise.all([sumsQuery, bucketsQuery]);
+
+  const out = new Map<number, SummaryGroupSums>();
+  for (const r of sums.rows) {
+    out.set(Number(r.g), {
+      key: d.groups[Number(r.g)],
       requests: Number(r.requests),
       failures: Number(r.failures),
       inputTokens: Number(r.input_tokens),
@@ -119,10 +164,8 @@ export async function rollupSummary(db: Reader, tenantId: number, q: SummaryQuer
     });
   }
   for (const r of buckets.rows) {
-    const g = groups.get(keyOf(r));
-    const hist = g?.buckets[Number(r.hist)];
-    const b = Number(r.bucket);
-    if (hist && b >= 0 && b < hist.length) hist[b] += Number(r.n);
+    const g = out.get(Number(r.g));
+    if (g) for (const h of hists) g.buckets[h] = g.buckets[h].map((_, i) => Number(r[`b${BUCKET_OFFSET[h] + i + 1}`] ?? 0));
   }
-  return [...groups.values()];
+  return [...out.values()];
 }

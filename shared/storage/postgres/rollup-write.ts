@@ -1,13 +1,15 @@
-// Adds rollup deltas (shared/logs/rollup.ts) to the four rollup tables: one
-// set-based upsert per table, each row's sums added to what is there. Rows go
+// Adds rollup deltas (shared/logs/rollup.ts) to the five rollup tables: one
+// set-based upsert per table. Bucket counts travel as one dense array per
+// rollup row (in the hour row itself, in log_rollup_hist(_day) for minutes and
+// days), each added element-wise on conflict; each row's sums added to what is there. Rows go
 // in sorted by primary key and the tables in a fixed order, so concurrent
 // writers lock the same rows in the same order and cannot deadlock.
 import { sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "../../db";
 import type { DimsEntry, RollupDelta, RollupDeltas } from "../../logs/rollup";
-import { HISTOGRAMS } from "../../logs/rollup-spec";
+import { BUCKET_SLOTS, HISTOGRAMS } from "../../logs/rollup-spec";
 import { resolveDimsIds } from "./log-dims";
-import { pgNumbers } from "./pg-array";
+import { pgNumbers, pgTexts } from "./pg-array";
 
 type Exec = Pick<Db | Tx, "execute">;
 
@@ -53,9 +55,14 @@ const H = HISTOGRAMS.map((h) => h.id);
 const histArray = (prefix: string) => `ARRAY[${H.map((i) => `t.${prefix}${i}`).join(", ")}]`;
 // Element-wise sum; an element an older, shorter array lacks counts as 0.
 // (Three times faster than an SQL function over unnest ... WITH ORDINALITY.)
-const histAdd = (col: string) => `ARRAY[${H.map((i) => `coalesce(r.${col}[${i + 1}], 0) + excluded.${col}[${i + 1}]`).join(", ")}]`;
+const arrayAdd = (col: string, n: number) => `ARRAY[${Array.from({ length: n }, (_, i) => `coalesce(r.${col}[${i + 1}], 0) + excluded.${col}[${i + 1}]`).join(", ")}]`;
+const histAdd = (col: string) => arrayAdd(col, H.length);
 
-function upsertSums(table: "log_rollups" | "log_rollups_day", at: "minute" | "day", rows: readonly RollupDelta[], { order, dimsIds }: KeyOrder): SQL {
+type SumsTable = ["log_rollups", "minute"] | ["log_rollups_hour", "hour"] | ["log_rollups_day", "day"];
+type HistTable = ["log_rollup_hist", "minute"] | ["log_rollup_hist_day", "day"];
+
+/** Upserts the sums; with dense, each row's bucket counts go into its buckets array too (the hour tier). */
+function upsertSums([table, at]: SumsTable, rows: readonly RollupDelta[], { order, dimsIds }: KeyOrder, dense = false): SQL {
   const col = (get: (r: RollupDelta) => number) => pgNumbers(order.map((i) => get(rows[i])));
   const cols: Array<[string, string, string]> = [
     ["tenant_id", "integer", col((r) => r.tenantId)],
@@ -65,51 +72,45 @@ function upsertSums(table: "log_rollups" | "log_rollups_day", at: "minute" | "da
     ...H.map((h): [string, string, string] => [`hc${h}`, "bigint", col((r) => r.histCount[h])]),
     ...H.map((h): [string, string, string] => [`hs${h}`, "float8", col((r) => r.histSum[h])]),
   ];
+  if (dense) cols.push(["b", "text", slotsText(rows, order)]);
   const sums = SUMS.map(([c]) => c);
   return sql`
-    INSERT INTO ${sql.raw(table)} AS r (tenant_id, dims_id, ${sql.raw(at)}, ${sql.raw(sums.join(", "))}, hist_count, hist_sum)
-    SELECT t.tenant_id, t.dims_id, t.at, ${sql.raw(sums.map((c) => `t.${c}`).join(", "))}, ${sql.raw(histArray("hc"))}, ${sql.raw(histArray("hs"))}
+    INSERT INTO ${sql.raw(table)} AS r (tenant_id, dims_id, ${sql.raw(at)}, ${sql.raw(sums.join(", "))}, hist_count, hist_sum${sql.raw(dense ? ", buckets" : "")})
+    SELECT t.tenant_id, t.dims_id, t.at, ${sql.raw(sums.map((c) => `t.${c}`).join(", "))}, ${sql.raw(histArray("hc"))}, ${sql.raw(histArray("hs"))}${sql.raw(dense ? ", t.b::bigint[]" : "")}
     FROM unnest(${sql.join(cols.map(([, type, lit]) => sql`${lit}::${sql.raw(type)}[]`), sql`, `)}) AS t(${sql.raw(cols.map(([c]) => c).join(", "))})
     ON CONFLICT (tenant_id, dims_id, ${sql.raw(at)}) DO UPDATE SET
       ${sql.raw(sums.map((c) => `${c} = r.${c} + excluded.${c}`).join(", "))},
-      hist_count = ${sql.raw(histAdd("hist_count"))}, hist_sum = ${sql.raw(histAdd("hist_sum"))}`;
+      hist_count = ${sql.raw(histAdd("hist_count"))}, hist_sum = ${sql.raw(histAdd("hist_sum"))}${sql.raw(dense ? `, buckets = ${arrayAdd("buckets", BUCKET_SLOTS)}` : "")}`;
 }
 
-/** The bucket rows of the deltas, in primary-key order (each delta's buckets are in (hist, bucket) order already). */
-function upsertBuckets(table: "log_rollup_buckets" | "log_rollup_buckets_day", at: "minute" | "day", rows: readonly RollupDelta[], { order, dimsIds }: KeyOrder): SQL | null {
-  const tenant: number[] = [];
-  const dims: number[] = [];
-  const time: number[] = [];
-  const hist: number[] = [];
-  const bucket: number[] = [];
-  const n: number[] = [];
-  for (const i of order)
-    for (const b of rows[i].buckets) {
-      tenant.push(rows[i].tenantId);
-      dims.push(dimsIds[i]);
-      time.push(rows[i].at);
-      hist.push(b.hist);
-      bucket.push(b.bucket);
-      n.push(b.n);
-    }
-  if (n.length === 0) return null;
+/** Each row's dense counts as one array literal, unnested as text and cast back row by row. */
+const slotsText = (rows: readonly RollupDelta[], order: readonly number[]) => pgTexts(order.map((i) => `{${rows[i].slots.join(",")}}`));
+
+/** The bucket arrays of the deltas that have any observation, in primary-key order. */
+function upsertHist([table, at]: HistTable, rows: readonly RollupDelta[], { order, dimsIds }: KeyOrder): SQL | null {
+  const some = order.filter((i) => rows[i].buckets.length > 0);
+  if (some.length === 0) return null;
   return sql`
-    INSERT INTO ${sql.raw(table)} AS r (tenant_id, dims_id, ${sql.raw(at)}, hist, bucket, n)
-    SELECT * FROM unnest(${pgNumbers(tenant)}::integer[], ${pgNumbers(dims)}::bigint[], ${pgNumbers(time)}::bigint[],
-      ${pgNumbers(hist)}::smallint[], ${pgNumbers(bucket)}::smallint[], ${pgNumbers(n)}::bigint[])
-    ON CONFLICT (tenant_id, dims_id, ${sql.raw(at)}, hist, bucket) DO UPDATE SET n = r.n + excluded.n`;
+    INSERT INTO ${sql.raw(table)} AS r (tenant_id, dims_id, ${sql.raw(at)}, buckets)
+    SELECT t.tenant_id, t.dims_id, t.at, t.b::bigint[]
+    FROM unnest(${pgNumbers(some.map((i) => rows[i].tenantId))}::integer[], ${pgNumbers(some.map((i) => dimsIds[i]))}::bigint[],
+      ${pgNumbers(some.map((i) => rows[i].at))}::bigint[], ${slotsText(rows, some)}::text[]) AS t(tenant_id, dims_id, at, b)
+    ON CONFLICT (tenant_id, dims_id, ${sql.raw(at)}) DO UPDATE SET buckets = ${sql.raw(arrayAdd("buckets", BUCKET_SLOTS))}`;
 }
 
 /** Adds the deltas to the rollup tables (in the caller's transaction); every dims must be in ids. */
 export async function addRollups(tx: Exec, deltas: RollupDeltas, ids: DimsIds): Promise<void> {
-  for (const [rows, sums, buckets, at] of [
-    [deltas.minutes, "log_rollups", "log_rollup_buckets", "minute"],
-    [deltas.days, "log_rollups_day", "log_rollup_buckets_day", "day"],
-  ] as const) {
+  // Minutes, hours, days, in that order (rollup-rebuild deletes in it too).
+  const tiers: Array<[RollupDelta[], SumsTable, HistTable | null]> = [
+    [deltas.minutes, ["log_rollups", "minute"], ["log_rollup_hist", "minute"]],
+    [deltas.hours, ["log_rollups_hour", "hour"], null],
+    [deltas.days, ["log_rollups_day", "day"], ["log_rollup_hist_day", "day"]],
+  ];
+  for (const [rows, sums, buckets] of tiers) {
     if (rows.length === 0) continue;
     const order = inKeyOrder(rows, ids);
-    await tx.execute(upsertSums(sums, at, rows, order));
-    const b = upsertBuckets(buckets, at, rows, order);
+    await tx.execute(upsertSums(sums, rows, order, buckets === null));
+    const b = buckets && upsertHist(buckets, rows, order);
     if (b) await tx.execute(b);
   }
 }

@@ -10,6 +10,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Tx } from "../../db";
 import type { TimeRange } from "../types";
+import { chunkInRange } from "./chunk-read";
 
 /** One series' span in one write: [lo, hi] over the samples written for it. */
 export interface Span {
@@ -50,7 +51,8 @@ export const FLOOR = sql`(SELECT coalesce(extract(epoch FROM to_date(min(right(c
  * (all series') to answer the few series that need a probe.
  */
 export function boundsInRange(start: number, end: number): SQL {
-  const probe = sql`EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${start} AND ${end} OFFSET 0)`;
+  // Head rows or compacted chunks (chunk-read.ts): a series whose samples in range were all compacted still counts.
+  const probe = sql`(EXISTS (SELECT 1 FROM samples x WHERE x.series_id = s.id AND x.ts BETWEEN ${start} AND ${end} OFFSET 0) OR ${chunkInRange(start, end)})`;
   return sql`(CASE
     WHEN b.series_id IS NULL THEN ${probe}
     WHEN b.max_t < ${start} OR b.min_t > ${end} THEN false

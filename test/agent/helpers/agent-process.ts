@@ -81,9 +81,9 @@ export function agentCommandLine(bin: string | undefined): [string, string[], st
   return /\.[cm]?js$/.test(bin) ? [process.execPath, [resolve(bin)], dir] : [resolve(bin), [], dir];
 }
 
-export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }

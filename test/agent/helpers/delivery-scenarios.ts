@@ -39,7 +39,9 @@ export function processDeliveryScenarios(bin: () => string | undefined = () => u
     await waitFor(() => h.seqs().length >= 2, 10_000, "first deliveries");
     h.rx.mode = { kind: "status", status: 400 };
     const rejectedFrom = h.rx.requests;
-    await waitFor(() => h.rx.requests >= rejectedFrom + 4, 10_000, "rejected batches");
+    // Until both kinds have had one refused: logs (every 100 ms) can take the first few requests.
+    const dropped = async (kind: string) => metricValue(await h.selfMetrics(a), `inferscope_agent_batches_dropped_total{kind="${kind}",reason="http_400"}`);
+    await waitFor(async () => h.rx.requests >= rejectedFrom + 4 && (await dropped("metrics")) >= 1 && (await dropped("logs")) >= 1, 10_000, "rejected batches of both kinds");
     h.rx.mode = { kind: "ok" };
     const delivered = h.seqs().length;
     await waitFor(() => h.seqs().length >= delivered + 3, 10_000, "deliveries after the rejections");

@@ -121,6 +121,8 @@ describe("shipped alert rules", () => {
     "llamacpp:requests_processing", "llamacpp:requests_deferred",
     "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE", "DCGM_FI_DEV_GPU_TEMP", "DCGM_FI_DEV_POWER_USAGE", "DCGM_FI_DEV_XID_ERRORS",
     "up",
+    // The agent's synthetic checks (cli/agent/collectors/llm-probe.ts), which the demo simulates too.
+    "llm_probe_success", "llm_probe_ttft_seconds",
     "inferscope_agent_queue_bytes", "inferscope_agent_queue_max_bytes", "inferscope_agent_send_errors_total", "inferscope_agent_batches_dropped_total",
     "inferscope_ingest_last_write_timestamp_seconds", "inferscope_dead_letter_items_total", "inferscope_rule_evaluation_failures_total",
     ...rules.flatMap((r) => (r.rule.record ? [r.rule.record] : [])),

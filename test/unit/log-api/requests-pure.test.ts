@@ -1,10 +1,10 @@
 // The log API's pure parts: the cursor codec, how a summary range is split
-// between per-day and per-minute rollups, quantiles from bucket counts, and
+// between per-day, per-hour and per-minute rollups, quantiles from bucket counts, and
 // the LIKE pattern of q=.
 import { describe, expect, it } from "vitest";
 import { DAY_MS, LATENCY_BUCKETS, MINUTE_MS } from "../../../shared/logs/rollup-spec";
 import { containsPattern, isoOfUs } from "../../../shared/storage/postgres/request-logs-read";
-import { splitRange } from "../../../shared/storage/postgres/rollup-summary";
+import { minutesOnly, splitRange, type Span, type Tier } from "../../../shared/storage/postgres/rollup-summary";
 import { decodeCursor, encodeCursor } from "../../../workers/query/api/requests-cursor";
 import { quantilesOf } from "../../../workers/query/api/requests-summary";
 
@@ -27,32 +27,42 @@ describe("splitRange", () => {
   const D = 20_000 * DAY_MS;
   const M = MINUTE_MS;
   const H = 60 * M;
-  const add = (from: number, to: number) => ({ from, to, sign: 1 });
-  const sub = (from: number, to: number) => ({ from, to, sign: -1 });
-  it("reads whole days from the day tables and each ragged end the cheaper way", () => {
-    // An hour before midnight: its minutes; 5 minutes after the last midnight: those.
-    expect(splitRange(D - H, D + 2 * DAY_MS + 5 * M)).toEqual({ minutes: [add(D - H, D), add(D + 2 * DAY_MS, D + 2 * DAY_MS + 5 * M)], days: [D, D + 2 * DAY_MS] });
-    expect(splitRange(D, D + DAY_MS)).toEqual({ minutes: [], days: [D, D + DAY_MS] });
-    // The last 24 h ending at 20:00: 4 h before midnight added, the 4 h after 20:00 subtracted from today's row.
-    expect(splitRange(D + 20 * H, D + DAY_MS + 20 * H)).toEqual({ minutes: [add(D + 20 * H, D + DAY_MS), sub(D + DAY_MS + 20 * H, D + 2 * DAY_MS)], days: [D + DAY_MS, D + 2 * DAY_MS] });
-    // Starting at 02:00: the day less its first 2 h.
-    expect(splitRange(D + 2 * H, D + DAY_MS + 2 * H)).toEqual({ minutes: [sub(D, D + 2 * H), add(D + DAY_MS, D + DAY_MS + 2 * H)], days: [D, D + DAY_MS] });
-    // Both ends past the middle of one day's boundaries: no whole day, only minutes.
-    expect(splitRange(D + 13 * H, D + DAY_MS + 11 * H)).toEqual({ minutes: [add(D + 13 * H, D + DAY_MS), add(D + DAY_MS, D + DAY_MS + 11 * H)], days: null });
+  const span = (tier: Tier, sign: 1 | -1) => (from: number, to: number): Span => ({ tier, from, to, sign });
+  const [min, subMin, hour, subHour, day] = [span("minute", 1), span("minute", -1), span("hour", 1), span("hour", -1), span("day", 1)];
+  const sorted = (xs: Span[]) => [...xs].sort((a, b) => a.from - b.from || a.to - b.to || a.tier.localeCompare(b.tier));
+  it("reads whole days, then whole hours, and each ragged end the cheaper way", () => {
+    // An hour before midnight: that hour; 5 minutes after the last midnight: those.
+    expect(sorted(splitRange(D - H, D + 2 * DAY_MS + 5 * M))).toEqual(sorted([hour(D - H, D), day(D, D + 2 * DAY_MS), min(D + 2 * DAY_MS, D + 2 * DAY_MS + 5 * M)]));
+    expect(splitRange(D, D + DAY_MS)).toEqual([day(D, D + DAY_MS)]);
+    // The last 24 h from 20:10: 20:00-24:00 less 20:00-20:10 before midnight; today's row less 20:00-24:00, with 20:00-20:10 back.
+    expect(sorted(splitRange(D + 20 * H + 10 * M, D + DAY_MS + 20 * H + 10 * M))).toEqual(sorted([
+      hour(D + 20 * H, D + DAY_MS), subMin(D + 20 * H, D + 20 * H + 10 * M), day(D + DAY_MS, D + 2 * DAY_MS),
+      subHour(D + DAY_MS + 20 * H, D + 2 * DAY_MS), min(D + DAY_MS + 20 * H, D + DAY_MS + 20 * H + 10 * M),
+    ]));
+    // Both ends past the middle of their days: no whole day, hours and minutes only.
+    expect(sorted(splitRange(D + 13 * H + 50 * M, D + DAY_MS + 11 * H))).toEqual(sorted([
+      min(D + 13 * H + 50 * M, D + 14 * H), hour(D + 14 * H, D + DAY_MS), hour(D + DAY_MS, D + DAY_MS + 11 * H),
+    ]));
   });
-  it("inside one day: its minutes, or the day less the minutes around them", () => {
-    expect(splitRange(D + H, D + 3 * H)).toEqual({ minutes: [add(D + H, D + 3 * H)], days: null });
-    expect(splitRange(D + H, D + 23 * H)).toEqual({ minutes: [sub(D, D + H), sub(D + 23 * H, D + DAY_MS)], days: [D, D + DAY_MS] });
+  it("inside one hour: its minutes, or the hour less the minutes around them", () => {
+    expect(splitRange(D + H + 5 * M, D + H + 20 * M)).toEqual([min(D + H + 5 * M, D + H + 20 * M)]);
+    expect(splitRange(D + H + 5 * M, D + H + 50 * M)).toEqual([hour(D + H, D + 2 * H), subMin(D + H, D + H + 5 * M), subMin(D + H + 50 * M, D + 2 * H)]);
   });
-  it("never reads more than half a day of minutes per end", () => {
+  it("minutesOnly reads every minute of the range from the minute rows", () => {
+    expect(minutesOnly(D + 5 * M, D + 3 * DAY_MS)).toEqual([min(D + 5 * M, D + 3 * DAY_MS)]);
+  });
+  it("covers exactly the range, reading at most 12 hours and 30 minutes per end", () => {
     for (let s = D; s < D + DAY_MS; s += 37 * M)
-      for (const len of [H, 6 * H, DAY_MS, 3 * DAY_MS + 17 * M]) {
-        const { minutes, days } = splitRange(s, s + len);
-        const read = minutes.reduce((n, m) => n + m.to - m.from, 0);
-        expect(read).toBeLessThanOrEqual(DAY_MS);
-        // The spans and days cover exactly [s, s + len): counted minute by minute, with signs.
-        const covered = (t: number) => (days && t >= days[0] && t < days[1] ? 1 : 0) + minutes.reduce((n, m) => n + (t >= m.from && t < m.to ? m.sign : 0), 0);
-        for (let t = D - DAY_MS; t < D + 5 * DAY_MS; t += 31 * M) expect(covered(t), `${s} ${len} ${t}`).toBe(t >= s && t < s + len ? 1 : 0);
+      for (const len of [M, 17 * M, H, 6 * H + 31 * M, DAY_MS, 3 * DAY_MS + 17 * M]) {
+        const spans = splitRange(s, s + len);
+        const read = (tier: Tier) => spans.filter((x) => x.tier === tier).reduce((n, x) => n + x.to - x.from, 0);
+        expect(read("minute"), `${s} ${len}`).toBeLessThanOrEqual(2 * 30 * M);
+        expect(read("hour"), `${s} ${len}`).toBeLessThanOrEqual(2 * 13 * H);
+        // Every span is whole units of its tier.
+        for (const x of spans) expect((x.to - x.from) % { minute: M, hour: H, day: DAY_MS }[x.tier]).toBe(0);
+        // The spans cover exactly [s, s + len): counted minute by minute, with signs.
+        const covered = (t: number) => spans.reduce((n, x) => n + (t >= x.from && t < x.to ? x.sign : 0), 0);
+        for (let t = D - DAY_MS; t < D + 5 * DAY_MS; t += 7 * M) expect(covered(t), `${s} ${len} ${t}`).toBe(t >= s && t < s + len ? 1 : 0);
       }
   });
 });
