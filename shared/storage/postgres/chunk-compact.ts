@@ -18,10 +18,10 @@
 // their chunks and drops their partitions.
 import { sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db";
-import { STALE_NAN } from "../../staleness";
+import { isStaleNaN, STALE_NAN } from "../../staleness";
 import { mergeSamples, type SampleArrays } from "../chunks/samples";
 import { CHUNK_WINDOW_MS, windowOf } from "../chunks/window";
-import { decodeXorChunk, encodeXorChunk } from "../chunks/xor";
+import { decodeXorChunk, encodeXorChunk, XOR_MAX_SAMPLES } from "../chunks/xor";
 import { asBytes } from "./bytea";
 import { decodeSamples } from "./read";
 
@@ -89,6 +89,10 @@ const hex = (b: Uint8Array) => {
 };
 
 /** The samples of `s` in [from, to), as views. */
+/** A sample value as float8 text for Postgres; a staleness marker is NULL, as the samples table keeps it. */
+const sqlFloat = (v: number): string | null =>
+  isStaleNaN(v) ? null : Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : Object.is(v, -0) ? "-0" : String(v);
+
 function slice(s: SampleArrays, from: number, to: number): SampleArrays {
   let lo = 0;
   while (lo < s.timestamps.length && s.timestamps[lo] < from) lo++;
@@ -169,13 +173,14 @@ async function compactBatch(
       string_agg(coalesce(float8send(value), ${`\\x${staleHex}`}::bytea), ''::bytea ORDER BY ts) AS vs
     FROM d GROUP BY series_id`);
   const rowsBySeries = new Map(deleted.rows.map((r) => [r.series_id, decodeSamples(r.ts, r.vs)]));
-  const rows = [...rowsBySeries.values()].reduce((n, s) => n + s.timestamps.length, 0);
+  let rows = [...rowsBySeries.values()].reduce((n, s) => n + s.timestamps.length, 0);
   await opts.afterDelete?.({ day, series: batch.length, rows });
   if (rowsBySeries.size > 0) {
     const existing = await tx.execute<{ series_id: string; window_start: string; data: unknown }>(sql`
       SELECT series_id::text, window_start::text, data FROM sample_chunks
       WHERE series_id = ANY(${sql.param([...rowsBySeries.keys()])}::bigint[]) AND window_start >= ${lo} AND window_start < ${hi}`);
     const old = new Map(existing.rows.map((r) => [`${r.series_id}/${r.window_start}`, r.data]));
+    const back: { id: string; s: SampleArrays }[] = [];
     const out = { series: [] as string[], windows: [] as number[], minT: [] as number[], maxT: [] as number[], n: [] as number[], data: [] as string[] };
     for (const [id, s] of rowsBySeries) {
       for (let i = 0; i < s.timestamps.length; ) {
@@ -184,6 +189,12 @@ async function compactBatch(
         i += fresh.timestamps.length;
         const prior = old.get(`${id}/${w}`);
         const merged = prior === undefined ? fresh : mergeSamples(decodeXorChunk(asBytes(prior)), fresh);
+        if (merged.timestamps.length > XOR_MAX_SAMPLES) {
+          // More than a chunk can count (uint16: a series sampled faster than ~9 Hz): the window's
+          // rows go back as rows, which queries merge like the head, and compaction goes on.
+          back.push({ id, s: fresh });
+          continue;
+        }
         out.series.push(id);
         out.windows.push(w);
         out.minT.push(merged.timestamps[0]);
@@ -198,6 +209,12 @@ async function compactBatch(
         ${sql.param(out.minT)}::bigint[], ${sql.param(out.maxT)}::bigint[], ${sql.param(out.n)}::integer[], ${sql.param(out.data)}::text[]) AS u(s, w, a, b, n, h)
       ON CONFLICT (series_id, window_start) DO UPDATE SET min_t = EXCLUDED.min_t, max_t = EXCLUDED.max_t, n = EXCLUDED.n, data = EXCLUDED.data`);
     totals.chunks += out.series.length;
+    for (const { id, s } of back) {
+      await tx.execute(sql`
+        INSERT INTO samples (series_id, ts, value)
+        SELECT ${id}::bigint, t, v FROM unnest(${sql.param(Array.from(s.timestamps))}::bigint[], ${sql.param(Array.from(s.values, sqlFloat))}::float8[]) AS u(t, v)`);
+      rows -= s.timestamps.length;
+    }
   }
   await tx.execute(sql`UPDATE compaction_days SET next_series = ${batch[batch.length - 1]}, moved = moved + ${rows} WHERE day = ${day}`);
   totals.samples += rows;
